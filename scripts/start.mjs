@@ -1,0 +1,27 @@
+// `npm start`: first-run set-up, then the whole service on 127.0.0.1:$PORT in wrangler's local mode.
+// 1. .dev.vars from .dev.vars.example when missing (the local API tokens);
+// 2. the D1 migrations applied to the local database;
+// 3. `wrangler dev` with local D1 and Durable Object state under .wrangler/.
+import { spawnSync, spawn } from "node:child_process";
+import { copyFileSync, existsSync } from "node:fs";
+
+const port = process.env.PORT ?? "8787";
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "true" };
+
+if (!existsSync(".dev.vars")) {
+  copyFileSync(".dev.vars.example", ".dev.vars");
+  console.log("created .dev.vars from .dev.vars.example (local tokens: local-read-token, local-write-token)");
+}
+
+const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local"], { stdio: "inherit", env });
+if (migrate.status !== 0) {
+  console.error("applying the D1 migrations failed; is another `npm start` holding the local database?");
+  process.exit(migrate.status ?? 1);
+}
+
+const dev = spawn("wrangler", ["dev", "--local", "--ip", "127.0.0.1", "--port", port, "--show-interactive-dev-session=false"], {
+  stdio: "inherit",
+  env,
+});
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
+dev.on("exit", (code) => process.exit(code ?? 0));

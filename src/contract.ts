@@ -1,0 +1,92 @@
+/** The public objects of API.md, shared by the Worker, the RPC entrypoint and the Durable Objects. */
+import type { MoveType } from "../durable-objects/product-stock/ledger";
+
+export interface Move {
+  sku: string;
+  seq: number;
+  type: MoveType;
+  quantity: number;
+  on_hand: number;
+  reserved: number;
+  committed: number;
+  available: number;
+  reservation_id: string | null;
+  order_id: string | null;
+  reason: string | null;
+  ref: string | null;
+  at: string;
+}
+
+export interface Stock {
+  sku: string;
+  on_hand: number;
+  reserved: number;
+  committed: number;
+  available: number;
+  version: number;
+  updated_at: string | null;
+}
+
+export interface MoveWithStock {
+  move: Move;
+  stock: Stock;
+}
+
+export interface MovesPage {
+  moves: Move[];
+  next_after_seq: number | null;
+}
+
+export type ErrorCode =
+  | "invalid_request"
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "method_not_allowed"
+  | "insufficient_stock"
+  | "version_conflict"
+  | "reservation_not_active"
+  | "idempotency_conflict"
+  | "quantity_exceeds_order"
+  | "payload_too_large"
+  | "internal";
+
+export interface ApiError {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export const STATUS_OF_ERROR: Readonly<Record<ErrorCode, number>> = {
+  invalid_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  insufficient_stock: 409,
+  version_conflict: 409,
+  reservation_not_active: 409,
+  idempotency_conflict: 409,
+  quantity_exceeds_order: 409,
+  payload_too_large: 413,
+  internal: 500,
+};
+
+/** What every service call answers, over HTTP and RPC alike: failures are values, never thrown. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+export const succeed = <T>(value: T): Outcome<T> => ({ ok: true, value });
+export const fail = (
+  code: ErrorCode,
+  message: string,
+  details?: Record<string, unknown>,
+): { ok: false; error: ApiError } => ({
+  ok: false,
+  error: details === undefined ? { code, message } : { code, message, details },
+});
+
+/** `Idempotency-Key` with the fingerprint of the request body it came with. */
+export interface IdempotencyToken {
+  key: string;
+  fingerprint: string;
+}

@@ -1,0 +1,94 @@
+/**
+ * HTTP in front of the operations: authentication before routing (an unknown path without a token is a
+ * 401), then 404/405 by route, 403 by scope, 413/400 on the body, and the operation's outcome as JSON.
+ */
+import { Router, type IRequest } from "itty-router";
+import { STATUS_OF_ERROR, type Outcome } from "../contract";
+import type { Env } from "../env";
+import { execute, operations, type HttpMethod, type Operation } from "../operations";
+import { allows, authenticate } from "./auth";
+import { readJsonBody } from "./body";
+import { errorOf, errorResponse, json } from "./respond";
+
+type AnyOperation = Operation<any, any, any, any>;
+
+/** Routes that need no token. */
+const PUBLIC_ROUTES: Record<string, (env: Env) => Response> = {
+  "/healthz": () => json(200, { ok: true }),
+};
+
+function queryRecord(url: URL): Outcome<Record<string, string>> {
+  const query: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) {
+    if (key in query) {
+      return {
+        ok: false,
+        error: {
+          code: "invalid_request",
+          message: `${key}: given more than once`,
+          details: { issues: [{ path: key, message: "given more than once" }] },
+        },
+      };
+    }
+    query[key] = value;
+  }
+  return { ok: true, value: query };
+}
+
+async function serve(op: AnyOperation, request: IRequest, env: Env, scope: "read" | "write"): Promise<Response> {
+  if (!allows(scope, op.scope)) return errorOf("forbidden", "this token may only read");
+  const body = op.method === "GET" ? { ok: true as const, value: undefined } : await readJsonBody(request);
+  if (!body.ok) return errorResponse(body.error);
+  const query = queryRecord(new URL(request.url));
+  if (!query.ok) return errorResponse(query.error);
+  const outcome = await execute(env, op, {
+    params: request.params,
+    query: query.value,
+    body: body.value,
+    idempotencyKey: request.headers.get("idempotency-key"),
+  });
+  if (!outcome.ok) return errorResponse(outcome.error);
+  return json(op.successStatus(outcome.value), outcome.value);
+}
+
+function buildRouter() {
+  const router = Router<IRequest, [Env, "read" | "write"]>();
+  const byPath = new Map<string, Partial<Record<HttpMethod, AnyOperation>>>();
+  for (const op of Object.values(operations) as AnyOperation[]) {
+    byPath.set(op.path, { ...byPath.get(op.path), [op.method]: op });
+  }
+  for (const [path, methods] of byPath) {
+    const allow = Object.keys(methods).join(", ");
+    router.all(path, (request, env, scope) => {
+      const op = methods[request.method as HttpMethod];
+      if (!op) return errorOf("method_not_allowed", `${request.method} is not allowed here`, { allow });
+      return serve(op, request, env, scope);
+    });
+  }
+  router.all("*", () => errorOf("not_found", "no such route"));
+  return router;
+}
+
+const router = buildRouter();
+
+export async function handleHttp(request: Request, env: Env): Promise<Response> {
+  try {
+    const path = new URL(request.url).pathname;
+    const publicRoute = PUBLIC_ROUTES[path];
+    if (publicRoute) {
+      return request.method === "GET" || request.method === "HEAD"
+        ? publicRoute(env)
+        : errorOf("method_not_allowed", `${request.method} is not allowed here`, { allow: "GET" });
+    }
+    const scope = await authenticate(request.headers.get("authorization"), env.API_TOKENS);
+    if (!scope) return errorOf("unauthorized", "a valid bearer token is required", { "www-authenticate": "Bearer" });
+    return await router.fetch(request, env, scope);
+  } catch (err) {
+    console.error(`internal error on ${request.method} ${new URL(request.url).pathname}: ${describe(err)}`);
+    return json(STATUS_OF_ERROR.internal, { error: { code: "internal", message: "internal error" } });
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

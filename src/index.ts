@@ -1,0 +1,16 @@
+/** The Worker: HTTP API, the daily retention cron, and the classes the runtime binds. */
+import type { Env } from "./env";
+import { handleHttp } from "./http/router";
+import { deleteOldMoves, retentionDays } from "./retention";
+
+export { ProductStock } from "../durable-objects/product-stock/ProductStock";
+export { InventoryService } from "./rpc";
+
+export default {
+  fetch: (request, env) => handleHttp(request, env),
+
+  async scheduled(controller, env) {
+    const deleted = await deleteOldMoves(env.DB, controller.scheduledTime, retentionDays(env.MOVES_RETENTION_DAYS));
+    console.log(`retention: deleted ${deleted} D1 moves older than ${retentionDays(env.MOVES_RETENTION_DAYS)} days`);
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,187 @@
+/**
+ * Every endpoint of API.md as one operation: its route, the scope it needs, how its input is validated
+ * and what it does. The HTTP router and the RPC entrypoint both run operations through `execute`, so
+ * validation, results and errors are the same on both.
+ */
+import type { z } from "zod";
+import {
+  fail,
+  succeed,
+  type ApiError,
+  type IdempotencyToken,
+  type Outcome,
+} from "./contract";
+import type { Env } from "./env";
+import { fingerprint } from "./fingerprint";
+import { listMoves, listStock } from "./read-model/queries";
+import {
+  AdjustBody,
+  IdempotencyKey,
+  MoveListQuery,
+  NoQuery,
+  ProductMovesQuery,
+  ProductQuery,
+  ReceiveBody,
+  SkuParams,
+  StockListQuery,
+  toIssues,
+  type ValidationIssue,
+} from "./schemas";
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
+export type Scope = "read" | "write";
+
+export interface Validated<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  idempotency: IdempotencyToken | null;
+}
+
+export interface Operation<P = unknown, Q = unknown, B = unknown, T = unknown> {
+  method: HttpMethod;
+  /** itty-router pattern. */
+  path: string;
+  scope: Scope;
+  summary: string;
+  params: z.ZodType<P>;
+  query: z.ZodType<Q>;
+  /** Absent: the operation takes no body. `optional`: it may be omitted. */
+  body?: { schema: z.ZodType<B>; optional?: boolean };
+  /** Whether `Idempotency-Key` applies (API.md: every POST). */
+  idempotent: boolean;
+  successStatus: (value: T) => number;
+  run(env: Env, input: Validated<P, Q, B>): Promise<Outcome<T>>;
+}
+
+function operation<P, Q, B, T>(op: Operation<P, Q, B, T>): Operation<P, Q, B, T> {
+  return op;
+}
+
+export interface RawInput {
+  params: Record<string, string>;
+  query: Record<string, string>;
+  /** The parsed JSON body; `undefined` when the request had none. */
+  body: unknown;
+  idempotencyKey: string | null;
+}
+
+const product = (env: Env, sku: string) => env.PRODUCT_STOCK.get(env.PRODUCT_STOCK.idFromName(sku));
+const always = (status: number) => () => status;
+
+export const operations = {
+  getProduct: operation({
+    method: "GET",
+    path: "/v1/products/:sku",
+    scope: "read",
+    summary: "Stock of one SKU from its ledger, now or `at` an instant",
+    params: SkuParams,
+    query: ProductQuery,
+    idempotent: false,
+    successStatus: always(200),
+    run: (env, { params, query }) => product(env, params.sku).getStock(params.sku, query.at ?? null),
+  }),
+  receive: operation({
+    method: "POST",
+    path: "/v1/products/:sku/receive",
+    scope: "write",
+    summary: "Receive units into stock",
+    params: SkuParams,
+    query: NoQuery,
+    body: { schema: ReceiveBody },
+    idempotent: true,
+    successStatus: always(201),
+    run: (env, { params, body, idempotency }) => product(env, params.sku).receive(params.sku, body, idempotency),
+  }),
+  adjust: operation({
+    method: "POST",
+    path: "/v1/products/:sku/adjust",
+    scope: "write",
+    summary: "Correct on-hand stock by a signed delta",
+    params: SkuParams,
+    query: NoQuery,
+    body: { schema: AdjustBody },
+    idempotent: true,
+    successStatus: always(201),
+    run: (env, { params, body, idempotency }) => product(env, params.sku).adjust(params.sku, body, idempotency),
+  }),
+  listProductMoves: operation({
+    method: "GET",
+    path: "/v1/products/:sku/moves",
+    scope: "read",
+    summary: "One SKU's whole ledger, paged by seq",
+    params: SkuParams,
+    query: ProductMovesQuery,
+    idempotent: false,
+    successStatus: always(200),
+    run: (env, { params, query }) =>
+      product(env, params.sku).listMoves(params.sku, query.after_seq, query.limit),
+  }),
+  listStock: operation({
+    method: "GET",
+    path: "/v1/stock",
+    scope: "read",
+    summary: "Stock of every SKU from the read model, by sku",
+    params: NoQuery,
+    query: StockListQuery,
+    idempotent: false,
+    successStatus: always(200),
+    run: async (env, { query }) => succeed(await listStock(env.DB, query)),
+  }),
+  listMoves: operation({
+    method: "GET",
+    path: "/v1/moves",
+    scope: "read",
+    summary: "Moves of every SKU from the read model, in projection order (a change feed)",
+    params: NoQuery,
+    query: MoveListQuery,
+    idempotent: false,
+    successStatus: always(200),
+    run: async (env, { query }) => succeed(await listMoves(env.DB, query)),
+  }),
+};
+
+export type Operations = typeof operations;
+export type OperationName = keyof Operations;
+
+function invalid(issues: ValidationIssue[]): { ok: false; error: ApiError } {
+  return fail("invalid_request", issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; "), {
+    issues,
+  });
+}
+
+/** Validates raw input against the operation and runs it. Never throws for bad input. */
+export async function execute<P, Q, B, T>(
+  env: Env,
+  op: Operation<P, Q, B, T>,
+  raw: RawInput,
+): Promise<Outcome<T>> {
+  const issues: ValidationIssue[] = [];
+  const params = op.params.safeParse(raw.params);
+  if (!params.success) issues.push(...toIssues(params.error));
+  const query = op.query.safeParse(raw.query);
+  if (!query.success) issues.push(...toIssues(query.error));
+
+  let body: B = undefined as B;
+  if (op.body) {
+    if (raw.body === undefined && !op.body.optional) {
+      issues.push({ path: "", message: "a JSON body is required" });
+    } else if (raw.body !== undefined) {
+      const parsed = op.body.schema.safeParse(raw.body);
+      if (parsed.success) body = parsed.data;
+      else issues.push(...toIssues(parsed.error));
+    }
+  } else if (raw.body !== undefined) {
+    issues.push({ path: "", message: "this call takes no body" });
+  }
+
+  let idempotency: IdempotencyToken | null = null;
+  if (op.idempotent && raw.idempotencyKey !== null) {
+    const key = IdempotencyKey.safeParse(raw.idempotencyKey);
+    if (!key.success) issues.push(...toIssues(key.error, ["Idempotency-Key"]));
+    else idempotency = { key: key.data, fingerprint: await fingerprint(raw.body ?? null) };
+  }
+
+  if (issues.length > 0 || !params.success || !query.success) return invalid(issues);
+  return op.run(env, { params: params.data, query: query.data, body, idempotency });
+}

@@ -1,0 +1,50 @@
+/**
+ * Writes a SKU's moves into the D1 read model. Every statement is idempotent by (sku, seq) and the stock
+ * row only ever moves forward by version, so a retried or replayed batch changes nothing the second time.
+ */
+import type { Move } from "../contract";
+
+/** D1 binds at most 100 parameters per statement; one move takes 14. */
+export const PROJECTION_BATCH_MOVES = 50;
+
+export function projectionStatements(db: D1Database, moves: readonly Move[]): D1PreparedStatement[] {
+  const last = moves[moves.length - 1];
+  if (!last) return [];
+  const upsertStock = db
+    .prepare(
+      `INSERT INTO stock (sku, on_hand, reserved, committed, available, version, updated_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+       ON CONFLICT (sku) DO UPDATE SET on_hand = excluded.on_hand, reserved = excluded.reserved,
+         committed = excluded.committed, available = excluded.available, version = excluded.version,
+         updated_at = excluded.updated_at
+       WHERE excluded.version > stock.version`,
+    )
+    .bind(last.sku, last.on_hand, last.reserved, last.committed, last.available, last.seq, last.at);
+  const insertMove = db.prepare(
+    `INSERT INTO moves (sku, seq, type, quantity, on_hand, reserved, committed, available,
+       reservation_id, order_id, reason, ref, at, at_day)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+     ON CONFLICT (sku, seq) DO NOTHING`,
+  );
+  return [
+    upsertStock,
+    ...moves.map((m) =>
+      insertMove.bind(
+        m.sku,
+        m.seq,
+        m.type,
+        m.quantity,
+        m.on_hand,
+        m.reserved,
+        m.committed,
+        m.available,
+        m.reservation_id,
+        m.order_id,
+        m.reason,
+        m.ref,
+        m.at,
+        m.at.slice(0, 10),
+      ),
+    ),
+  ];
+}

@@ -1,0 +1,71 @@
+/**
+ * `InventoryService`: the typed RPC entrypoint for Workers with a service binding. Each method mirrors one
+ * endpoint and runs the same operation with the same validation; failures come back as values.
+ */
+import { WorkerEntrypoint } from "cloudflare:workers";
+import type { Outcome } from "./contract";
+import type { Env } from "./env";
+import { execute, operations, type Operations, type RawInput } from "./operations";
+
+type ValueOf<Name extends keyof Operations> =
+  Awaited<ReturnType<Operations[Name]["run"]>> extends Outcome<infer T> ? T : never;
+
+export interface CallOptions {
+  /** Same meaning as the `Idempotency-Key` header. */
+  idempotencyKey?: string;
+}
+
+type QueryInput = Record<string, string | number | boolean | undefined>;
+
+function queryStrings(query: QueryInput | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) out[key] = String(value);
+  return out;
+}
+
+export class InventoryService extends WorkerEntrypoint<Env> {
+  private async call<Name extends keyof Operations>(
+    name: Name,
+    raw: Partial<RawInput>,
+  ): Promise<Outcome<ValueOf<Name>>> {
+    try {
+      return (await execute(this.env, operations[name] as never, {
+        params: raw.params ?? {},
+        query: raw.query ?? {},
+        body: raw.body,
+        idempotencyKey: raw.idempotencyKey ?? null,
+      })) as Outcome<ValueOf<Name>>;
+    } catch (err) {
+      console.error(`internal error in RPC ${name}: ${err instanceof Error ? err.message : String(err)}`);
+      return { ok: false, error: { code: "internal", message: "internal error" } };
+    }
+  }
+
+  getProduct(sku: string, query?: { at?: string }) {
+    return this.call("getProduct", { params: { sku }, query: queryStrings(query) });
+  }
+
+  receive(sku: string, body: { quantity: number; reason?: string; ref?: string }, options?: CallOptions) {
+    return this.call("receive", { params: { sku }, body, idempotencyKey: options?.idempotencyKey ?? null });
+  }
+
+  adjust(
+    sku: string,
+    body: { delta: number; reason: string; ref?: string; expected_version?: number },
+    options?: CallOptions,
+  ) {
+    return this.call("adjust", { params: { sku }, body, idempotencyKey: options?.idempotencyKey ?? null });
+  }
+
+  listProductMoves(sku: string, query?: { after_seq?: number; limit?: number }) {
+    return this.call("listProductMoves", { params: { sku }, query: queryStrings(query) });
+  }
+
+  listStock(query?: { after_sku?: string; limit?: number; in_stock?: boolean }) {
+    return this.call("listStock", { query: queryStrings(query) });
+  }
+
+  listMoves(query?: QueryInput) {
+    return this.call("listMoves", { query: queryStrings(query) });
+  }
+}

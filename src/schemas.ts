@@ -1,0 +1,97 @@
+/**
+ * Request validation for every endpoint, shared by HTTP and RPC. Bodies are strict objects: unknown
+ * fields are a 400. Query strings are validated the same way (a misspelt parameter is an error, not ignored).
+ */
+import { z } from "zod";
+
+export const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+export const Sku = z.string().regex(SKU_PATTERN, `must match ${SKU_PATTERN.source}`);
+export const EntityId = z.string().regex(ID_PATTERN, `must match ${ID_PATTERN.source}`);
+export const Quantity = z.number().int().min(1).max(1_000_000);
+export const Delta = z
+  .number()
+  .int()
+  .min(-1_000_000)
+  .max(1_000_000)
+  .refine((d) => d !== 0, "must not be 0");
+export const Reason = z.string().min(1).max(64);
+export const Ref = z.string().min(1).max(256);
+export const IdempotencyKey = z.string().min(1).max(128);
+
+/** A non-negative integer written in a query string. */
+const intParam = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,16}$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+export const Limit = intParam(1, 1000).default(100);
+
+/** An ISO-8601 instant with a zone (`Z` or an offset), as milliseconds since the epoch. */
+export const Instant = z.iso
+  .datetime({ offset: true })
+  .transform((s) => Date.parse(s));
+
+export const SkuParams = z.strictObject({ sku: Sku });
+export const NoQuery = z.strictObject({});
+
+export const ReceiveBody = z.strictObject({
+  quantity: Quantity,
+  reason: Reason.optional(),
+  ref: Ref.optional(),
+});
+
+export const AdjustBody = z.strictObject({
+  delta: Delta,
+  reason: Reason,
+  ref: Ref.optional(),
+  expected_version: z.number().int().min(0).optional(),
+});
+
+export const ProductQuery = z.strictObject({ at: Instant.optional() });
+
+export const ProductMovesQuery = z.strictObject({
+  after_seq: intParam(0, Number.MAX_SAFE_INTEGER).default(0),
+  limit: Limit,
+});
+
+export const StockListQuery = z.strictObject({
+  after_sku: z.string().max(64).optional(),
+  limit: Limit,
+  in_stock: z.enum(["true", "false"]).transform((v) => v === "true").optional(),
+});
+
+export const MOVE_CURSOR_PATTERN = /^\d{1,16}$/;
+
+export const MoveListQuery = z.strictObject({
+  sku: Sku.optional(),
+  type: z
+    .enum(["received", "adjusted", "reserved", "released", "committed", "cancelled", "fulfilled", "returned"])
+    .optional(),
+  reservation_id: EntityId.optional(),
+  order_id: EntityId.optional(),
+  ref: Ref.optional(),
+  since: Instant.optional(),
+  until: Instant.optional(),
+  after: z.string().regex(MOVE_CURSOR_PATTERN, "must be a cursor returned by this API").optional(),
+  limit: Limit,
+});
+
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
+
+/** zod issues as API.md's `details.issues`; each unknown field gets its own entry. */
+export function toIssues(error: z.ZodError, prefix: readonly PropertyKey[] = []): ValidationIssue[] {
+  return error.issues.flatMap((issue) => {
+    const path = [...prefix, ...issue.path].map(String);
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({ path: [...path, key].join("."), message: "unknown field" }));
+    }
+    return [{ path: path.join("."), message: issue.message }];
+  });
+}
