@@ -6,7 +6,13 @@ import { spawnSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync } from "node:fs";
 
 const port = process.env.PORT ?? "8787";
-const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "true" };
+const env = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: "false",
+  // No network is needed: skip the download of the `request.cf` placeholder data.
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  CI: process.env.CI ?? "true",
+};
 
 if (!existsSync(".dev.vars")) {
   copyFileSync(".dev.vars.example", ".dev.vars");

@@ -1,0 +1,70 @@
+import { env } from "cloudflare:workers";
+import { exports } from "cloudflare:workers";
+
+export const READ_TOKEN = "test-read-token";
+export const WRITE_TOKEN = "test-write-token";
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface CallOptions {
+  body?: unknown;
+  /** A raw body sent as is (for bad JSON and oversized bodies). */
+  rawBody?: string;
+  token?: string | null;
+  headers?: Record<string, string>;
+}
+
+/** One HTTP call to the Worker under test; the body is always read, so nothing is left unconsumed. */
+export async function api<T = any>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
+  const token = options.token === undefined ? (method === "GET" ? READ_TOKEN : WRITE_TOKEN) : options.token;
+  const headers: Record<string, string> = { ...options.headers };
+  if (token !== null) headers.authorization = `Bearer ${token}`;
+  let body: string | undefined = options.rawBody;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers["content-type"] = "application/json";
+  }
+  const response = await exports.default.fetch(`https://stockwell.test${path}`, { method, headers, body });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
+}
+
+let counter = 0;
+/** A SKU no other test uses, so tests sharing storage never see each other's stock. */
+export function uniqueSku(prefix = "SKU"): string {
+  counter += 1;
+  return `${prefix}-${Date.now().toString(36)}-${counter}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+export function productStub(sku: string) {
+  return env.PRODUCT_STOCK.get(env.PRODUCT_STOCK.idFromName(sku));
+}
+
+export async function receive(sku: string, quantity: number) {
+  const res = await api("POST", `/v1/products/${sku}/receive`, { body: { quantity } });
+  if (res.status !== 201) throw new Error(`receive failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** The whole ledger of a SKU, read page by page through the API. */
+export async function ledger(sku: string): Promise<any[]> {
+  const moves: any[] = [];
+  let after = 0;
+  for (;;) {
+    const res = await api("GET", `/v1/products/${sku}/moves?after_seq=${after}&limit=1000`);
+    if (res.status === 404) return moves;
+    moves.push(...res.body.moves);
+    if (res.body.next_after_seq === null) return moves;
+    after = res.body.next_after_seq;
+  }
+}
+
+/** D1's rows for a SKU, straight from the table. */
+export async function d1Moves(sku: string): Promise<any[]> {
+  const { results } = await env.DB.prepare("SELECT * FROM moves WHERE sku = ? ORDER BY seq").bind(sku).all();
+  return results;
+}
