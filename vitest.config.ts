@@ -18,6 +18,7 @@ export default defineConfig({
   ],
   test: {
     include: ["test/**/*.test.ts"],
+    reporters: ["default", "./test/setup/summary-reporter.ts"],
     setupFiles: ["./test/setup/apply-migrations.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
