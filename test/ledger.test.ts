@@ -145,7 +145,7 @@ describe("orders", () => {
   it("refuses to cancel or fulfil more than is committed", () => {
     expect(decide(state(10, 0, 2), { type: "cancel", ...ids, quantity: 3 })).toEqual({
       ok: false,
-      refusal: { code: "quantity_exceeds_stock", requested: 3, limit: 2 },
+      refusal: { code: "quantity_exceeds_order", requested: 3, limit: 2 },
     });
     expect(decide(state(10, 0, 2), { type: "fulfil", ...ids, quantity: 3 }).ok).toBe(false);
   });

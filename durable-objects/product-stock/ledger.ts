@@ -64,15 +64,31 @@ export type Command =
     }
   /** Turn everything a reservation holds of this SKU into an order's committed quantity. */
   | { type: "commit"; reservation_id: string; order_id: string; held: number }
+  /**
+   * Bring an order's line for this SKU to the target totals (fulfilled, cancelled, returned). Totals only
+   * grow, so a target sent twice appends nothing the second time.
+   */
+  | { type: "settle"; reservation_id: string; order_id: string; line: OrderLine; target: OrderTotals }
   | { type: "cancel"; reservation_id: string; order_id: string; quantity: number }
   | { type: "fulfil"; reservation_id: string; order_id: string; quantity: number }
   | { type: "return"; reservation_id: string; order_id: string; quantity: number };
 
+/** What an order has done with the units it committed of one SKU. */
+export interface OrderTotals {
+  fulfilled: number;
+  cancelled: number;
+  returned: number;
+}
+
+export interface OrderLine extends OrderTotals {
+  committed: number;
+}
+
 export type Refusal =
   | { code: "insufficient_stock"; requested: number; available: number }
   | { code: "version_conflict"; current_version: number }
-  /** The command asks for more than this SKU's committed or on-hand stock can give. */
-  | { code: "quantity_exceeds_stock"; requested: number; limit: number };
+  /** The command asks for more than the order's line or this SKU's committed stock can give. */
+  | { code: "quantity_exceeds_order"; requested: number; limit: number };
 
 export type Decision = { ok: true; moves: MoveDraft[] } | { ok: false; refusal: Refusal };
 
@@ -145,7 +161,7 @@ export function decide(state: Snapshot, command: Command): Decision {
     case "fulfil": {
       const limit = command.type === "fulfil" ? Math.min(state.committed, state.on_hand) : state.committed;
       if (command.quantity > limit) {
-        return refuse({ code: "quantity_exceeds_stock", requested: command.quantity, limit });
+        return refuse({ code: "quantity_exceeds_order", requested: command.quantity, limit });
       }
       return accept(
         move(command.type === "fulfil" ? "fulfilled" : "cancelled", command.quantity, {
@@ -155,6 +171,9 @@ export function decide(state: Snapshot, command: Command): Decision {
       );
     }
 
+    case "settle":
+      return settle(state, command);
+
     case "return":
       return accept(
         move("returned", command.quantity, {
@@ -163,6 +182,43 @@ export function decide(state: Snapshot, command: Command): Decision {
         }),
       );
   }
+}
+
+/** Target totals as cancel, fulfil and return moves, each checked against the balances before it. */
+function settle(state: Snapshot, command: Extract<Command, { type: "settle" }>): Decision {
+  const { line, reservation_id, order_id } = command;
+  const target: OrderTotals = {
+    fulfilled: Math.max(line.fulfilled, command.target.fulfilled),
+    cancelled: Math.max(line.cancelled, command.target.cancelled),
+    returned: Math.max(line.returned, command.target.returned),
+  };
+  if (target.fulfilled + target.cancelled > line.committed) {
+    return refuse({
+      code: "quantity_exceeds_order",
+      requested: target.fulfilled + target.cancelled,
+      limit: line.committed,
+    });
+  }
+  if (target.returned > target.fulfilled) {
+    return refuse({ code: "quantity_exceeds_order", requested: target.returned, limit: target.fulfilled });
+  }
+  const quantities: Array<["cancel" | "fulfil" | "return", number]> = [
+    ["cancel", target.cancelled - line.cancelled],
+    ["fulfil", target.fulfilled - line.fulfilled],
+    ["return", target.returned - line.returned],
+  ];
+  const moves: MoveDraft[] = [];
+  let balances: Snapshot = state;
+  for (const [type, quantity] of quantities) {
+    if (quantity === 0) continue;
+    const decision = decide(balances, { type, reservation_id, order_id, quantity });
+    if (!decision.ok) return decision;
+    for (const m of decision.moves) {
+      balances = { ...evolve(balances, m), version: balances.version + 1 };
+      moves.push(m);
+    }
+  }
+  return accept(...moves);
 }
 
 export function evolve(b: Balances, m: MoveDraft): Balances {

@@ -1,7 +1,6 @@
-/**
- * The SQLite schema of one SKU's Durable Object, versioned in `schema_version` because `PRAGMA user_version`
- * is not available to Durable Objects. Each step runs once, in order, inside one synchronous transaction.
- */
+/** The SQLite schema of one SKU's Durable Object, one step per version. */
+import { migrate } from "../shared/migrate";
+
 const STEPS: readonly string[] = [
   // 1: the ledger, its snapshot, holds by reservation, idempotency records, outbox and deadline schedule.
   `
@@ -57,17 +56,24 @@ const STEPS: readonly string[] = [
   );
   CREATE INDEX schedule_by_due ON schedule (due_at_ms);
   `,
+  // 2: commits. A hold pinned by a commit in progress (its deadline no longer applies), and what each
+  // order took of this SKU, so order commands can be sent as targets and applied idempotently.
+  `
+  ALTER TABLE holds ADD COLUMN pinned_order_id TEXT;
+
+  CREATE TABLE order_lines (
+    order_id       TEXT    PRIMARY KEY,
+    reservation_id TEXT    NOT NULL UNIQUE,
+    committed      INTEGER NOT NULL CHECK (committed > 0),
+    fulfilled      INTEGER NOT NULL DEFAULT 0,
+    cancelled      INTEGER NOT NULL DEFAULT 0,
+    returned       INTEGER NOT NULL DEFAULT 0,
+    CHECK (fulfilled >= 0 AND cancelled >= 0 AND fulfilled + cancelled <= committed),
+    CHECK (returned >= 0 AND returned <= fulfilled)
+  );
+  `,
 ];
 
-export const SCHEMA_VERSION = STEPS.length;
-
-export function migrate(storage: DurableObjectStorage): void {
-  storage.transactionSync(() => {
-    storage.sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-    const row = storage.sql.exec<{ version: number }>("SELECT version FROM schema_version").toArray()[0];
-    const current = row?.version ?? 0;
-    for (let step = current; step < STEPS.length; step++) storage.sql.exec(STEPS[step]!);
-    if (!row) storage.sql.exec("INSERT INTO schema_version (version) VALUES (?)", STEPS.length);
-    else if (current !== STEPS.length) storage.sql.exec("UPDATE schema_version SET version = ?", STEPS.length);
-  });
+export function migrateProductStock(storage: DurableObjectStorage): void {
+  migrate(storage, STEPS);
 }
