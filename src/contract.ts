@@ -37,6 +37,41 @@ export interface MovesPage {
   next_after_seq: number | null;
 }
 
+export interface ReservationLine {
+  sku: string;
+  quantity: number;
+}
+
+export type ReservationStatus = "active" | "committed" | "released" | "expired";
+
+export interface Reservation {
+  id: string;
+  holder: string;
+  status: ReservationStatus;
+  lines: ReservationLine[];
+  expires_at: string;
+  order_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OrderLine {
+  sku: string;
+  /** What the order took at checkout. */
+  committed: number;
+  fulfilled: number;
+  cancelled: number;
+  returned: number;
+}
+
+export interface Order {
+  order_id: string;
+  reservation_id: string;
+  lines: OrderLine[];
+  created_at: string;
+  updated_at: string;
+}
+
 export type ErrorCode =
   | "invalid_request"
   | "unauthorized"
@@ -72,8 +107,11 @@ export const STATUS_OF_ERROR: Readonly<Record<ErrorCode, number>> = {
   internal: 500,
 };
 
-/** What every service call answers, over HTTP and RPC alike: failures are values, never thrown. */
-export type Outcome<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+/**
+ * What every service call answers, over HTTP and RPC alike: failures are values, never thrown.
+ * `created` marks a success that made a new resource (HTTP 201 where the call can also answer 200).
+ */
+export type Outcome<T> = { ok: true; value: T; created?: boolean } | { ok: false; error: ApiError };
 
 export const succeed = <T>(value: T): Outcome<T> => ({ ok: true, value });
 export const fail = (

@@ -1,4 +1,6 @@
+import type { Order } from "../durable-objects/order/Order";
 import type { ProductStock } from "../durable-objects/product-stock/ProductStock";
+import type { Reservation } from "../durable-objects/reservation/Reservation";
 
 /** The Worker's bindings (wrangler.toml), merged into the runtime's global `Cloudflare.Env`. */
 declare global {
@@ -6,6 +8,8 @@ declare global {
     interface Env {
       DB: D1Database;
       PRODUCT_STOCK: DurableObjectNamespace<ProductStock>;
+      RESERVATION: DurableObjectNamespace<Reservation>;
+      ORDER: DurableObjectNamespace<Order>;
       /** Secret: comma-separated `scope:token` pairs, scope `read` or `write`. */
       API_TOKENS?: string;
       /** Days of raw moves kept in D1 (default 90). */
@@ -13,7 +17,7 @@ declare global {
     }
     interface GlobalProps {
       mainModule: typeof import("./index");
-      durableNamespaces: "ProductStock";
+      durableNamespaces: "ProductStock" | "Reservation" | "Order";
     }
   }
 }

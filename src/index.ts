@@ -3,7 +3,9 @@ import type { Env } from "./env";
 import { handleHttp } from "./http/router";
 import { deleteOldMoves, retentionDays } from "./retention";
 
+export { Order } from "../durable-objects/order/Order";
 export { ProductStock } from "../durable-objects/product-stock/ProductStock";
+export { Reservation } from "../durable-objects/reservation/Reservation";
 export { InventoryService } from "./rpc";
 
 export default {

@@ -14,8 +14,15 @@ import {
 import type { Env } from "./env";
 import { fingerprint } from "./fingerprint";
 import { listMoves, listStock } from "./read-model/queries";
+import { orderAt, productAt, reservationAt } from "../durable-objects/shared/calls";
 import {
   AdjustBody,
+  CommitBody,
+  OrderLinesBody,
+  OrderParams,
+  PutReservationBody,
+  ReservationParams,
+  ReturnBody,
   IdempotencyKey,
   MoveListQuery,
   NoQuery,
@@ -50,7 +57,8 @@ export interface Operation<P = unknown, Q = unknown, B = unknown, T = unknown> {
   body?: { schema: z.ZodType<B>; optional?: boolean };
   /** Whether `Idempotency-Key` applies (API.md: every POST). */
   idempotent: boolean;
-  successStatus: (value: T) => number;
+  /** The status of a success; `created` comes from the outcome (201 for a new resource). */
+  successStatus: (created: boolean) => number;
   run(env: Env, input: Validated<P, Q, B>): Promise<Outcome<T>>;
 }
 
@@ -66,7 +74,9 @@ export interface RawInput {
   idempotencyKey: string | null;
 }
 
-const product = (env: Env, sku: string) => env.PRODUCT_STOCK.get(env.PRODUCT_STOCK.idFromName(sku));
+const product = productAt;
+const reservation = reservationAt;
+const order = orderAt;
 const always = (status: number) => () => status;
 
 export const operations = {
@@ -116,6 +126,103 @@ export const operations = {
     successStatus: always(200),
     run: (env, { params, query }) =>
       product(env, params.sku).listMoves(params.sku, query.after_seq, query.limit),
+  }),
+  putReservation: operation({
+    method: "PUT",
+    path: "/v1/reservations/:id",
+    scope: "write",
+    summary: "Create, replace or reopen a reservation: every line held or none",
+    params: ReservationParams,
+    query: NoQuery,
+    body: { schema: PutReservationBody },
+    idempotent: false,
+    successStatus: (created) => (created ? 201 : 200),
+    run: (env, { params, body }) => reservation(env, params.id).put(params.id, body),
+  }),
+  getReservation: operation({
+    method: "GET",
+    path: "/v1/reservations/:id",
+    scope: "read",
+    summary: "A reservation",
+    params: ReservationParams,
+    query: NoQuery,
+    idempotent: false,
+    successStatus: always(200),
+    run: (env, { params }) => reservation(env, params.id).get(params.id),
+  }),
+  deleteReservation: operation({
+    method: "DELETE",
+    path: "/v1/reservations/:id",
+    scope: "write",
+    summary: "Release every line of a reservation",
+    params: ReservationParams,
+    query: NoQuery,
+    idempotent: false,
+    successStatus: always(200),
+    run: (env, { params }) => reservation(env, params.id).release(params.id),
+  }),
+  commitReservation: operation({
+    method: "POST",
+    path: "/v1/reservations/:id/commit",
+    scope: "write",
+    summary: "Checkout: commit every line into an order, all or none",
+    params: ReservationParams,
+    query: NoQuery,
+    body: { schema: CommitBody },
+    idempotent: true,
+    successStatus: always(200),
+    run: (env, { params, body, idempotency }) =>
+      reservation(env, params.id).commit(params.id, body.order_id, idempotency),
+  }),
+  getOrder: operation({
+    method: "GET",
+    path: "/v1/orders/:order_id",
+    scope: "read",
+    summary: "An order",
+    params: OrderParams,
+    query: NoQuery,
+    idempotent: false,
+    successStatus: always(200),
+    run: (env, { params }) => order(env, params.order_id).get(params.order_id),
+  }),
+  fulfilOrder: operation({
+    method: "POST",
+    path: "/v1/orders/:order_id/fulfil",
+    scope: "write",
+    summary: "Ship order lines (all outstanding when lines are omitted)",
+    params: OrderParams,
+    query: NoQuery,
+    body: { schema: OrderLinesBody, optional: true },
+    idempotent: true,
+    successStatus: always(200),
+    run: (env, { params, body, idempotency }) =>
+      order(env, params.order_id).act(params.order_id, "fulfil", body?.lines, idempotency),
+  }),
+  cancelOrder: operation({
+    method: "POST",
+    path: "/v1/orders/:order_id/cancel",
+    scope: "write",
+    summary: "Cancel order lines back to available (all outstanding when lines are omitted)",
+    params: OrderParams,
+    query: NoQuery,
+    body: { schema: OrderLinesBody, optional: true },
+    idempotent: true,
+    successStatus: always(200),
+    run: (env, { params, body, idempotency }) =>
+      order(env, params.order_id).act(params.order_id, "cancel", body?.lines, idempotency),
+  }),
+  returnOrder: operation({
+    method: "POST",
+    path: "/v1/orders/:order_id/return",
+    scope: "write",
+    summary: "Restock returned units, up to fulfilled − returned per line",
+    params: OrderParams,
+    query: NoQuery,
+    body: { schema: ReturnBody },
+    idempotent: true,
+    successStatus: always(200),
+    run: (env, { params, body, idempotency }) =>
+      order(env, params.order_id).act(params.order_id, "return", body.lines, idempotency),
   }),
   listStock: operation({
     method: "GET",

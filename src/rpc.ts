@@ -15,6 +15,11 @@ export interface CallOptions {
   idempotencyKey?: string;
 }
 
+interface Line {
+  sku: string;
+  quantity: number;
+}
+
 type QueryInput = Record<string, string | number | boolean | undefined>;
 
 function queryStrings(query: QueryInput | undefined): Record<string, string> {
@@ -59,6 +64,51 @@ export class InventoryService extends WorkerEntrypoint<Env> {
 
   listProductMoves(sku: string, query?: { after_seq?: number; limit?: number }) {
     return this.call("listProductMoves", { params: { sku }, query: queryStrings(query) });
+  }
+
+  /** PUT /v1/reservations/:id; `created` is true when it answered 201. */
+  putReservation(id: string, body: { holder: string; lines: Line[]; ttl_seconds?: number }) {
+    return this.call("putReservation", { params: { id }, body });
+  }
+
+  getReservation(id: string) {
+    return this.call("getReservation", { params: { id } });
+  }
+
+  deleteReservation(id: string) {
+    return this.call("deleteReservation", { params: { id } });
+  }
+
+  commitReservation(id: string, body: { order_id: string }, options?: CallOptions) {
+    return this.call("commitReservation", { params: { id }, body, idempotencyKey: options?.idempotencyKey ?? null });
+  }
+
+  getOrder(orderId: string) {
+    return this.call("getOrder", { params: { order_id: orderId } });
+  }
+
+  fulfilOrder(orderId: string, body?: { lines?: Line[] }, options?: CallOptions) {
+    return this.call("fulfilOrder", {
+      params: { order_id: orderId },
+      body,
+      idempotencyKey: options?.idempotencyKey ?? null,
+    });
+  }
+
+  cancelOrder(orderId: string, body?: { lines?: Line[] }, options?: CallOptions) {
+    return this.call("cancelOrder", {
+      params: { order_id: orderId },
+      body,
+      idempotencyKey: options?.idempotencyKey ?? null,
+    });
+  }
+
+  returnOrder(orderId: string, body: { lines: Line[] }, options?: CallOptions) {
+    return this.call("returnOrder", {
+      params: { order_id: orderId },
+      body,
+      idempotencyKey: options?.idempotencyKey ?? null,
+    });
   }
 
   listStock(query?: { after_sku?: string; limit?: number; in_stock?: boolean }) {

@@ -51,6 +51,38 @@ export const AdjustBody = z.strictObject({
   expected_version: z.number().int().min(0).optional(),
 });
 
+export const Holder = z.string().min(1).max(128);
+
+const Line = z.strictObject({ sku: Sku, quantity: Quantity });
+
+/** 1–100 lines with distinct SKUs. */
+export const Lines = z
+  .array(Line)
+  .min(1)
+  .max(100)
+  .superRefine((lines, ctx) => {
+    const seen = new Set<string>();
+    lines.forEach((line, i) => {
+      if (seen.has(line.sku)) ctx.addIssue({ code: "custom", path: [i, "sku"], message: "sku appears twice" });
+      seen.add(line.sku);
+    });
+  });
+
+export const ReservationParams = z.strictObject({ id: EntityId });
+export const OrderParams = z.strictObject({ order_id: EntityId });
+
+export const PutReservationBody = z.strictObject({
+  holder: Holder,
+  lines: Lines,
+  ttl_seconds: z.number().int().min(1).max(604_800).optional(),
+});
+
+export const CommitBody = z.strictObject({ order_id: EntityId });
+
+/** fulfil and cancel: lines omitted means every outstanding unit. */
+export const OrderLinesBody = z.strictObject({ lines: Lines.optional() });
+export const ReturnBody = z.strictObject({ lines: Lines });
+
 export const ProductQuery = z.strictObject({ at: Instant.optional() });
 
 export const ProductMovesQuery = z.strictObject({

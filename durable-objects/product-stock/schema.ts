@@ -1,5 +1,7 @@
 /** The SQLite schema of one SKU's Durable Object, one step per version. */
+import { IDEMPOTENCY_DDL } from "../shared/idempotency";
 import { migrate } from "../shared/migrate";
+import { SCHEDULE_DDL } from "../shared/schedule";
 
 const STEPS: readonly string[] = [
   // 1: the ledger, its snapshot, holds by reservation, idempotency records, outbox and deadline schedule.
@@ -37,24 +39,11 @@ const STEPS: readonly string[] = [
     expires_at_ms  INTEGER NOT NULL
   );
 
-  CREATE TABLE idempotency (
-    scope_key     TEXT    PRIMARY KEY,
-    fingerprint   TEXT    NOT NULL,
-    outcome       TEXT    NOT NULL,
-    created_at_ms INTEGER NOT NULL
-  );
-  CREATE INDEX idempotency_by_age ON idempotency (created_at_ms);
+  ${IDEMPOTENCY_DDL}
 
   CREATE TABLE outbox (seq INTEGER PRIMARY KEY);
 
-  CREATE TABLE schedule (
-    kind      TEXT    NOT NULL,
-    key       TEXT    NOT NULL,
-    due_at_ms INTEGER NOT NULL,
-    attempts  INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (kind, key)
-  );
-  CREATE INDEX schedule_by_due ON schedule (due_at_ms);
+  ${SCHEDULE_DDL}
   `,
   // 2: commits. A hold pinned by a commit in progress (its deadline no longer applies), and what each
   // order took of this SKU, so order commands can be sent as targets and applied idempotently.

@@ -4,6 +4,16 @@
  */
 import { fail, type IdempotencyToken, type Outcome } from "../../src/contract";
 
+export const IDEMPOTENCY_DDL = `
+  CREATE TABLE idempotency (
+    scope_key     TEXT    PRIMARY KEY,
+    fingerprint   TEXT    NOT NULL,
+    outcome       TEXT    NOT NULL,
+    created_at_ms INTEGER NOT NULL
+  );
+  CREATE INDEX idempotency_by_age ON idempotency (created_at_ms);
+`;
+
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 const PRUNE_BATCH = 100;
 

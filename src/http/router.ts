@@ -48,7 +48,7 @@ async function serve(op: AnyOperation, request: IRequest, env: Env, scope: "read
     idempotencyKey: request.headers.get("idempotency-key"),
   });
   if (!outcome.ok) return errorResponse(outcome.error);
-  return json(op.successStatus(outcome.value), outcome.value);
+  return json(op.successStatus(outcome.created === true), outcome.value);
 }
 
 function buildRouter() {

@@ -1,0 +1,274 @@
+/**
+ * One Durable Object per order id. A reservation's commit first claims the id here (so one order id can
+ * never belong to two reservations), then opens the order with the quantities it committed. Fulfil, cancel
+ * and return are decided here against the order's lines, recorded with an intent, and sent to each product
+ * as new totals, which the products apply idempotently; the alarm finishes an interrupted one.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { fail, succeed, type IdempotencyToken, type Order as OrderView, type Outcome } from "../../src/contract";
+import type { Env } from "../../src/env";
+import { attempt, productAt, requireAll } from "../shared/calls";
+import { IDEMPOTENCY_DDL, IdempotencyStore } from "../shared/idempotency";
+import { migrate } from "../shared/migrate";
+import { SCHEDULE_DDL, Schedule } from "../shared/schedule";
+import { SerialQueue } from "../shared/serial";
+import { planOrderAction, type OrderAction, type OrderLineTotals, type RequestedLine } from "./order-lines";
+
+const RECOVERY = { kind: "recovery", key: "intent" } as const;
+const RECOVERY_DELAY_MS = 1_000;
+const RECOVERY_BACKOFF_MAX_MS = 60_000;
+
+const STEPS: readonly string[] = [
+  `
+  CREATE TABLE order_header (
+    id             INTEGER PRIMARY KEY CHECK (id = 1),
+    order_id       TEXT    NOT NULL,
+    reservation_id TEXT    NOT NULL,
+    opened         INTEGER NOT NULL DEFAULT 0 CHECK (opened IN (0, 1)),
+    created_at_ms  INTEGER NOT NULL,
+    updated_at_ms  INTEGER NOT NULL
+  );
+  CREATE TABLE order_lines (
+    sku       TEXT    PRIMARY KEY,
+    committed INTEGER NOT NULL CHECK (committed > 0),
+    fulfilled INTEGER NOT NULL DEFAULT 0,
+    cancelled INTEGER NOT NULL DEFAULT 0,
+    returned  INTEGER NOT NULL DEFAULT 0,
+    CHECK (fulfilled >= 0 AND cancelled >= 0 AND fulfilled + cancelled <= committed),
+    CHECK (returned >= 0 AND returned <= fulfilled)
+  );
+  CREATE TABLE intent (id INTEGER PRIMARY KEY CHECK (id = 1), payload TEXT NOT NULL);
+  ${IDEMPOTENCY_DDL}
+  ${SCHEDULE_DDL}
+  `,
+];
+
+interface Header {
+  order_id: string;
+  reservation_id: string;
+  opened: number;
+  created_at_ms: number;
+  updated_at_ms: number;
+  [column: string]: SqlStorageValue;
+}
+
+/** Totals each product must reach for this order, written before the first product call. */
+interface SettleIntent {
+  lines: OrderLineTotals[];
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export class Order extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  private readonly schedule: Schedule;
+  private readonly idempotency: IdempotencyStore;
+  private readonly queue = new SerialQueue();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    migrate(ctx.storage, STEPS);
+    this.schedule = new Schedule(ctx.storage);
+    this.idempotency = new IdempotencyStore(this.sql);
+  }
+
+  // ---- called by the reservation's commit ---------------------------------------------------------
+
+  /** Reserves this order id for one reservation; another reservation asking gets a conflict. */
+  async claim(orderId: string, reservationId: string): Promise<Outcome<{ order_id: string }>> {
+    const header = this.header();
+    if (header && header.reservation_id !== reservationId) {
+      return fail("idempotency_conflict", `order id ${orderId} belongs to another reservation`);
+    }
+    if (!header) {
+      const now = Date.now();
+      this.sql.exec(
+        `INSERT INTO order_header (id, order_id, reservation_id, created_at_ms, updated_at_ms)
+         VALUES (1, ?, ?, ?, ?)`,
+        orderId,
+        reservationId,
+        now,
+        now,
+      );
+    }
+    return succeed({ order_id: orderId });
+  }
+
+  /** Gives the id back after an aborted commit, unless the order was already opened. */
+  async unclaim(orderId: string, reservationId: string): Promise<Outcome<{ order_id: string }>> {
+    this.sql.exec("DELETE FROM order_header WHERE reservation_id = ? AND opened = 0", reservationId);
+    return succeed({ order_id: orderId });
+  }
+
+  /** Opens the order with what the commit took of each SKU; opening again changes nothing. */
+  async open(
+    orderId: string,
+    reservationId: string,
+    lines: Array<{ sku: string; committed: number }>,
+  ): Promise<Outcome<OrderView>> {
+    this.ctx.storage.transactionSync(() => {
+      const header = this.header();
+      if (header?.opened) return;
+      const now = Date.now();
+      this.sql.exec(
+        `INSERT INTO order_header (id, order_id, reservation_id, opened, created_at_ms, updated_at_ms)
+         VALUES (1, ?, ?, 1, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET opened = 1, updated_at_ms = excluded.updated_at_ms`,
+        orderId,
+        reservationId,
+        now,
+        now,
+      );
+      for (const line of lines) {
+        this.sql.exec("INSERT INTO order_lines (sku, committed) VALUES (?, ?)", line.sku, line.committed);
+      }
+    });
+    return succeed(this.view()!);
+  }
+
+  // ---- order calls -------------------------------------------------------------------------------
+
+  async get(orderId: string): Promise<Outcome<OrderView>> {
+    const order = this.view();
+    return order ? succeed(order) : fail("not_found", `no order ${orderId}`);
+  }
+
+  /** Fulfil, cancel or return; `lines` omitted (fulfil and cancel) means every outstanding unit. */
+  async act(
+    orderId: string,
+    action: OrderAction,
+    lines: RequestedLine[] | undefined,
+    idem: IdempotencyToken | null,
+  ): Promise<Outcome<OrderView>> {
+    return this.queue.run(async () => {
+      try {
+        await this.recover();
+        const intent = this.decide(orderId, action, lines, idem);
+        if (intent.settle) await this.completeSettle(orderId, intent.settle);
+        return intent.outcome;
+      } catch (err) {
+        console.error(`order ${orderId} ${action} failed, recovery scheduled: ${String(err)}`);
+        return fail("internal", "the order could not be updated now; it will be made whole shortly");
+      } finally {
+        await this.schedule.arm();
+      }
+    });
+  }
+
+  /** Validates the request and, in one transaction, stores the new totals, the intent and the outcome. */
+  private decide(
+    orderId: string,
+    action: OrderAction,
+    requested: RequestedLine[] | undefined,
+    idem: IdempotencyToken | null,
+  ): { outcome: Outcome<OrderView>; settle?: SettleIntent } {
+    return this.ctx.storage.transactionSync(() => {
+      const now = Date.now();
+      if (idem) {
+        const prior = this.idempotency.recall<OrderView>(action, idem, now);
+        if (prior) return { outcome: prior };
+      }
+      const remember = (outcome: Outcome<OrderView>) => {
+        if (idem) this.idempotency.remember(action, idem, outcome, now);
+        return outcome;
+      };
+      if (!this.header()?.opened) return { outcome: fail("not_found", `no order ${orderId}`) };
+
+      const plan = planOrderAction(this.lines(), action, requested);
+      if (!plan.ok) {
+        return {
+          outcome: remember(
+            fail("quantity_exceeds_order", `the order does not allow that ${action}`, { lines: plan.excess }),
+          ),
+        };
+      }
+      if (plan.changed.length === 0) return { outcome: remember(succeed(this.view()!)) };
+
+      const changed = plan.lines.filter((l) => plan.changed.includes(l.sku));
+      for (const l of changed) {
+        this.sql.exec(
+          "UPDATE order_lines SET fulfilled = ?, cancelled = ?, returned = ? WHERE sku = ?",
+          l.fulfilled,
+          l.cancelled,
+          l.returned,
+          l.sku,
+        );
+      }
+      this.sql.exec("UPDATE order_header SET updated_at_ms = ?", now);
+      const settle: SettleIntent = { lines: changed };
+      this.sql.exec(
+        "INSERT INTO intent (id, payload) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET payload = excluded.payload",
+        JSON.stringify(settle),
+      );
+      this.schedule.set(RECOVERY.kind, RECOVERY.key, now + RECOVERY_DELAY_MS);
+      return { outcome: remember(succeed(this.view()!)), settle };
+    });
+  }
+
+  private async completeSettle(orderId: string, intent: SettleIntent): Promise<void> {
+    const results = await Promise.all(
+      intent.lines.map((l) =>
+        attempt(() =>
+          productAt(this.env, l.sku).settle(l.sku, orderId, {
+            fulfilled: l.fulfilled,
+            cancelled: l.cancelled,
+            returned: l.returned,
+          }),
+        ),
+      ),
+    );
+    requireAll(results, "sending order totals to products");
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec("DELETE FROM intent");
+      this.schedule.remove(RECOVERY.kind, RECOVERY.key);
+    });
+  }
+
+  private async recover(): Promise<void> {
+    const row = this.sql.exec<{ payload: string }>("SELECT payload FROM intent").toArray()[0];
+    const header = this.header();
+    if (row && header) await this.completeSettle(header.order_id, JSON.parse(row.payload) as SettleIntent);
+  }
+
+  override async alarm(): Promise<void> {
+    this.schedule.fired();
+    await this.queue.run(async () => {
+      try {
+        await this.recover();
+      } catch (err) {
+        const attempts = this.schedule.get(RECOVERY.kind, RECOVERY.key)?.attempts ?? 0;
+        const delay = Math.min(RECOVERY_BACKOFF_MAX_MS, RECOVERY_DELAY_MS * 2 ** attempts);
+        this.schedule.retry(RECOVERY.kind, RECOVERY.key, Date.now() + delay);
+        console.warn(`order recovery failed (attempt ${attempts + 1}, retry in ${delay} ms): ${String(err)}`);
+      }
+      await this.schedule.arm();
+    });
+  }
+
+  // ---- storage -----------------------------------------------------------------------------------
+
+  private header(): Header | null {
+    return this.sql.exec<Header>("SELECT * FROM order_header").toArray()[0] ?? null;
+  }
+
+  private lines(): OrderLineTotals[] {
+    return this.sql
+      .exec<OrderLineTotals & Record<string, SqlStorageValue>>(
+        "SELECT sku, committed, fulfilled, cancelled, returned FROM order_lines ORDER BY sku",
+      )
+      .toArray();
+  }
+
+  private view(): OrderView | null {
+    const header = this.header();
+    if (!header?.opened) return null;
+    return {
+      order_id: header.order_id,
+      reservation_id: header.reservation_id,
+      lines: this.lines(),
+      created_at: iso(header.created_at_ms),
+      updated_at: iso(header.updated_at_ms),
+    };
+  }
+}

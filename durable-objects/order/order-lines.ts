@@ -1,0 +1,61 @@
+/**
+ * Pure rules of an order's lines: what fulfil, cancel and return may ask for, and the totals they lead to.
+ * outstanding = committed − fulfilled − cancelled; returnable = fulfilled − returned.
+ */
+export interface OrderLineTotals {
+  sku: string;
+  committed: number;
+  fulfilled: number;
+  cancelled: number;
+  returned: number;
+}
+
+export type OrderAction = "fulfil" | "cancel" | "return";
+
+export interface RequestedLine {
+  sku: string;
+  quantity: number;
+}
+
+export interface Excess {
+  sku: string;
+  requested: number;
+  allowed: number;
+}
+
+export type OrderPlan = { ok: true; lines: OrderLineTotals[]; changed: string[] } | { ok: false; excess: Excess[] };
+
+export const outstanding = (l: OrderLineTotals) => l.committed - l.fulfilled - l.cancelled;
+export const returnable = (l: OrderLineTotals) => l.fulfilled - l.returned;
+
+function allowance(action: OrderAction, line: OrderLineTotals): number {
+  return action === "return" ? returnable(line) : outstanding(line);
+}
+
+/**
+ * The order's lines after `action`. Without `requested` (fulfil and cancel only) every outstanding unit is
+ * taken. A line over its allowance, or a SKU the order lacks, refuses the whole request.
+ */
+export function planOrderAction(
+  lines: readonly OrderLineTotals[],
+  action: OrderAction,
+  requested: readonly RequestedLine[] | undefined,
+): OrderPlan {
+  const bySku = new Map(lines.map((l) => [l.sku, l]));
+  const asked = requested ?? lines.map((l) => ({ sku: l.sku, quantity: allowance(action, l) }));
+  const excess: Excess[] = [];
+  for (const r of asked) {
+    const line = bySku.get(r.sku);
+    const allowed = line ? allowance(action, line) : 0;
+    if (r.quantity > allowed) excess.push({ sku: r.sku, requested: r.quantity, allowed });
+  }
+  if (excess.length > 0) return { ok: false, excess };
+
+  const take = new Map(asked.filter((r) => r.quantity > 0).map((r) => [r.sku, r.quantity]));
+  const field = action === "fulfil" ? "fulfilled" : action === "cancel" ? "cancelled" : "returned";
+  return {
+    ok: true,
+    lines: lines.map((l) => (take.has(l.sku) ? { ...l, [field]: l[field] + take.get(l.sku)! } : l)),
+    changed: [...take.keys()],
+  };
+}

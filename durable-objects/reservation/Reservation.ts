@@ -1,0 +1,423 @@
+/**
+ * One Durable Object per reservation id: the coordinator of a reservation's holds across SKUs.
+ *
+ * Every call runs in a serial queue, so a PUT, a DELETE, a commit and the expiry alarm of one reservation
+ * never interleave. Before it calls any product, a call records its intent durably; if the object dies
+ * half-way, the next call or the alarm finishes the intent first: forwards when nothing left can be refused,
+ * backwards when it can. Product holds are targets, so finishing twice moves nothing twice.
+ */
+import { DurableObject } from "cloudflare:workers";
+import {
+  fail,
+  succeed,
+  type ApiError,
+  type IdempotencyToken,
+  type Outcome,
+  type Reservation as ReservationView,
+  type ReservationStatus,
+} from "../../src/contract";
+import type { Env } from "../../src/env";
+import type { ReleaseReason } from "../product-stock/ledger";
+import { attempt, orderAt, productAt, requireAll } from "../shared/calls";
+import { IDEMPOTENCY_DDL, IdempotencyStore } from "../shared/idempotency";
+import { migrate } from "../shared/migrate";
+import { SCHEDULE_DDL, Schedule } from "../shared/schedule";
+import { SerialQueue } from "../shared/serial";
+import { planChange, type Line } from "./plan";
+
+/**
+ * How long a product keeps a hold past the reservation's `expires_at` before releasing it on its own.
+ * The coordinator releases at `expires_at`; this only matters when the coordinator never comes back.
+ */
+export const HOLD_GRACE_MS = 60_000;
+const RECOVERY_DELAY_MS = 1_000;
+const RECOVERY_BACKOFF_MAX_MS = 60_000;
+const EXPIRY = { kind: "expiry", key: "reservation" } as const;
+const RECOVERY = { kind: "recovery", key: "intent" } as const;
+
+const STEPS: readonly string[] = [
+  `
+  CREATE TABLE reservation (
+    id            TEXT    PRIMARY KEY,
+    holder        TEXT    NOT NULL,
+    status        TEXT    NOT NULL CHECK (status IN ('active', 'committed', 'released', 'expired')),
+    lines         TEXT    NOT NULL,
+    expires_at_ms INTEGER NOT NULL,
+    order_id      TEXT,
+    created_at_ms INTEGER NOT NULL,
+    updated_at_ms INTEGER NOT NULL,
+    CHECK ((status = 'committed') = (order_id IS NOT NULL))
+  );
+  CREATE TABLE intent (id INTEGER PRIMARY KEY CHECK (id = 1), payload TEXT NOT NULL);
+  ${IDEMPOTENCY_DDL}
+  ${SCHEDULE_DDL}
+  `,
+];
+
+export interface ReservationRecord {
+  id: string;
+  holder: string;
+  status: ReservationStatus;
+  lines: Line[];
+  expires_at_ms: number;
+  order_id: string | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+/** A change in flight, written before the first call to another object and cleared when done. */
+type Intent =
+  | { kind: "put"; phase: "grow" | "settle"; previous: ReservationRecord | null; target: ReservationRecord }
+  | { kind: "release"; reason: "cancelled" | "expired"; target: ReservationRecord }
+  | { kind: "commit"; phase: "claim" | "prepare" | "commit"; record: ReservationRecord; order_id: string };
+
+export interface PutInput {
+  holder: string;
+  lines: Line[];
+  ttl_seconds?: number | undefined;
+}
+
+export const DEFAULT_TTL_SECONDS = 900;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const holdDeadline = (r: ReservationRecord) => r.expires_at_ms + HOLD_GRACE_MS;
+
+export function viewOf(r: ReservationRecord, nowMs: number): ReservationView {
+  const expired = r.status === "active" && nowMs >= r.expires_at_ms;
+  return {
+    id: r.id,
+    holder: r.holder,
+    status: expired ? "expired" : r.status,
+    lines: r.lines,
+    expires_at: iso(r.expires_at_ms),
+    order_id: r.order_id,
+    created_at: iso(r.created_at_ms),
+    updated_at: iso(r.updated_at_ms),
+  };
+}
+
+const notActive = (status: ReservationStatus): { ok: false; error: ApiError } =>
+  fail("reservation_not_active", `the reservation is ${status}`, { status });
+const notFound = (id: string): { ok: false; error: ApiError } => fail("not_found", `no reservation ${id}`);
+
+export class Reservation extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  private readonly schedule: Schedule;
+  private readonly idempotency: IdempotencyStore;
+  private readonly queue = new SerialQueue();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    migrate(ctx.storage, STEPS);
+    this.schedule = new Schedule(ctx.storage);
+    this.idempotency = new IdempotencyStore(this.sql);
+  }
+
+  // ---- calls -------------------------------------------------------------------------------------
+
+  async get(id: string): Promise<Outcome<ReservationView>> {
+    const record = this.load();
+    return record ? succeed(viewOf(record, Date.now())) : notFound(id);
+  }
+
+  /** PUT: create, replace or reopen. All lines are held or none; `created` marks a new reservation. */
+  async put(id: string, input: PutInput): Promise<Outcome<ReservationView>> {
+    return this.serially(async () => {
+      const now = Date.now();
+      const current = this.load();
+      if (current?.status === "committed") return notActive("committed");
+      const target: ReservationRecord = {
+        id,
+        holder: input.holder,
+        status: "active",
+        lines: input.lines,
+        expires_at_ms: now + (input.ttl_seconds ?? DEFAULT_TTL_SECONDS) * 1000,
+        order_id: null,
+        created_at_ms: current?.created_at_ms ?? now,
+        updated_at_ms: now,
+      };
+      const intent: Intent = { kind: "put", phase: "grow", previous: current, target };
+      this.begin(intent);
+
+      const { grow } = planChange(heldLines(current), target.lines);
+      const results = await Promise.all(
+        grow.map((c) => this.hold(c.sku, id, c.to, holdDeadline(target), "updated")),
+      );
+      const refused = results.flatMap((r) => (r.ok ? [] : [r.error]));
+      if (refused.length > 0) {
+        await this.rollBackGrowth(intent);
+        return refusalOf(refused);
+      }
+      await this.completePut({ ...intent, phase: "settle" });
+      return { ...succeed(viewOf(target, now)), created: current === null };
+    });
+  }
+
+  /** DELETE: releases every line. Released or expired reservations answer as they are. */
+  async release(id: string): Promise<Outcome<ReservationView>> {
+    return this.serially(async () => {
+      const current = this.load();
+      if (!current) return notFound(id);
+      if (current.status === "committed") return notActive("committed");
+      if (current.status === "active") await this.releaseAll(current, "cancelled");
+      return succeed(viewOf(this.load()!, Date.now()));
+    });
+  }
+
+  /** Checkout: every line from reserved to committed, all or none, and the order created. */
+  async commit(id: string, orderId: string, idem: IdempotencyToken | null): Promise<Outcome<ReservationView>> {
+    return this.serially(async () => {
+      if (idem) {
+        const prior = this.idempotency.recall<ReservationView>("commit", idem, Date.now());
+        if (prior) return prior;
+      }
+      const outcome = await this.commitOnce(id, orderId);
+      if (idem && (outcome.ok || outcome.error.code !== "internal")) {
+        this.idempotency.remember("commit", idem, outcome, Date.now());
+      }
+      return outcome;
+    });
+  }
+
+  private async commitOnce(id: string, orderId: string): Promise<Outcome<ReservationView>> {
+    const current = this.load();
+    if (!current) return notFound(id);
+    if (current.status === "committed") {
+      return current.order_id === orderId
+        ? succeed(viewOf(current, Date.now()))
+        : fail("idempotency_conflict", `the reservation was committed as order ${current.order_id}`);
+    }
+    if (current.status !== "active") return notActive(current.status);
+
+    const intent: Intent = { kind: "commit", phase: "claim", record: current, order_id: orderId };
+    this.begin(intent);
+    const claim = await attempt(() => orderAt(this.env, orderId).claim(orderId, id));
+    if (!claim.ok) {
+      this.finishIntent();
+      return claim;
+    }
+
+    this.advance({ ...intent, phase: "prepare" });
+    const prepared = await Promise.all(
+      current.lines.map((l) =>
+        attempt(() => productAt(this.env, l.sku).prepareCommit(l.sku, id, orderId, l.quantity)),
+      ),
+    );
+    if (prepared.some((r) => !r.ok)) {
+      await this.abortCommit(intent);
+      // A hold is gone only when its own deadline released it: the reservation has expired.
+      const lost = prepared.some((r) => !r.ok && r.error.code === "reservation_not_active");
+      if (!lost) return fail("internal", "the commit could not reach every product; nothing was committed");
+      await this.releaseAll(current, "expired");
+      return notActive("expired");
+    }
+
+    this.advance({ ...intent, phase: "commit" });
+    return succeed(viewOf(await this.completeCommit({ ...intent, phase: "commit" }), Date.now()));
+  }
+
+  // ---- finishing intents -------------------------------------------------------------------------
+
+  private async completePut(intent: Extract<Intent, { kind: "put" }>): Promise<void> {
+    this.advance(intent);
+    const { target } = intent;
+    const { settle } = planChange(heldLines(intent.previous), target.lines);
+    const results = await Promise.all(
+      settle.map((c) => this.hold(c.sku, target.id, c.to, holdDeadline(target), "updated")),
+    );
+    requireAll(results, "settling the lines of a PUT");
+    this.ctx.storage.transactionSync(() => {
+      this.save(target);
+      this.schedule.set(EXPIRY.kind, EXPIRY.key, target.expires_at_ms);
+      this.finishIntent();
+    });
+  }
+
+  /** Puts back what a refused or interrupted PUT had grown; the stored record was never replaced. */
+  private async rollBackGrowth(intent: Extract<Intent, { kind: "put" }>): Promise<void> {
+    const { previous, target } = intent;
+    const { grow } = planChange(heldLines(previous), target.lines);
+    const deadline = previous?.status === "active" ? holdDeadline(previous) : 0;
+    const results = await Promise.all(
+      grow.map((c) => this.hold(c.sku, target.id, c.from, deadline, "rolled_back")),
+    );
+    requireAll(results, "rolling back a refused PUT");
+    this.finishIntent();
+  }
+
+  private async releaseAll(record: ReservationRecord, reason: "cancelled" | "expired"): Promise<void> {
+    const target: ReservationRecord = {
+      ...record,
+      status: reason === "expired" ? "expired" : "released",
+      updated_at_ms: Date.now(),
+    };
+    const intent: Intent = { kind: "release", reason, target };
+    this.begin(intent);
+    await this.completeRelease(intent);
+  }
+
+  private async completeRelease(intent: Extract<Intent, { kind: "release" }>): Promise<void> {
+    const { target, reason } = intent;
+    const results = await Promise.all(target.lines.map((l) => this.hold(l.sku, target.id, 0, 0, reason)));
+    requireAll(results, `releasing a reservation (${reason})`);
+    this.ctx.storage.transactionSync(() => {
+      this.save(target);
+      this.schedule.remove(EXPIRY.kind, EXPIRY.key);
+      this.finishIntent();
+    });
+  }
+
+  private async abortCommit(intent: Extract<Intent, { kind: "commit" }>): Promise<void> {
+    const { record, order_id } = intent;
+    const results = await Promise.all(
+      record.lines.map((l) =>
+        attempt(() => productAt(this.env, l.sku).abortCommit(l.sku, record.id, order_id, holdDeadline(record))),
+      ),
+    );
+    requireAll(results, "aborting a commit");
+    requireAll([await attempt(() => orderAt(this.env, order_id).unclaim(order_id, record.id))], "unclaiming an order id");
+    this.finishIntent();
+  }
+
+  private async completeCommit(intent: Extract<Intent, { kind: "commit" }>): Promise<ReservationRecord> {
+    const { record, order_id } = intent;
+    const committed = await Promise.all(
+      record.lines.map((l) => attempt(() => productAt(this.env, l.sku).commit(l.sku, record.id, order_id))),
+    );
+    requireAll(committed, "committing product holds");
+    const lines = record.lines.map((l) => ({ sku: l.sku, committed: l.quantity }));
+    requireAll([await attempt(() => orderAt(this.env, order_id).open(order_id, record.id, lines))], "opening the order");
+    const done: ReservationRecord = { ...record, status: "committed", order_id, updated_at_ms: Date.now() };
+    this.ctx.storage.transactionSync(() => {
+      this.save(done);
+      this.schedule.remove(EXPIRY.kind, EXPIRY.key);
+      this.finishIntent();
+    });
+    return done;
+  }
+
+  /** Finishes whatever a previous instance left half-done: forwards where it can no longer fail. */
+  private async recover(): Promise<void> {
+    const intent = this.loadIntent();
+    if (!intent) return;
+    switch (intent.kind) {
+      case "put":
+        return intent.phase === "grow" ? this.rollBackGrowth(intent) : this.completePut(intent);
+      case "release":
+        return this.completeRelease(intent);
+      case "commit":
+        if (intent.phase === "commit") {
+          await this.completeCommit(intent);
+          return;
+        }
+        return this.abortCommit(intent);
+    }
+  }
+
+  /** An active reservation past `expires_at` is released as expired before anything else happens to it. */
+  private async expireIfDue(): Promise<void> {
+    const record = this.load();
+    if (record?.status === "active" && Date.now() >= record.expires_at_ms) await this.releaseAll(record, "expired");
+  }
+
+  override async alarm(): Promise<void> {
+    this.schedule.fired();
+    await this.queue.run(async () => {
+      try {
+        await this.recover();
+        await this.expireIfDue();
+      } catch (err) {
+        const attempts = this.schedule.get(RECOVERY.kind, RECOVERY.key)?.attempts ?? 0;
+        const delay = Math.min(RECOVERY_BACKOFF_MAX_MS, RECOVERY_DELAY_MS * 2 ** attempts);
+        this.schedule.retry(RECOVERY.kind, RECOVERY.key, Date.now() + delay);
+        console.warn(`reservation recovery failed (attempt ${attempts + 1}, retry in ${delay} ms): ${String(err)}`);
+      }
+      await this.schedule.arm();
+    });
+  }
+
+  /** Runs a call after any unfinished intent and a due expiry; transient failures become `internal`. */
+  private serially<T>(call: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
+    return this.queue.run(async () => {
+      try {
+        await this.recover();
+        await this.expireIfDue();
+        return await call();
+      } catch (err) {
+        console.error(`reservation call failed, recovery scheduled: ${String(err)}`);
+        return fail("internal", "the reservation could not be updated now; it will be made whole shortly");
+      } finally {
+        await this.schedule.arm();
+      }
+    });
+  }
+
+  // ---- storage -----------------------------------------------------------------------------------
+
+  private hold(sku: string, id: string, quantity: number, deadlineMs: number, reason: ReleaseReason) {
+    return attempt(() => productAt(this.env, sku).hold(sku, id, quantity, deadlineMs, reason));
+  }
+
+  /** Records an intent and a recovery deadline before the first call out. */
+  private begin(intent: Intent): void {
+    this.ctx.storage.transactionSync(() => {
+      this.advance(intent);
+      this.schedule.set(RECOVERY.kind, RECOVERY.key, Date.now() + RECOVERY_DELAY_MS);
+    });
+  }
+
+  private advance(intent: Intent): void {
+    this.sql.exec(
+      "INSERT INTO intent (id, payload) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET payload = excluded.payload",
+      JSON.stringify(intent),
+    );
+  }
+
+  private finishIntent(): void {
+    this.sql.exec("DELETE FROM intent");
+    this.schedule.remove(RECOVERY.kind, RECOVERY.key);
+  }
+
+  private loadIntent(): Intent | null {
+    const row = this.sql.exec<{ payload: string }>("SELECT payload FROM intent").toArray()[0];
+    return row ? (JSON.parse(row.payload) as Intent) : null;
+  }
+
+  private load(): ReservationRecord | null {
+    const row = this.sql
+      .exec<Omit<ReservationRecord, "lines"> & { lines: string }>("SELECT * FROM reservation")
+      .toArray()[0];
+    return row ? { ...row, lines: JSON.parse(row.lines) as Line[] } : null;
+  }
+
+  private save(r: ReservationRecord): void {
+    this.sql.exec(
+      `INSERT INTO reservation (id, holder, status, lines, expires_at_ms, order_id, created_at_ms, updated_at_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, status = excluded.status, lines = excluded.lines,
+         expires_at_ms = excluded.expires_at_ms, order_id = excluded.order_id, updated_at_ms = excluded.updated_at_ms`,
+      r.id,
+      r.holder,
+      r.status,
+      JSON.stringify(r.lines),
+      r.expires_at_ms,
+      r.order_id,
+      r.created_at_ms,
+      r.updated_at_ms,
+    );
+  }
+}
+
+/** What the products hold for a stored reservation: its lines while active, nothing otherwise. */
+function heldLines(record: ReservationRecord | null): Line[] {
+  return record?.status === "active" ? record.lines : [];
+}
+
+/** One 409 listing every short SKU, or the first failure that was not about stock. */
+function refusalOf(errors: ApiError[]): { ok: false; error: ApiError } {
+  const other = errors.find((e) => e.code !== "insufficient_stock");
+  if (other) return { ok: false, error: other };
+  const shortfalls = errors.flatMap((e) => (e.details?.shortfalls as unknown[]) ?? []);
+  return fail("insufficient_stock", `not enough stock for ${shortfalls.length} line(s)`, { shortfalls });
+}

@@ -1,0 +1,14 @@
+/**
+ * Runs async operations on one object strictly one after another. A Durable Object's input gate opens on
+ * every await to another object, so a coordinator that calls products needs this to keep a PUT, a DELETE and
+ * a commit on the same reservation from interleaving.
+ */
+export class SerialQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(operation, operation);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}
