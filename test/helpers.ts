@@ -68,3 +68,44 @@ export async function d1Moves(sku: string): Promise<any[]> {
   const { results } = await env.DB.prepare("SELECT * FROM moves WHERE sku = ? ORDER BY seq").bind(sku).all();
   return results;
 }
+
+export interface LineInput {
+  sku: string;
+  quantity: number;
+}
+
+export function reservationStub(id: string) {
+  return env.RESERVATION.get(env.RESERVATION.idFromName(id));
+}
+
+export function orderStub(orderId: string) {
+  return env.ORDER.get(env.ORDER.idFromName(orderId));
+}
+
+export function putReservation(id: string, lines: LineInput[], extra: Record<string, unknown> = {}) {
+  return api("PUT", `/v1/reservations/${id}`, { body: { holder: "shopper-1", lines, ...extra } });
+}
+
+export async function stockOf(sku: string) {
+  const res = await api("GET", `/v1/products/${sku}`);
+  if (res.status !== 200) throw new Error(`stock of ${sku}: ${res.status}`);
+  return res.body as { on_hand: number; reserved: number; committed: number; available: number; version: number };
+}
+
+/** What the product's ledger says a reservation holds: its reserved minus released and committed moves. */
+export async function heldByLedger(sku: string, reservationId: string): Promise<number> {
+  let held = 0;
+  for (const m of await ledger(sku)) {
+    if (m.reservation_id !== reservationId) continue;
+    if (m.type === "reserved") held += m.quantity;
+    if (m.type === "released" || m.type === "committed") held -= m.quantity;
+  }
+  return held;
+}
+
+/** What the product object itself records as held for a reservation. */
+export async function heldByProduct(sku: string, reservationId: string): Promise<number> {
+  return (await productStub(sku).getHold(reservationId))?.quantity ?? 0;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
