@@ -145,7 +145,11 @@ export class Order extends DurableObject<Env> {
       try {
         await this.recover();
         const intent = this.decide(orderId, action, lines, idem);
-        if (intent.settle) await this.completeSettle(orderId, intent.settle);
+        if (intent.settle) {
+          // Armed before the first product call, so an object that dies during it is woken to finish.
+          await this.schedule.arm();
+          await this.completeSettle(orderId, intent.settle);
+        }
         return intent.outcome;
       } catch (err) {
         console.error(`order ${orderId} ${action} failed, recovery scheduled: ${String(err)}`);

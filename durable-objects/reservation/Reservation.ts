@@ -138,7 +138,7 @@ export class Reservation extends DurableObject<Env> {
         updated_at_ms: now,
       };
       const intent: Intent = { kind: "put", phase: "grow", previous: current, target };
-      this.begin(intent);
+      await this.begin(intent);
 
       const { grow } = planChange(heldLines(current), target.lines);
       const results = await Promise.all(
@@ -191,7 +191,7 @@ export class Reservation extends DurableObject<Env> {
     if (current.status !== "active") return notActive(current.status);
 
     const intent: Intent = { kind: "commit", phase: "claim", record: current, order_id: orderId };
-    this.begin(intent);
+    await this.begin(intent);
     const claim = await attempt(() => orderAt(this.env, orderId).claim(orderId, id));
     if (!claim.ok) {
       this.finishIntent();
@@ -253,7 +253,7 @@ export class Reservation extends DurableObject<Env> {
       updated_at_ms: Date.now(),
     };
     const intent: Intent = { kind: "release", reason, target };
-    this.begin(intent);
+    await this.begin(intent);
     await this.completeRelease(intent);
   }
 
@@ -359,12 +359,16 @@ export class Reservation extends DurableObject<Env> {
     return attempt(() => productAt(this.env, sku).hold(sku, id, quantity, deadlineMs, reason));
   }
 
-  /** Records an intent and a recovery deadline before the first call out. */
-  private begin(intent: Intent): void {
+  /**
+   * Records an intent and arms the alarm for its recovery before the first call out, so an object that
+   * dies during the call is woken to finish it.
+   */
+  private async begin(intent: Intent): Promise<void> {
     this.ctx.storage.transactionSync(() => {
       this.advance(intent);
       this.schedule.set(RECOVERY.kind, RECOVERY.key, Date.now() + RECOVERY_DELAY_MS);
     });
+    await this.schedule.arm();
   }
 
   private advance(intent: Intent): void {

@@ -1,0 +1,198 @@
+// Objects aborted in the middle of a reservation change, a commit or an order action. Each test stalls one
+// object the coordinator calls (its input gate held by blockConcurrencyWhile), so the abort lands in a
+// known phase; then the alarms run, and nothing may be half-applied.
+import { abortAllDurableObjects, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import {
+  api,
+  heldByLedger,
+  heldByProduct,
+  orderStub,
+  productStub,
+  putReservation,
+  receive,
+  reservationStub,
+  sleep,
+  stockOf,
+  uniqueSku,
+} from "./helpers";
+
+type Stub = DurableObjectStub;
+
+/** Holds `stub`'s input gate for a while, once `ready` says so: calls to it wait. */
+function stall(stub: Stub, ready: (sql: SqlStorage) => boolean = () => true): Promise<unknown> {
+  return runInDurableObject(stub, async (_instance: unknown, state: DurableObjectState) => {
+    while (!ready(state.storage.sql)) await sleep(1);
+    await state.blockConcurrencyWhile(() => sleep(2_000));
+  }).catch(() => undefined);
+}
+
+/** Runs `call` while `stalled` holds an object, aborts every object mid-call, then lets the alarm recover. */
+async function interrupt(call: () => Promise<unknown>, stalled: Promise<unknown>, recoverWith: Stub) {
+  const running = call().catch(() => undefined);
+  await sleep(100);
+  await abortAllDurableObjects();
+  await Promise.all([running, stalled]);
+  for (let i = 0; i < 5; i++) if (!(await runDurableObjectAlarm(recoverWith))) break;
+}
+
+async function expectHoldsMatchReservation(id: string, skus: string[]) {
+  const res = await api("GET", `/v1/reservations/${id}`);
+  const active = res.status === 200 && res.body.status === "active";
+  for (const sku of skus) {
+    const line = res.status === 200 ? res.body.lines.find((l: any) => l.sku === sku) : undefined;
+    const expected = active ? (line?.quantity ?? 0) : 0;
+    expect(await heldByProduct(sku, id), `${sku} held by product`).toBe(expected);
+    expect(await heldByLedger(sku, id), `${sku} held by ledger`).toBe(expected);
+    expect((await stockOf(sku)).available).toBeGreaterThanOrEqual(0);
+  }
+  return res;
+}
+
+async function stockedSkus(n: number, quantity = 5) {
+  const skus = Array.from({ length: n }, () => uniqueSku("CR"));
+  for (const sku of skus) await receive(sku, quantity);
+  return skus;
+}
+
+describe("a reservation PUT interrupted", () => {
+  it("while growing lines is rolled back to the previous lines", async () => {
+    const [a, b, c] = await stockedSkus(3);
+    const id = uniqueSku("cart");
+    const before = await putReservation(id, [{ sku: a!, quantity: 2 }]);
+    await interrupt(
+      () =>
+        putReservation(id, [
+          { sku: a!, quantity: 1 },
+          { sku: b!, quantity: 3 },
+          { sku: c!, quantity: 2 },
+        ]),
+      stall(productStub(c!)),
+      reservationStub(id),
+    );
+    const res = await expectHoldsMatchReservation(id, [a!, b!, c!]);
+    expect(res.body).toEqual(before.body);
+    expect(await heldByProduct(b!, id)).toBe(0);
+  });
+
+  it("a new reservation interrupted while growing leaves no reservation and no hold", async () => {
+    const [a, b] = await stockedSkus(2);
+    const id = uniqueSku("cart");
+    await interrupt(
+      () => putReservation(id, [{ sku: a!, quantity: 2 }, { sku: b!, quantity: 2 }]),
+      stall(productStub(b!)),
+      reservationStub(id),
+    );
+    expect((await api("GET", `/v1/reservations/${id}`)).status).toBe(404);
+    await expectHoldsMatchReservation(id, [a!, b!]);
+  });
+
+  it("after every growth was granted is finished forwards to the new lines", async () => {
+    const [a, b] = await stockedSkus(2);
+    const id = uniqueSku("cart");
+    await putReservation(id, [{ sku: a!, quantity: 4 }]);
+    // Growth of b succeeds; the release of a's surplus is the step that stalls.
+    await interrupt(
+      () => putReservation(id, [{ sku: a!, quantity: 1 }, { sku: b!, quantity: 2 }]),
+      stall(productStub(a!)),
+      reservationStub(id),
+    );
+    const res = await expectHoldsMatchReservation(id, [a!, b!]);
+    expect(res.body.lines).toEqual([
+      { sku: a, quantity: 1 },
+      { sku: b, quantity: 2 },
+    ]);
+  });
+});
+
+describe("a DELETE interrupted", () => {
+  it("is finished by the alarm: every line released", async () => {
+    const [a, b] = await stockedSkus(2);
+    const id = uniqueSku("cart");
+    await putReservation(id, [{ sku: a!, quantity: 1 }, { sku: b!, quantity: 1 }]);
+    await interrupt(() => api("DELETE", `/v1/reservations/${id}`), stall(productStub(b!)), reservationStub(id));
+    const res = await expectHoldsMatchReservation(id, [a!, b!]);
+    expect(res.body.status).toBe("released");
+  });
+});
+
+describe("a commit interrupted", () => {
+  async function activeCart() {
+    const [a, b] = await stockedSkus(2);
+    const id = uniqueSku("cart");
+    const orderId = uniqueSku("order");
+    await putReservation(id, [
+      { sku: a!, quantity: 2 },
+      { sku: b!, quantity: 1 },
+    ]);
+    const commit = () => api("POST", `/v1/reservations/${id}/commit`, { body: { order_id: orderId } });
+    return { a: a!, b: b!, id, orderId, commit };
+  }
+
+  async function expectRolledBack({ a, b, id, orderId, commit }: Awaited<ReturnType<typeof activeCart>>) {
+    const res = await expectHoldsMatchReservation(id, [a, b]);
+    expect(res.body.status).toBe("active");
+    expect((await api("GET", `/v1/orders/${orderId}`)).status).toBe(404);
+    for (const sku of [a, b]) expect((await stockOf(sku)).committed).toBe(0);
+    // The holds' own deadlines apply again, and the same checkout can be retried.
+    expect((await productStub(a).getHold(id))?.pinned_order_id).toBeNull();
+    expect((await commit()).status).toBe(200);
+  }
+
+  it("while claiming the order id is rolled back and can be retried", async () => {
+    const cart = await activeCart();
+    await interrupt(cart.commit, stall(orderStub(cart.orderId)), reservationStub(cart.id));
+    await expectRolledBack(cart);
+  });
+
+  it("while pinning the holds is rolled back and can be retried", async () => {
+    const cart = await activeCart();
+    await interrupt(cart.commit, stall(productStub(cart.b)), reservationStub(cart.id));
+    await expectRolledBack(cart);
+  });
+
+  it("after every hold was pinned is finished forwards: all lines committed and the order open", async () => {
+    const cart = await activeCart();
+    const pinned = (sql: SqlStorage) =>
+      sql.exec("SELECT 1 FROM holds WHERE pinned_order_id IS NOT NULL").toArray().length > 0;
+    await interrupt(cart.commit, stall(productStub(cart.b), pinned), reservationStub(cart.id));
+
+    const res = await expectHoldsMatchReservation(cart.id, [cart.a, cart.b]);
+    expect(res.body).toMatchObject({ status: "committed", order_id: cart.orderId });
+    expect(await stockOf(cart.a)).toMatchObject({ reserved: 0, committed: 2 });
+    expect(await stockOf(cart.b)).toMatchObject({ reserved: 0, committed: 1 });
+    expect((await api("GET", `/v1/orders/${cart.orderId}`)).status).toBe(200);
+  });
+});
+
+describe("an order action interrupted", () => {
+  it("reaches every product after the alarm", async () => {
+    const [a, b] = await stockedSkus(2);
+    const id = uniqueSku("cart");
+    const orderId = uniqueSku("order");
+    await putReservation(id, [{ sku: a!, quantity: 3 }, { sku: b!, quantity: 2 }]);
+    await api("POST", `/v1/reservations/${id}/commit`, { body: { order_id: orderId } });
+
+    await interrupt(() => api("POST", `/v1/orders/${orderId}/fulfil`), stall(productStub(b!)), orderStub(orderId));
+    const order = (await api("GET", `/v1/orders/${orderId}`)).body;
+    expect(order.lines.map((l: any) => l.fulfilled)).toEqual(order.lines.map((l: any) => l.committed));
+    expect(await stockOf(a!)).toMatchObject({ on_hand: 2, committed: 0 });
+    expect(await stockOf(b!)).toMatchObject({ on_hand: 3, committed: 0 });
+  });
+});
+
+describe("objects evicted between calls", () => {
+  it("keep reservations and orders whole", async () => {
+    const [sku] = await stockedSkus(1);
+    const id = uniqueSku("cart");
+    const orderId = uniqueSku("order");
+    await putReservation(id, [{ sku: sku!, quantity: 2 }]);
+    await evictDurableObject(reservationStub(id));
+    expect((await api("GET", `/v1/reservations/${id}`)).body.status).toBe("active");
+    expect((await api("POST", `/v1/reservations/${id}/commit`, { body: { order_id: orderId } })).status).toBe(200);
+    await evictDurableObject(orderStub(orderId));
+    await evictDurableObject(reservationStub(id));
+    expect((await api("POST", `/v1/orders/${orderId}/fulfil`)).status).toBe(200);
+    expect(await stockOf(sku!)).toMatchObject({ on_hand: 3, reserved: 0, committed: 0 });
+  });
+});
