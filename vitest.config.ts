@@ -1,26 +1,76 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
-const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url)));
+const path = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
+const migrations = await readD1Migrations(path("./migrations"));
+
+// The example checkout Worker is tested against the real stockwell, bundled by wrangler and run beside
+// it as an auxiliary Worker, bound the way it is in production: a service binding to InventoryService.
+const STOCKWELL_BUNDLE = ".wrangler/test-bundle";
+execFileSync("wrangler", ["deploy", "--dry-run", "--outdir", STOCKWELL_BUNDLE, "--config", "wrangler.toml"], {
+  stdio: "ignore",
+  env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+});
+const D1_ID = "checkout-example-stockwell-db";
 
 export default defineConfig({
-  plugins: [
-    cloudflareTest({
-      wrangler: { configPath: "./wrangler.toml" },
-      miniflare: {
-        bindings: {
-          API_TOKENS: "read:test-read-token,write:test-write-token",
-          TEST_MIGRATIONS: migrations,
-        },
-      },
-    }),
-  ],
   test: {
-    include: ["test/**/*.test.ts"],
     reporters: ["default", "./test/setup/summary-reporter.ts"],
-    setupFiles: ["./test/setup/apply-migrations.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    projects: [
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                API_TOKENS: "read:test-read-token,write:test-write-token",
+                TEST_MIGRATIONS: migrations,
+              },
+            },
+          }),
+        ],
+        test: {
+          name: "stockwell",
+          include: ["test/**/*.test.ts"],
+          setupFiles: ["./test/setup/apply-migrations.ts"],
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./examples/checkout/wrangler.toml" },
+            miniflare: {
+              // The same D1 database as the auxiliary stockwell, so the setup file can migrate it.
+              d1Databases: { DB: D1_ID },
+              bindings: { TEST_MIGRATIONS: migrations },
+              workers: [
+                {
+                  name: "stockwell",
+                  modules: true,
+                  scriptPath: path(`${STOCKWELL_BUNDLE}/index.js`),
+                  compatibilityDate: "2026-11-01",
+                  durableObjects: {
+                    PRODUCT_STOCK: { className: "ProductStock", useSQLite: true },
+                    RESERVATION: { className: "Reservation", useSQLite: true },
+                    ORDER: { className: "Order", useSQLite: true },
+                  },
+                  d1Databases: { DB: D1_ID },
+                  bindings: { MOVES_RETENTION_DAYS: "90" },
+                },
+              ],
+            },
+          }),
+        ],
+        test: {
+          name: "checkout-example",
+          include: ["examples/checkout/test/**/*.test.ts"],
+          setupFiles: ["./test/setup/apply-migrations.ts"],
+        },
+      },
+    ],
   },
 });

@@ -86,10 +86,34 @@ export type ErrorCode =
   | "payload_too_large"
   | "internal";
 
+export interface Shortfall {
+  sku: string;
+  requested: number;
+  available: number;
+}
+
+/** The `details` API.md defines, by error code. */
+export interface ErrorDetails {
+  /** invalid_request */
+  issues?: Array<{ path: string; message: string }>;
+  /** insufficient_stock */
+  shortfalls?: Shortfall[];
+  /** version_conflict */
+  current_version?: number;
+  /** reservation_not_active */
+  status?: ReservationStatus;
+  /** quantity_exceeds_order: each line over what the order allows */
+  lines?: Array<{ sku: string; requested: number; allowed: number }>;
+  /** quantity_exceeds_order from a single product */
+  sku?: string;
+  requested?: number;
+  limit?: number;
+}
+
 export interface ApiError {
   code: ErrorCode;
   message: string;
-  details?: Record<string, unknown>;
+  details?: ErrorDetails;
 }
 
 export const STATUS_OF_ERROR: Readonly<Record<ErrorCode, number>> = {
@@ -117,7 +141,7 @@ export const succeed = <T>(value: T): Outcome<T> => ({ ok: true, value });
 export const fail = (
   code: ErrorCode,
   message: string,
-  details?: Record<string, unknown>,
+  details?: ErrorDetails,
 ): { ok: false; error: ApiError } => ({
   ok: false,
   error: details === undefined ? { code, message } : { code, message, details },

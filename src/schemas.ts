@@ -112,10 +112,10 @@ export const MoveListQuery = z.strictObject({
   limit: Limit,
 });
 
-export interface ValidationIssue {
+export type ValidationIssue = {
   path: string;
   message: string;
-}
+};
 
 /** zod issues as API.md's `details.issues`; each unknown field gets its own entry. */
 export function toIssues(error: z.ZodError, prefix: readonly PropertyKey[] = []): ValidationIssue[] {

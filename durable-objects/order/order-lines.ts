@@ -17,11 +17,11 @@ export interface RequestedLine {
   quantity: number;
 }
 
-export interface Excess {
+export type Excess = {
   sku: string;
   requested: number;
   allowed: number;
-}
+};
 
 export type OrderPlan = { ok: true; lines: OrderLineTotals[]; changed: string[] } | { ok: false; excess: Excess[] };
 

@@ -422,6 +422,6 @@ function heldLines(record: ReservationRecord | null): Line[] {
 function refusalOf(errors: ApiError[]): { ok: false; error: ApiError } {
   const other = errors.find((e) => e.code !== "insufficient_stock");
   if (other) return { ok: false, error: other };
-  const shortfalls = errors.flatMap((e) => (e.details?.shortfalls as unknown[]) ?? []);
+  const shortfalls = errors.flatMap((e) => e.details?.shortfalls ?? []);
   return fail("insufficient_stock", `not enough stock for ${shortfalls.length} line(s)`, { shortfalls });
 }
