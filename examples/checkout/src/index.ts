@@ -14,7 +14,7 @@ export interface Env {
 }
 
 /** How long a cart holds its stock while the shopper pays. */
-export const CART_HOLD_SECONDS = 30 * 60;
+const CART_HOLD_SECONDS = 30 * 60;
 
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
