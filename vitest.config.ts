@@ -57,6 +57,7 @@ export default defineConfig({
                     PRODUCT_STOCK: { className: "ProductStock", useSQLite: true },
                     RESERVATION: { className: "Reservation", useSQLite: true },
                     ORDER: { className: "Order", useSQLite: true },
+                    CATALOG: { className: "Catalog", useSQLite: true },
                   },
                   d1Databases: { DB: D1_ID },
                   bindings: { MOVES_RETENTION_DAYS: "90" },

@@ -1,3 +1,4 @@
+import type { Catalog } from "../durable-objects/catalog/Catalog";
 import type { Order } from "../durable-objects/order/Order";
 import type { ProductStock } from "../durable-objects/product-stock/ProductStock";
 import type { Reservation } from "../durable-objects/reservation/Reservation";
@@ -10,6 +11,7 @@ declare global {
       PRODUCT_STOCK: DurableObjectNamespace<ProductStock>;
       RESERVATION: DurableObjectNamespace<Reservation>;
       ORDER: DurableObjectNamespace<Order>;
+      CATALOG: DurableObjectNamespace<Catalog>;
       /** Secret: comma-separated `scope:token` pairs, scope `read` or `write`. */
       API_TOKENS?: string;
       /** Days of raw moves kept in D1 (default 90). */
@@ -17,7 +19,7 @@ declare global {
     }
     interface GlobalProps {
       mainModule: typeof import("./index");
-      durableNamespaces: "ProductStock" | "Reservation" | "Order";
+      durableNamespaces: "ProductStock" | "Reservation" | "Order" | "Catalog";
     }
   }
 }

@@ -3,6 +3,7 @@ import type { Env } from "./env";
 import { handleHttp } from "./http/router";
 import { deleteOldMoves, retentionDays } from "./retention";
 
+export { Catalog } from "../durable-objects/catalog/Catalog";
 export { Order } from "../durable-objects/order/Order";
 export { ProductStock } from "../durable-objects/product-stock/ProductStock";
 export { Reservation } from "../durable-objects/reservation/Reservation";

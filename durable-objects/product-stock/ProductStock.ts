@@ -1,7 +1,8 @@
 /**
  * One Durable Object per SKU (`idFromName(sku)`): the ledger is the truth for that SKU. Every command
  * reads the snapshot, decides and appends its moves in one synchronous SQLite transaction; D1 hears about
- * the moves afterwards through the outbox, flushed at once and retried from the alarm.
+ * the moves afterwards from the Projector (the ledger past a watermark is the outbox), flushed at once and
+ * retried from the alarm.
  *
  * Reservation-facing commands are targets, not deltas ("hold 3 for cart:81", "order-9 has fulfilled 2"),
  * so a coordinator may send the same one again after a crash and nothing moves twice.
@@ -19,7 +20,6 @@ import {
   type Stock,
 } from "../../src/contract";
 import type { Env } from "../../src/env";
-import { PROJECTION_BATCH_MOVES, projectionStatements } from "../../src/read-model/projection";
 import { IdempotencyStore } from "../shared/idempotency";
 import { Schedule } from "../shared/schedule";
 import {
@@ -37,12 +37,9 @@ import {
   type ReleaseReason,
   type Snapshot,
 } from "./ledger";
+import { Projector } from "./projector";
 import { migrateProductStock } from "./schema";
 
-/** If the flush right after a command never finishes (eviction, crash), the alarm retries by then. */
-const PROJECTION_SAFETY_NET_MS = 2_000;
-const PROJECTION_BACKOFF_MAX_MS = 60_000;
-const PROJECTION = { kind: "projection", key: "d1" } as const;
 /** Schedule kind of a hold's own deadline: the fallback release if its coordinator never comes back. */
 const HOLD_DEADLINE = "hold";
 
@@ -127,7 +124,7 @@ export class ProductStock extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly schedule: Schedule;
   private readonly idempotency: IdempotencyStore;
-  private flushing: Promise<void> | null = null;
+  private readonly projector: Projector;
   /** Set by `append` inside a transaction; tells the caller to arm the alarm and flush afterwards. */
   private appended = false;
 
@@ -137,6 +134,18 @@ export class ProductStock extends DurableObject<Env> {
     migrateProductStock(ctx.storage);
     this.schedule = new Schedule(ctx.storage);
     this.idempotency = new IdempotencyStore(this.sql);
+    this.projector = new Projector(ctx.storage, this.schedule, env, {
+      sku: () => this.stockRow()?.sku ?? null,
+      version: () => this.stockRow()?.version ?? 0,
+      movesAfter: (seq, limit) => {
+        const sku = this.stockRow()?.sku;
+        if (!sku) return [];
+        return this.sql
+          .exec<MoveRow>("SELECT * FROM stock_moves WHERE seq > ? ORDER BY seq LIMIT ?", seq, limit)
+          .toArray()
+          .map((r) => toMove(sku, r));
+      },
+    });
   }
 
   // ---- operator commands -------------------------------------------------------------------------
@@ -345,7 +354,7 @@ export class ProductStock extends DurableObject<Env> {
     if (this.appended) {
       this.appended = false;
       await this.schedule.arm();
-      this.ctx.waitUntil(this.flush());
+      this.ctx.waitUntil(this.projector.flush());
     } else {
       await this.schedule.arm();
     }
@@ -379,7 +388,6 @@ export class ProductStock extends DurableObject<Env> {
         draft.ref,
         atMs,
       );
-      this.sql.exec("INSERT INTO outbox (seq) VALUES (?)", seq);
       moves.push(moveObject(sku, seq, draft, balances, atMs));
     }
     if (moves.length > 0) {
@@ -395,7 +403,7 @@ export class ProductStock extends DurableObject<Env> {
         seq,
         atMs,
       );
-      this.schedule.atOrBefore(PROJECTION.kind, PROJECTION.key, now + PROJECTION_SAFETY_NET_MS);
+      this.projector.noteAppended(now);
       this.appended = true;
     }
     return {
@@ -433,7 +441,7 @@ export class ProductStock extends DurableObject<Env> {
     this.schedule.fired();
     this.releaseExpiredHolds();
     // A projection retry is always safe to run early, so every ring tries the outbox.
-    await this.flush();
+    await this.projector.flush();
     await this.schedule.arm();
   }
 
@@ -466,49 +474,24 @@ export class ProductStock extends DurableObject<Env> {
 
   // ---- projection to D1 --------------------------------------------------------------------------
 
-  /** Sends the outbox to D1; one flush at a time per object, later callers share the running one. */
+  /** Waits for the moves appended so far to reach D1 (or for the attempt to fail and be rescheduled). */
   flush(): Promise<void> {
-    this.flushing ??= this.drainOutbox().finally(() => {
-      this.flushing = null;
-    });
-    return this.flushing;
-  }
-
-  private async drainOutbox(): Promise<void> {
-    for (;;) {
-      const stock = this.stockRow();
-      const rows = stock
-        ? this.sql
-            .exec<MoveRow>(
-              "SELECT m.* FROM outbox o JOIN stock_moves m ON m.seq = o.seq ORDER BY o.seq LIMIT ?",
-              PROJECTION_BATCH_MOVES,
-            )
-            .toArray()
-        : [];
-      if (!stock || rows.length === 0) {
-        this.schedule.remove(PROJECTION.kind, PROJECTION.key);
-        return;
-      }
-      const moves = rows.map((r) => toMove(stock.sku, r));
-      try {
-        await this.env.DB.batch(projectionStatements(this.env.DB, moves));
-      } catch (err) {
-        const attempts = this.schedule.get(PROJECTION.kind, PROJECTION.key)?.attempts ?? 0;
-        const delay = Math.min(PROJECTION_BACKOFF_MAX_MS, 500 * 2 ** attempts);
-        this.schedule.retry(PROJECTION.kind, PROJECTION.key, Date.now() + delay);
-        console.warn(
-          `projection of ${stock.sku} to D1 failed (attempt ${attempts + 1}, retry in ${delay} ms): ${String(err)}`,
-        );
-        await this.schedule.arm();
-        return;
-      }
-      this.sql.exec("DELETE FROM outbox WHERE seq <= ?", moves[moves.length - 1]!.seq);
-    }
+    return this.projector.flush();
   }
 
   /** Moves not yet in D1 (operators and tests). */
   async pendingProjection(): Promise<number> {
-    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
+    return this.projector.pending();
+  }
+
+  /** Rebuild: sends the whole ledger to D1 again, from seq 1. */
+  async reproject(): Promise<Outcome<{ sku: string; moves: number }>> {
+    const row = this.stockRow();
+    if (!row) return notFound("(none)");
+    this.projector.restart(Date.now());
+    await this.schedule.arm();
+    this.ctx.waitUntil(this.projector.flush());
+    return succeed({ sku: row.sku, moves: row.version });
   }
 
   // ---- storage helpers ---------------------------------------------------------------------------

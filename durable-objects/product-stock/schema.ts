@@ -61,6 +61,20 @@ const STEPS: readonly string[] = [
     CHECK (returned >= 0 AND returned <= fulfilled)
   );
   `,
+  // 3: the outbox becomes a watermark over the append-only ledger: every move past projected_seq is still
+  // to be sent to D1. A rebuild is then "watermark to 0", however long the ledger. `epoch` lets a rebuild
+  // overrule a flush already in flight; `registered` records that the catalog knows this SKU.
+  `
+  CREATE TABLE projection (
+    id            INTEGER PRIMARY KEY CHECK (id = 1),
+    projected_seq INTEGER NOT NULL CHECK (projected_seq >= 0),
+    epoch         INTEGER NOT NULL DEFAULT 0,
+    registered    INTEGER NOT NULL DEFAULT 0 CHECK (registered IN (0, 1))
+  );
+  INSERT INTO projection (id, projected_seq)
+    VALUES (1, coalesce((SELECT min(seq) - 1 FROM outbox), (SELECT version FROM stock WHERE id = 1), 0));
+  DROP TABLE outbox;
+  `,
 ];
 
 export function migrateProductStock(storage: DurableObjectStorage): void {

@@ -5,6 +5,7 @@ import type { Env } from "../../src/env";
 export const productAt = (env: Env, sku: string) => env.PRODUCT_STOCK.get(env.PRODUCT_STOCK.idFromName(sku));
 export const orderAt = (env: Env, orderId: string) => env.ORDER.get(env.ORDER.idFromName(orderId));
 export const reservationAt = (env: Env, id: string) => env.RESERVATION.get(env.RESERVATION.idFromName(id));
+export const catalogAt = (env: Env) => env.CATALOG.get(env.CATALOG.idFromName("catalog"));
 
 /** An RPC that may throw (object reset, overload) as an outcome; the caller decides what a failure means. */
 export async function attempt<T>(call: () => Promise<Outcome<T>>): Promise<Outcome<T>> {

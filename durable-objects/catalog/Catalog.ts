@@ -1,0 +1,37 @@
+/**
+ * The catalog: one object listing every SKU that has a ledger. Durable Objects cannot be enumerated, and a
+ * rebuild of D1 cannot ask D1 which SKUs exist, so each SKU registers here on its first flush (once).
+ */
+import { DurableObject } from "cloudflare:workers";
+import { succeed, type Outcome } from "../../src/contract";
+import type { Env } from "../../src/env";
+import { migrate } from "../shared/migrate";
+
+const STEPS: readonly string[] = [
+  `CREATE TABLE skus (sku TEXT PRIMARY KEY, registered_at_ms INTEGER NOT NULL) WITHOUT ROWID;`,
+];
+
+export interface SkuPage {
+  skus: string[];
+  next_after_sku: string | null;
+}
+
+export class Catalog extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    migrate(ctx.storage, STEPS);
+  }
+
+  async register(sku: string): Promise<Outcome<{ sku: string }>> {
+    this.ctx.storage.sql.exec("INSERT OR IGNORE INTO skus (sku, registered_at_ms) VALUES (?, ?)", sku, Date.now());
+    return succeed({ sku });
+  }
+
+  async list(afterSku: string, limit: number): Promise<Outcome<SkuPage>> {
+    const rows = this.ctx.storage.sql
+      .exec<{ sku: string }>("SELECT sku FROM skus WHERE sku > ? ORDER BY sku LIMIT ?", afterSku, limit + 1)
+      .toArray();
+    const skus = rows.slice(0, limit).map((r) => r.sku);
+    return succeed({ skus, next_after_sku: rows.length > limit ? skus[skus.length - 1]! : null });
+  }
+}

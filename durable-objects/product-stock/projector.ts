@@ -1,0 +1,109 @@
+/**
+ * Sends one SKU's ledger to the D1 read model. The ledger is append-only, so the outbox is a watermark:
+ * every move past `projected_seq` is still to be sent. Flushes run one at a time, in seq order, in batches;
+ * a failure leaves the watermark where it was and schedules a retry with backoff on the object's alarm.
+ * The first flush also registers the SKU in the catalog, which a rebuild of D1 walks.
+ */
+import type { Move } from "../../src/contract";
+import type { Env } from "../../src/env";
+import { PROJECTION_BATCH_MOVES, projectionStatements } from "../../src/read-model/projection";
+import { catalogAt } from "../shared/calls";
+import type { Schedule } from "../shared/schedule";
+
+export const PROJECTION = { kind: "projection", key: "d1" } as const;
+/** If the flush right after a command never finishes (eviction, crash), the alarm retries by then. */
+export const PROJECTION_SAFETY_NET_MS = 2_000;
+const BACKOFF_FIRST_MS = 500;
+const BACKOFF_MAX_MS = 60_000;
+
+interface Watermark {
+  projected_seq: number;
+  epoch: number;
+  registered: number;
+  [column: string]: SqlStorageValue;
+}
+
+export class Projector {
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly schedule: Schedule,
+    private readonly env: Env,
+    /** The SKU and the moves after a seq, read from the ledger (null before the first move). */
+    private readonly ledger: {
+      sku(): string | null;
+      movesAfter(seq: number, limit: number): Move[];
+      version(): number;
+    },
+  ) {}
+
+  /** Called inside a command's transaction that appended moves: the alarm is the safety net. */
+  noteAppended(nowMs: number): void {
+    this.schedule.atOrBefore(PROJECTION.kind, PROJECTION.key, nowMs + PROJECTION_SAFETY_NET_MS);
+  }
+
+  /** Moves not yet in D1. */
+  pending(): number {
+    return this.ledger.version() - this.watermark().projected_seq;
+  }
+
+  /** Sends the whole ledger again from seq 1 (rebuild); overrules a flush already in flight. */
+  restart(nowMs: number): void {
+    this.storage.transactionSync(() => {
+      this.storage.sql.exec("UPDATE projection SET projected_seq = 0, epoch = epoch + 1");
+      this.schedule.atOrBefore(PROJECTION.kind, PROJECTION.key, nowMs);
+    });
+  }
+
+  /** One flush at a time per object; later callers share the running one. */
+  flush(): Promise<void> {
+    this.running ??= this.drain().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const sku = this.ledger.sku();
+      const mark = this.watermark();
+      const moves = sku ? this.ledger.movesAfter(mark.projected_seq, PROJECTION_BATCH_MOVES) : [];
+      if (!sku || (moves.length === 0 && mark.registered)) {
+        this.schedule.remove(PROJECTION.kind, PROJECTION.key);
+        return;
+      }
+      try {
+        if (!mark.registered) {
+          const registered = await catalogAt(this.env).register(sku);
+          if (!registered.ok) throw new Error(registered.error.message);
+          this.storage.sql.exec("UPDATE projection SET registered = 1");
+        }
+        if (moves.length > 0) await this.env.DB.batch(projectionStatements(this.env.DB, moves));
+      } catch (err) {
+        await this.retryLater(sku, err);
+        return;
+      }
+      const last = moves[moves.length - 1];
+      if (last) {
+        this.storage.sql.exec(
+          "UPDATE projection SET projected_seq = max(projected_seq, ?) WHERE epoch = ?",
+          last.seq,
+          mark.epoch,
+        );
+      }
+    }
+  }
+
+  private async retryLater(sku: string, err: unknown): Promise<void> {
+    const attempts = this.schedule.get(PROJECTION.kind, PROJECTION.key)?.attempts ?? 0;
+    const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** attempts);
+    this.schedule.retry(PROJECTION.kind, PROJECTION.key, Date.now() + delay);
+    console.warn(`projection of ${sku} to D1 failed (attempt ${attempts + 1}, retry in ${delay} ms): ${String(err)}`);
+    await this.schedule.arm();
+  }
+
+  private watermark(): Watermark {
+    return this.storage.sql.exec<Watermark>("SELECT projected_seq, epoch, registered FROM projection").one();
+  }
+}
