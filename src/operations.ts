@@ -13,11 +13,15 @@ import {
 } from "./contract";
 import type { Env } from "./env";
 import { fingerprint } from "./fingerprint";
+import { rebuildReadModel, resetReadModel } from "./read-model/maintenance";
 import { listMoves, listStock } from "./read-model/queries";
+import { dailyReport } from "./read-model/reports";
 import { orderAt, productAt, reservationAt } from "../durable-objects/shared/calls";
 import {
   AdjustBody,
   CommitBody,
+  DailyReportQuery,
+  RebuildBody,
   OrderLinesBody,
   OrderParams,
   PutReservationBody,
@@ -245,6 +249,41 @@ export const operations = {
     idempotent: false,
     successStatus: always(200),
     run: async (env, { query }) => succeed(await listMoves(env.DB, query)),
+  }),
+  dailyReport: operation({
+    method: "GET",
+    path: "/v1/reports/daily",
+    scope: "read",
+    summary: "Sums per UTC day and SKU from the daily rollups (at most 366 days)",
+    params: NoQuery,
+    query: DailyReportQuery,
+    idempotent: false,
+    successStatus: always(200),
+    run: async (env, { query }) => succeed(await dailyReport(env.DB, query)),
+  }),
+  resetReadModel: operation({
+    method: "POST",
+    path: "/v1/admin/read-model/reset",
+    scope: "write",
+    summary: "Operators: empty the D1 read model in bounded batches (call until done); ledgers are untouched",
+    params: NoQuery,
+    query: NoQuery,
+    idempotent: false,
+    successStatus: always(200),
+    run: async (env) => succeed(await resetReadModel(env.DB)),
+  }),
+  rebuildReadModel: operation({
+    method: "POST",
+    path: "/v1/admin/read-model/rebuild",
+    scope: "write",
+    summary: "Operators: send a page of SKUs' whole ledgers to D1 again (call with next_after_sku until null)",
+    params: NoQuery,
+    query: NoQuery,
+    body: { schema: RebuildBody, optional: true },
+    idempotent: false,
+    successStatus: always(200),
+    run: async (env, { body }) =>
+      succeed(await rebuildReadModel(env, body?.after_sku ?? "", body?.limit ?? 50)),
   }),
 };
 

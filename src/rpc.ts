@@ -118,4 +118,16 @@ export class InventoryService extends WorkerEntrypoint<Env> {
   listMoves(query?: QueryInput) {
     return this.call("listMoves", { query: queryStrings(query) });
   }
+
+  dailyReport(query: { sku?: string; from: string; to: string }) {
+    return this.call("dailyReport", { query: queryStrings(query) });
+  }
+
+  resetReadModel() {
+    return this.call("resetReadModel", {});
+  }
+
+  rebuildReadModel(body?: { after_sku?: string; limit?: number }) {
+    return this.call("rebuildReadModel", { body });
+  }
 }

@@ -112,6 +112,24 @@ export const MoveListQuery = z.strictObject({
   limit: Limit,
 });
 
+const MAX_REPORT_DAYS = 366;
+const Day = z.iso.date();
+
+export const DailyReportQuery = z
+  .strictObject({ sku: Sku.optional(), from: Day, to: Day })
+  .superRefine((q, ctx) => {
+    const days = (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 + 1;
+    if (days < 1) ctx.addIssue({ code: "custom", path: ["to"], message: "must not be before from" });
+    if (days > MAX_REPORT_DAYS) {
+      ctx.addIssue({ code: "custom", path: ["to"], message: `the range is over ${MAX_REPORT_DAYS} days` });
+    }
+  });
+
+export const RebuildBody = z.strictObject({
+  after_sku: z.string().max(64).optional(),
+  limit: z.number().int().min(1).max(100).optional(),
+});
+
 export type ValidationIssue = {
   path: string;
   message: string;
