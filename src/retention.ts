@@ -10,13 +10,14 @@ export function retentionDays(raw: string | undefined): number {
   return Number.isInteger(days) && days > 0 ? days : 90;
 }
 
+/** One bounded batch of the clean-up: `?1` is the cutoff instant, `?2` the batch size. */
+export const RETENTION_SQL = `DELETE FROM moves WHERE cursor IN (
+  SELECT cursor FROM moves WHERE at < ?1 ORDER BY at LIMIT ?2)`;
+
 /** Deletes moves with `at` before the cutoff; returns how many went. */
 export async function deleteOldMoves(db: D1Database, nowMs: number, days: number): Promise<number> {
   const cutoff = new Date(nowMs - days * 86_400_000).toISOString();
-  const statement = db.prepare(
-    `DELETE FROM moves WHERE cursor IN (
-       SELECT cursor FROM moves WHERE at < ?1 ORDER BY at LIMIT ?2)`,
-  );
+  const statement = db.prepare(RETENTION_SQL);
   let deleted = 0;
   for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
     const result = await statement.bind(cutoff, RETENTION_BATCH).run();

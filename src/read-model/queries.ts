@@ -39,17 +39,26 @@ export interface MoveFilter {
 type StockRow = Stock & Record<string, unknown>;
 type MoveRow = Omit<Move, "sku"> & { sku: string; cursor: number; at_day: string };
 
-export async function listStock(db: D1Database, filter: StockFilter): Promise<StockPage> {
+/** A read-side statement and its bindings; every builder is run through the index proof. */
+export interface Statement {
+  sql: string;
+  binds: unknown[];
+}
+
+export function stockListSql(filter: StockFilter): Statement {
   const where = ["sku > ?"];
   if (filter.in_stock === true) where.push("available > 0");
   if (filter.in_stock === false) where.push("available = 0");
-  const { results } = await db
-    .prepare(
-      `SELECT sku, on_hand, reserved, committed, available, version, updated_at FROM stock
-       WHERE ${where.join(" AND ")} ORDER BY sku LIMIT ?`,
-    )
-    .bind(filter.after_sku ?? "", filter.limit + 1)
-    .all<StockRow>();
+  return {
+    sql: `SELECT sku, on_hand, reserved, committed, available, version, updated_at FROM stock
+          WHERE ${where.join(" AND ")} ORDER BY sku LIMIT ?`,
+    binds: [filter.after_sku ?? "", filter.limit + 1],
+  };
+}
+
+export async function listStock(db: D1Database, filter: StockFilter): Promise<StockPage> {
+  const { sql, binds } = stockListSql(filter);
+  const { results } = await db.prepare(sql).bind(...binds).all<StockRow>();
   const items = results.slice(0, filter.limit);
   return {
     items,
@@ -57,8 +66,7 @@ export async function listStock(db: D1Database, filter: StockFilter): Promise<St
   };
 }
 
-/** The WHERE clause and its bindings for a moves filter; exported for the index proof. */
-export function moveFilterSql(filter: MoveFilter): { where: string; binds: unknown[] } {
+function moveFilterSql(filter: MoveFilter): { where: string; binds: unknown[] } {
   const where: string[] = [];
   const binds: unknown[] = [];
   const eq = (column: string, value: unknown) => {
@@ -84,12 +92,20 @@ export function moveFilterSql(filter: MoveFilter): { where: string; binds: unkno
   return { where: where.join(" AND "), binds };
 }
 
-export async function listMoves(db: D1Database, filter: MoveFilter): Promise<FeedPage> {
+export function moveListSql(filter: MoveFilter): Statement {
   const { where, binds } = moveFilterSql(filter);
-  const { results } = await db
-    .prepare(`SELECT * FROM moves WHERE ${where} ORDER BY cursor LIMIT ?`)
-    .bind(...binds, filter.limit)
-    .all<MoveRow>();
+  // A time window with no equality filter reads just the window through the time index (then sorts it by
+  // cursor); left to itself the planner walks the cursor order from `after` and filters every move on `at`.
+  const timeOnly =
+    (filter.since !== undefined || filter.until !== undefined) &&
+    [filter.sku, filter.type, filter.reservation_id, filter.order_id, filter.ref].every((v) => v === undefined);
+  const table = timeOnly ? "moves INDEXED BY moves_by_time" : "moves";
+  return { sql: `SELECT * FROM ${table} WHERE ${where} ORDER BY cursor LIMIT ?`, binds: [...binds, filter.limit] };
+}
+
+export async function listMoves(db: D1Database, filter: MoveFilter): Promise<FeedPage> {
+  const { sql, binds } = moveListSql(filter);
+  const { results } = await db.prepare(sql).bind(...binds).all<MoveRow>();
   const moves = results.map(toFeedMove);
   return { moves, next_after: moves.length > 0 ? moves[moves.length - 1]!.cursor : (filter.after ?? null) };
 }

@@ -1,4 +1,5 @@
 /** GET /v1/reports/daily: sums per (UTC day, SKU) from the rollup table the projection maintains. */
+import type { Statement } from "./queries";
 export interface DailyRow {
   day: string;
   sku: string;
@@ -23,7 +24,7 @@ const COLUMNS =
   "day, sku, received, adjusted, reserved, released, committed, cancelled, fulfilled, returned, on_hand_end";
 
 /** The statement for a filter; exported for the index proof. */
-export function dailyReportSql(filter: DailyFilter): { sql: string; binds: unknown[] } {
+export function dailyReportSql(filter: DailyFilter): Statement {
   if (filter.sku !== undefined) {
     return {
       sql: `SELECT ${COLUMNS} FROM daily_rollups WHERE sku = ? AND day BETWEEN ? AND ? ORDER BY day`,
