@@ -4,6 +4,7 @@
  * validation, results and errors are the same on both.
  */
 import type { z } from "zod";
+import * as bodies from "./response-schemas";
 import {
   fail,
   succeed,
@@ -59,6 +60,8 @@ export interface Operation<P = unknown, Q = unknown, B = unknown, T = unknown> {
   query: z.ZodType<Q>;
   /** Absent: the operation takes no body. `optional`: it may be omitted. */
   body?: { schema: z.ZodType<B>; optional?: boolean };
+  /** The success body, for /openapi.json. */
+  response: z.ZodType;
   /** Whether `Idempotency-Key` applies (API.md: every POST). */
   idempotent: boolean;
   /** The status of a success; `created` comes from the outcome (201 for a new resource). */
@@ -91,6 +94,7 @@ export const operations = {
     summary: "Stock of one SKU from its ledger, now or `at` an instant",
     params: SkuParams,
     query: ProductQuery,
+    response: bodies.StockSchema,
     idempotent: false,
     successStatus: always(200),
     run: (env, { params, query }) => product(env, params.sku).getStock(params.sku, query.at ?? null),
@@ -103,6 +107,7 @@ export const operations = {
     params: SkuParams,
     query: NoQuery,
     body: { schema: ReceiveBody },
+    response: bodies.MoveWithStockSchema,
     idempotent: true,
     successStatus: always(201),
     run: (env, { params, body, idempotency }) => product(env, params.sku).receive(params.sku, body, idempotency),
@@ -115,6 +120,7 @@ export const operations = {
     params: SkuParams,
     query: NoQuery,
     body: { schema: AdjustBody },
+    response: bodies.MoveWithStockSchema,
     idempotent: true,
     successStatus: always(201),
     run: (env, { params, body, idempotency }) => product(env, params.sku).adjust(params.sku, body, idempotency),
@@ -126,6 +132,7 @@ export const operations = {
     summary: "One SKU's whole ledger, paged by seq",
     params: SkuParams,
     query: ProductMovesQuery,
+    response: bodies.MovesPageSchema,
     idempotent: false,
     successStatus: always(200),
     run: (env, { params, query }) =>
@@ -139,6 +146,7 @@ export const operations = {
     params: ReservationParams,
     query: NoQuery,
     body: { schema: PutReservationBody },
+    response: bodies.ReservationSchema,
     idempotent: false,
     successStatus: (created) => (created ? 201 : 200),
     run: (env, { params, body }) => reservation(env, params.id).put(params.id, body),
@@ -150,6 +158,7 @@ export const operations = {
     summary: "A reservation",
     params: ReservationParams,
     query: NoQuery,
+    response: bodies.ReservationSchema,
     idempotent: false,
     successStatus: always(200),
     run: (env, { params }) => reservation(env, params.id).get(params.id),
@@ -161,6 +170,7 @@ export const operations = {
     summary: "Release every line of a reservation",
     params: ReservationParams,
     query: NoQuery,
+    response: bodies.ReservationSchema,
     idempotent: false,
     successStatus: always(200),
     run: (env, { params }) => reservation(env, params.id).release(params.id),
@@ -173,6 +183,7 @@ export const operations = {
     params: ReservationParams,
     query: NoQuery,
     body: { schema: CommitBody },
+    response: bodies.ReservationSchema,
     idempotent: true,
     successStatus: always(200),
     run: (env, { params, body, idempotency }) =>
@@ -185,6 +196,7 @@ export const operations = {
     summary: "An order",
     params: OrderParams,
     query: NoQuery,
+    response: bodies.OrderSchema,
     idempotent: false,
     successStatus: always(200),
     run: (env, { params }) => order(env, params.order_id).get(params.order_id),
@@ -197,6 +209,7 @@ export const operations = {
     params: OrderParams,
     query: NoQuery,
     body: { schema: OrderLinesBody, optional: true },
+    response: bodies.OrderSchema,
     idempotent: true,
     successStatus: always(200),
     run: (env, { params, body, idempotency }) =>
@@ -210,6 +223,7 @@ export const operations = {
     params: OrderParams,
     query: NoQuery,
     body: { schema: OrderLinesBody, optional: true },
+    response: bodies.OrderSchema,
     idempotent: true,
     successStatus: always(200),
     run: (env, { params, body, idempotency }) =>
@@ -223,6 +237,7 @@ export const operations = {
     params: OrderParams,
     query: NoQuery,
     body: { schema: ReturnBody },
+    response: bodies.OrderSchema,
     idempotent: true,
     successStatus: always(200),
     run: (env, { params, body, idempotency }) =>
@@ -235,6 +250,7 @@ export const operations = {
     summary: "Stock of every SKU from the read model, by sku",
     params: NoQuery,
     query: StockListQuery,
+    response: bodies.StockPageSchema,
     idempotent: false,
     successStatus: always(200),
     run: async (env, { query }) => succeed(await listStock(env.DB, query)),
@@ -246,6 +262,7 @@ export const operations = {
     summary: "Moves of every SKU from the read model, in projection order (a change feed)",
     params: NoQuery,
     query: MoveListQuery,
+    response: bodies.FeedPageSchema,
     idempotent: false,
     successStatus: always(200),
     run: async (env, { query }) => succeed(await listMoves(env.DB, query)),
@@ -257,6 +274,7 @@ export const operations = {
     summary: "Sums per UTC day and SKU from the daily rollups (at most 366 days)",
     params: NoQuery,
     query: DailyReportQuery,
+    response: bodies.DailyReportSchema,
     idempotent: false,
     successStatus: always(200),
     run: async (env, { query }) => succeed(await dailyReport(env.DB, query)),
@@ -268,6 +286,7 @@ export const operations = {
     summary: "Operators: empty the D1 read model in bounded batches (call until done); ledgers are untouched",
     params: NoQuery,
     query: NoQuery,
+    response: bodies.ResetProgressSchema,
     idempotent: false,
     successStatus: always(200),
     run: async (env) => succeed(await resetReadModel(env.DB)),
@@ -280,6 +299,7 @@ export const operations = {
     params: NoQuery,
     query: NoQuery,
     body: { schema: RebuildBody, optional: true },
+    response: bodies.RebuildProgressSchema,
     idempotent: false,
     successStatus: always(200),
     run: async (env, { body }) =>

@@ -7,14 +7,21 @@ import { STATUS_OF_ERROR, type Outcome } from "../contract";
 import type { Env } from "../env";
 import { execute, operations, type HttpMethod, type Operation } from "../operations";
 import { allows, authenticate } from "./auth";
+import { openApiDocument } from "../openapi";
 import { readJsonBody } from "./body";
 import { errorOf, errorResponse, json } from "./respond";
 
 type AnyOperation = Operation<any, any, any, any>;
 
+let openApiJson: string | null = null;
+
 /** Routes that need no token. */
-const PUBLIC_ROUTES: Record<string, (env: Env) => Response> = {
+export const PUBLIC_ROUTES: Record<string, (env: Env) => Response> = {
   "/healthz": () => json(200, { ok: true }),
+  "/openapi.json": () => {
+    openApiJson ??= JSON.stringify(openApiDocument());
+    return new Response(openApiJson, { headers: { "content-type": "application/json; charset=utf-8" } });
+  },
 };
 
 function queryRecord(url: URL): Outcome<Record<string, string>> {
@@ -69,7 +76,7 @@ function buildRouter() {
   return router;
 }
 
-const router = buildRouter();
+export const router = buildRouter();
 
 export async function handleHttp(request: Request, env: Env): Promise<Response> {
   try {

@@ -1,0 +1,108 @@
+/**
+ * API.md's response objects as zod schemas, for /openapi.json. `test/contract-types.test.ts` checks at
+ * compile time that each one is exactly the TypeScript type the code returns, so the two cannot drift.
+ */
+import { z } from "zod";
+import { MOVE_TYPES } from "../durable-objects/product-stock/ledger";
+
+const Int = z.number().int();
+const Instant = z.string().describe("ISO-8601 UTC with milliseconds");
+
+export const MoveSchema = z.object({
+  sku: z.string(),
+  seq: Int.describe("gapless per SKU, from 1"),
+  type: z.enum(MOVE_TYPES),
+  quantity: Int.describe("positive; for `adjusted` the signed delta"),
+  on_hand: Int,
+  reserved: Int,
+  committed: Int,
+  available: Int,
+  reservation_id: z.string().nullable(),
+  order_id: z.string().nullable(),
+  reason: z.string().nullable(),
+  ref: z.string().nullable(),
+  at: Instant,
+});
+
+export const StockSchema = z.object({
+  sku: z.string(),
+  on_hand: Int,
+  reserved: Int,
+  committed: Int,
+  available: Int,
+  version: Int.describe("seq of the last move; 0 before the first"),
+  updated_at: Instant.nullable(),
+});
+
+export const MoveWithStockSchema = z.object({ move: MoveSchema, stock: StockSchema });
+export const MovesPageSchema = z.object({ moves: z.array(MoveSchema), next_after_seq: Int.nullable() });
+
+export const ReservationSchema = z.object({
+  id: z.string(),
+  holder: z.string(),
+  status: z.enum(["active", "committed", "released", "expired"]),
+  lines: z.array(z.object({ sku: z.string(), quantity: Int })),
+  expires_at: Instant,
+  order_id: z.string().nullable(),
+  created_at: Instant,
+  updated_at: Instant,
+});
+
+export const OrderSchema = z.object({
+  order_id: z.string(),
+  reservation_id: z.string(),
+  lines: z.array(
+    z.object({ sku: z.string(), committed: Int, fulfilled: Int, cancelled: Int, returned: Int }),
+  ),
+  created_at: Instant,
+  updated_at: Instant,
+});
+
+export const StockPageSchema = z.object({ items: z.array(StockSchema), next_after_sku: z.string().nullable() });
+
+export const FeedPageSchema = z.object({
+  moves: z.array(MoveSchema.extend({ cursor: z.string().describe("opaque; pass as `after` to resume") })),
+  next_after: z.string().nullable(),
+});
+
+export const DailyReportSchema = z.object({
+  days: z.array(
+    z.object({
+      day: z.string(),
+      sku: z.string(),
+      received: Int,
+      adjusted: Int,
+      reserved: Int,
+      released: Int,
+      committed: Int,
+      cancelled: Int,
+      fulfilled: Int,
+      returned: Int,
+      on_hand_end: Int,
+    }),
+  ),
+});
+
+export const ResetProgressSchema = z.object({ deleted: Int, done: z.boolean() });
+export const RebuildProgressSchema = z.object({ skus: Int, moves: Int, next_after_sku: z.string().nullable() });
+
+export const ErrorResponseSchema = z.object({
+  error: z.object({
+    code: z.enum([
+      "invalid_request",
+      "unauthorized",
+      "forbidden",
+      "not_found",
+      "method_not_allowed",
+      "insufficient_stock",
+      "version_conflict",
+      "reservation_not_active",
+      "idempotency_conflict",
+      "quantity_exceeds_order",
+      "payload_too_large",
+      "internal",
+    ]),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
