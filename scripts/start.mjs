@@ -6,6 +6,8 @@ import { spawnSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync } from "node:fs";
 
 const port = process.env.PORT ?? "8787";
+// Extra arguments go to both wrangler commands, e.g. `--persist-to <dir>` for a separate local state.
+const extra = process.argv.slice(2);
 const env = {
   ...process.env,
   WRANGLER_SEND_METRICS: "false",
@@ -19,13 +21,13 @@ if (!existsSync(".dev.vars")) {
   console.log("created .dev.vars from .dev.vars.example (local tokens: local-read-token, local-write-token)");
 }
 
-const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local"], { stdio: "inherit", env });
+const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local", ...extra], { stdio: "inherit", env });
 if (migrate.status !== 0) {
   console.error("applying the D1 migrations failed; is another `npm start` holding the local database?");
   process.exit(migrate.status ?? 1);
 }
 
-const dev = spawn("wrangler", ["dev", "--local", "--ip", "127.0.0.1", "--port", port, "--show-interactive-dev-session=false"], {
+const dev = spawn("wrangler", ["dev", "--local", "--ip", "127.0.0.1", "--port", port, "--show-interactive-dev-session=false", ...extra], {
   stdio: "inherit",
   env,
 });

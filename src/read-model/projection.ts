@@ -4,8 +4,8 @@
  */
 import type { Move } from "../contract";
 
-/** D1 binds at most 100 parameters per statement; one move takes 14. */
-export const PROJECTION_BATCH_MOVES = 50;
+/** Moves per D1 batch (one statement each, plus the stock upsert). */
+export const PROJECTION_BATCH_MOVES = 100;
 
 export function projectionStatements(db: D1Database, moves: readonly Move[]): D1PreparedStatement[] {
   const last = moves[moves.length - 1];
@@ -22,8 +22,8 @@ export function projectionStatements(db: D1Database, moves: readonly Move[]): D1
     .bind(last.sku, last.on_hand, last.reserved, last.committed, last.available, last.seq, last.at);
   const insertMove = db.prepare(
     `INSERT INTO moves (sku, seq, type, quantity, on_hand, reserved, committed, available,
-       reservation_id, order_id, reason, ref, at, at_day)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+       reservation_id, order_id, reason, ref, at, at_day, projected_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
      ON CONFLICT (sku, seq) DO NOTHING`,
   );
   return [

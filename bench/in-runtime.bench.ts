@@ -1,0 +1,319 @@
+// The in-runtime half of `npm run bench`: runs inside workerd (vitest + @cloudflare/vitest-plugin) with real
+// Durable Objects and local D1, so the load is not capped by the HTTP dev proxy. It prints one line,
+// `BENCH_RESULT {...}`, that bench/run.mjs reads. Not part of `npm test`.
+import { runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { expect, it } from "vitest";
+
+const CALLERS = 64;
+const HOT_STOCK = 5_000;
+const READ = { authorization: "Bearer bench-read-token" };
+const inventory = exports.InventoryService;
+
+interface Run {
+  count: number;
+  elapsedMs: number;
+  latencies: number[];
+}
+
+/** `callers` loops calling `work(call, caller)` until one returns false (or `total` calls are made). */
+async function load(
+  callers: number,
+  work: (i: number, caller: number) => Promise<boolean>,
+  total = Infinity,
+): Promise<Run> {
+  const latencies: number[] = [];
+  let issued = 0;
+  let stop = false;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: callers }, async (_, caller) => {
+      while (!stop && issued < total) {
+        const i = issued++;
+        const t0 = Date.now();
+        const more = await work(i, caller);
+        latencies.push(Date.now() - t0);
+        if (!more) stop = true;
+      }
+    }),
+  );
+  return { count: latencies.length, elapsedMs: Date.now() - started, latencies };
+}
+
+const rate = (count: number, ms: number) => Math.round((count / Math.max(ms, 1)) * 1000);
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);
+const product = (sku: string) => env.PRODUCT_STOCK.get(env.PRODUCT_STOCK.idFromName(sku));
+const runId = Date.now().toString(36);
+
+async function receive(sku: string, quantity: number) {
+  const r = await inventory.receive(sku, { quantity });
+  if (!r.ok) throw new Error(r.error.message);
+}
+
+/** Projection lag of a SKU's moves from the data itself: D1 stamps `projected_at` on insert. */
+async function projectionLag(sku: string, fromSeq: number) {
+  await product(sku).flush();
+  const { results } = await env.DB.prepare("SELECT at, projected_at FROM moves WHERE sku = ? AND seq >= ? ORDER BY seq")
+    .bind(sku, fromSeq)
+    .all<{ at: string; projected_at: string }>();
+  const lags = results.map((r) => Date.parse(r.projected_at) - Date.parse(r.at));
+  const first = Date.parse(results[0]!.at);
+  const last = Math.max(...results.map((r) => Date.parse(r.projected_at)));
+  return { lags, moves: results.length, spanMs: last - first };
+}
+
+async function hotSku() {
+  const sku = `BENCH-HOT-${runId}`;
+  await receive(sku, HOT_STOCK);
+  await product(sku).flush();
+  // Each caller is a shopper whose cart grows by one unit per call: every call is a full reservation PUT
+  // that holds exactly one more unit. (A new reservation id per call would open 5,000 objects, and every
+  // SQLite-backed object keeps its files open: past the 20,000 descriptors allowed here.)
+  const carts = Array.from({ length: CALLERS }, () => 0);
+  let granted = 0;
+  const run = await load(CALLERS, async (_i, caller) => {
+    const r = await inventory.putReservation(`hot-${runId}-${caller}`, {
+      holder: "bench",
+      lines: [{ sku, quantity: carts[caller]! + 1 }],
+      ttl_seconds: 3600,
+    });
+    if (r.ok) {
+      carts[caller]! += 1;
+      granted += 1;
+    } else if (r.error.code !== "insufficient_stock") throw new Error(r.error.message);
+    return r.ok;
+  });
+  const projection = await projectionLag(sku, 2);
+  expect(projection.moves).toBe(HOT_STOCK);
+  const stock = await inventory.getProduct(sku);
+  if (!stock.ok) throw new Error(stock.error.message);
+  expect(stock.value.reserved).toBe(granted);
+
+  const noopSku = `BENCH-NOOP-${runId}`;
+  const stub = product(noopSku);
+  const noop = await load(CALLERS, async () => (await stub.ping()) === 1, HOT_STOCK);
+  const holdsPerS = rate(granted, run.elapsedMs);
+  const noopPerS = rate(noop.count, noop.elapsedMs);
+  return {
+    hot_sku: {
+      holds_per_s: holdsPerS,
+      noop_rpc_per_s: noopPerS,
+      ratio: Number((holdsPerS / noopPerS).toFixed(3)),
+      p50_ms: percentile(run.latencies, 50),
+      p99_ms: percentile(run.latencies, 99),
+      granted,
+      stock: HOT_STOCK,
+    },
+    projection: {
+      lag_p50_ms: percentile(projection.lags, 50),
+      lag_p99_ms: percentile(projection.lags, 99),
+      moves_per_s: rate(projection.moves, projection.spanMs),
+    },
+  };
+}
+
+async function manySkus() {
+  const skus = Array.from({ length: 1_000 }, (_, i) => `BENCH-MANY-${runId}-${i}`);
+  await load(CALLERS, async (i) => {
+    await receive(skus[i]!, 1_000);
+    return true;
+  }, skus.length);
+  let state = 7;
+  const next = () => (state = (state * 48271) % 2147483647) % skus.length;
+  const run = await load(
+    CALLERS,
+    async (i) => {
+      const picked = new Set<number>();
+      while (picked.size < 3) picked.add(next());
+      const r = await inventory.putReservation(`many-${runId}-${i}`, {
+        holder: "bench",
+        lines: [...picked].map((s) => ({ sku: skus[s]!, quantity: 1 })),
+        ttl_seconds: 3600,
+      });
+      if (!r.ok) throw new Error(r.error.message);
+      return true;
+    },
+    3_000,
+  );
+  return {
+    many_skus: {
+      carts_per_s: rate(run.count, run.elapsedMs),
+      p50_ms: percentile(run.latencies, 50),
+      p99_ms: percentile(run.latencies, 99),
+    },
+  };
+}
+
+/** Appends `moves` receipts straight into a ledger, as if they had been received one by one. */
+async function growLedger(sku: string, moves: number) {
+  await receive(sku, 1);
+  await runInDurableObject(product(sku), (_instance: unknown, state: DurableObjectState) => {
+    const sql = state.storage.sql;
+    state.storage.transactionSync(() => {
+      const base = sql.exec<{ at_ms: number }>("SELECT at_ms FROM stock_moves WHERE seq = 1").one().at_ms;
+      sql.exec(
+        `WITH RECURSIVE n(seq) AS (SELECT 2 UNION ALL SELECT seq + 1 FROM n WHERE seq < ?)
+         INSERT INTO stock_moves (seq, type, quantity, on_hand, reserved, committed, at_ms)
+         SELECT seq, 'received', 1, seq, 0, 0, ? FROM n`,
+        moves,
+        base,
+      );
+      sql.exec("UPDATE stock SET on_hand = ?, version = ?", moves, moves);
+      sql.exec("UPDATE projection SET projected_seq = ?", moves);
+    });
+  });
+}
+
+async function ledgerLength() {
+  const short = `BENCH-SHORT-${runId}`;
+  const long = `BENCH-LONG-${runId}`;
+  await growLedger(short, 100);
+  await growLedger(long, 100_000);
+  const timings: Record<string, number[]> = { [short]: [], [long]: [] };
+  for (let i = 0; i < 520; i++) {
+    for (const sku of i % 2 ? [short, long] : [long, short]) {
+      // One reservation per SKU, reopened each round: the same path as a new cart, one object.
+      const id = `ledger-${runId}-${sku}`;
+      const t0 = Date.now();
+      const held = await inventory.putReservation(id, { holder: "bench", lines: [{ sku, quantity: 1 }] });
+      const released = await inventory.deleteReservation(id);
+      if (!held.ok || !released.ok) throw new Error("reserve+release failed");
+      if (i >= 20) timings[sku]!.push(Date.now() - t0);
+    }
+  }
+  const shortMs = mean(timings[short]!);
+  const longMs = mean(timings[long]!);
+  return {
+    ledger_length: {
+      short_ms: Number(shortMs.toFixed(3)),
+      long_ms: Number(longMs.toFixed(3)),
+      ratio: Number((longMs / shortMs).toFixed(3)),
+    },
+  };
+}
+
+/** 1,000,000 consistent moves over 10,000 SKUs, generated by SQL inside D1 (rollups follow by trigger). */
+async function seedHistory(moves: number, skus: number) {
+  const perSku = moves / skus;
+  const day0 = Date.parse("2026-09-01T00:00:00.000Z");
+  const spanMs = 60 * 86_400_000;
+  // Each SKU repeats a 5-move cycle: received 5, reserved 2, committed 2, fulfilled 2, adjusted -1.
+  const onHand = 2 * Math.floor(perSku / 5);
+  await env.DB.prepare(
+    `WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < ${skus - 1})
+     INSERT INTO stock (sku, on_hand, reserved, committed, available, version, updated_at)
+     SELECT printf('HIST-%05d', i), ${onHand}, 0, 0, ${onHand}, ${perSku}, '2026-10-31T00:00:00.000Z' FROM k`,
+  ).run();
+  // Numbers are written into the SQL: D1 binds JS numbers as REAL, and integer division must stay integer.
+  const chunk = 100_000;
+  const msPerMove = Math.floor(spanMs / moves);
+  for (let from = 0; from < moves; from += chunk) {
+    const to = Math.min(moves, from + chunk);
+    await env.DB.prepare(
+      `WITH RECURSIVE g(n) AS (SELECT ${from} UNION ALL SELECT n + 1 FROM g WHERE n < ${to - 1}),
+       m AS (SELECT n, n % ${skus} AS k, n / ${skus} + 1 AS seq, (n / ${skus}) / 5 AS c, (n / ${skus}) % 5 AS phase FROM g)
+       INSERT INTO moves (sku, seq, type, quantity, on_hand, reserved, committed, available,
+                          reservation_id, order_id, reason, ref, at, at_day)
+       SELECT printf('HIST-%05d', k), seq,
+              CASE phase WHEN 0 THEN 'received' WHEN 1 THEN 'reserved' WHEN 2 THEN 'committed'
+                         WHEN 3 THEN 'fulfilled' ELSE 'adjusted' END,
+              CASE phase WHEN 0 THEN 5 WHEN 4 THEN -1 ELSE 2 END,
+              2 * c + CASE phase WHEN 3 THEN 3 WHEN 4 THEN 2 ELSE 5 END,
+              CASE phase WHEN 1 THEN 2 ELSE 0 END,
+              CASE phase WHEN 2 THEN 2 ELSE 0 END,
+              2 * c + CASE phase WHEN 0 THEN 5 WHEN 4 THEN 2 ELSE 3 END,
+              CASE WHEN phase IN (1, 2, 3) THEN printf('cart:%d:%d', k, c) END,
+              CASE WHEN phase IN (2, 3) THEN printf('order-%d-%d', k, c) END,
+              CASE phase WHEN 4 THEN 'cycle count' END,
+              NULL,
+              strftime('%Y-%m-%dT%H:%M:%fZ', (${day0} + n * ${msPerMove}) / 1000.0, 'unixepoch'),
+              strftime('%Y-%m-%d', (${day0} + n * ${msPerMove}) / 1000.0, 'unixepoch')
+       FROM m`,
+    ).run();
+  }
+  const { n } = (await env.DB.prepare("SELECT count(*) AS n FROM moves WHERE sku LIKE 'HIST-%'").first<{ n: number }>())!;
+  expect(n).toBe(moves);
+}
+
+async function history() {
+  const MOVES = 1_000_000;
+  const SKUS = 10_000;
+  await seedHistory(MOVES, SKUS);
+  const get = async (path: string) => {
+    const t0 = Date.now();
+    const res = await exports.default.fetch(`https://bench.test${path}`, { headers: READ });
+    await res.text();
+    if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
+    return Date.now() - t0;
+  };
+  const pick = (i: number) => String((i * 7919) % SKUS).padStart(5, "0");
+  const sku: number[] = [];
+  const order: number[] = [];
+  const daily: number[] = [];
+  for (let i = 0; i < 300; i++) sku.push(await get(`/v1/moves?sku=HIST-${pick(i)}&limit=100`));
+  for (let i = 0; i < 200; i++) order.push(await get(`/v1/moves?order_id=order-${Number(pick(i))}-${i % 20}`));
+  for (let i = 0; i < 200; i++) {
+    daily.push(await get(`/v1/reports/daily?sku=HIST-${pick(i)}&from=2026-09-15&to=2026-10-14`));
+  }
+  return {
+    history: {
+      moves_seeded: MOVES,
+      sku_p50_ms: percentile(sku, 50),
+      sku_p99_ms: percentile(sku, 99),
+      order_p50_ms: percentile(order, 50),
+      daily_p50_ms: percentile(daily, 50),
+    },
+  };
+}
+
+/** The seed's own checkout: read, then `UPDATE … stock = stock - 1`, as separate D1 queries. */
+async function baselines() {
+  await env.DB.prepare("CREATE TABLE IF NOT EXISTS bench_products (sku TEXT PRIMARY KEY, stock INTEGER NOT NULL)").run();
+  const setUp = (sku: string) =>
+    env.DB.prepare("INSERT INTO bench_products (sku, stock) VALUES (?, ?)").bind(sku, HOT_STOCK).run();
+
+  const naiveSku = `naive-${runId}`;
+  await setUp(naiveSku);
+  let naiveSold = 0;
+  const naive = await load(CALLERS, async () => {
+    const row = await env.DB.prepare("SELECT stock FROM bench_products WHERE sku = ?").bind(naiveSku).first<{ stock: number }>();
+    if (!row || row.stock <= 0) return false;
+    await env.DB.prepare("UPDATE bench_products SET stock = stock - 1 WHERE sku = ?").bind(naiveSku).run();
+    naiveSold += 1;
+    return true;
+  });
+
+  const guardedSku = `guarded-${runId}`;
+  await setUp(guardedSku);
+  let guardedSold = 0;
+  const guarded = await load(CALLERS, async () => {
+    const [result] = await env.DB.batch([
+      env.DB.prepare("UPDATE bench_products SET stock = stock - ? WHERE sku = ? AND stock >= ?").bind(1, guardedSku, 1),
+    ]);
+    if (result!.meta.changes === 0) return false;
+    guardedSold += 1;
+    return true;
+  });
+  return {
+    baselines: {
+      d1_naive: { holds_per_s: rate(naiveSold, naive.elapsedMs), oversold: Math.max(0, naiveSold - HOT_STOCK) },
+      d1_guarded: { holds_per_s: rate(guardedSold, guarded.elapsedMs), oversold: Math.max(0, guardedSold - HOT_STOCK) },
+    },
+  };
+}
+
+it("measures the service inside the runtime", async () => {
+  const results = {
+    ...(await hotSku()),
+    ...(await manySkus()),
+    ...(await ledgerLength()),
+    ...(await history()),
+    ...(await baselines()),
+  };
+  console.log(`BENCH_RESULT ${JSON.stringify(results)}`);
+}, 540_000);

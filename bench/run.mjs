@@ -1,0 +1,156 @@
+// `npm run bench`: measures stockwell on this machine and writes bench/results/latest.json.
+//  1. In the runtime (vitest + workerd, bench/in-runtime.bench.ts): hot SKU, many SKUs, ledger length,
+//     projection lag, history at a million moves, and the seed's D1 checkouts as baselines.
+//  2. Over HTTP against `npm start` (its own port and state folder): the hot-SKU test and /healthz.
+// Not part of `npm test`; takes a few minutes on 2 cores.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+
+const PORT = Number(process.env.BENCH_PORT ?? 8797);
+const BASE = `http://127.0.0.1:${PORT}`;
+const CALLERS = 64;
+const HTTP_STOCK = 2_000;
+const WRITE = { authorization: "Bearer local-write-token", "content-type": "application/json" };
+
+function inRuntime() {
+  console.log("1/2 in-runtime benchmark (vitest + workerd) …");
+  const run = spawnSync("vitest", ["run", "--config", "vitest.bench.config.ts"], {
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, FORCE_COLOR: "0" },
+  });
+  const line = `${run.stdout}\n${run.stderr}`.split("\n").find((l) => l.includes("BENCH_RESULT "));
+  if (run.status !== 0 || !line) {
+    console.error(run.stdout, run.stderr);
+    throw new Error("the in-runtime benchmark failed");
+  }
+  return JSON.parse(line.slice(line.indexOf("BENCH_RESULT ") + "BENCH_RESULT ".length));
+}
+
+async function startServer() {
+  const state = ".wrangler/bench-state";
+  rmSync(state, { recursive: true, force: true });
+  const server = spawn("node", ["scripts/start.mjs", "--persist-to", state], {
+    env: { ...process.env, PORT: String(PORT) },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let log = "";
+  server.stdout.on("data", (d) => (log += d));
+  server.stderr.on("data", (d) => (log += d));
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${BASE}/healthz`)).ok) return server;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  process.kill(-server.pid);
+  throw new Error(`npm start did not answer on ${BASE}:\n${log}`);
+}
+
+async function load(work, { total = Infinity } = {}) {
+  const latencies = [];
+  let issued = 0;
+  let stop = false;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CALLERS }, async (_, caller) => {
+      while (!stop && issued < total) {
+        issued += 1;
+        const t0 = performance.now();
+        const more = await work(caller);
+        latencies.push(performance.now() - t0);
+        if (!more) stop = true;
+      }
+    }),
+  );
+  return { latencies, elapsedMs: performance.now() - started };
+}
+
+const percentile = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0);
+};
+
+async function overHttp() {
+  console.log("2/2 HTTP benchmark against npm start …");
+  const server = await startServer();
+  try {
+    const sku = `HTTP-HOT-${Date.now().toString(36)}`;
+    const received = await fetch(`${BASE}/v1/products/${sku}/receive`, {
+      method: "POST",
+      headers: WRITE,
+      body: JSON.stringify({ quantity: HTTP_STOCK }),
+    });
+    if (received.status !== 201) throw new Error(`receive: ${received.status}`);
+    const carts = Array(CALLERS).fill(0);
+    let granted = 0;
+    const holds = await load(async (caller) => {
+      const res = await fetch(`${BASE}/v1/reservations/http-${sku}-${caller}`, {
+        method: "PUT",
+        headers: WRITE,
+        body: JSON.stringify({ holder: "bench", lines: [{ sku, quantity: carts[caller] + 1 }], ttl_seconds: 3600 }),
+      });
+      await res.arrayBuffer();
+      if (res.status === 200 || res.status === 201) {
+        carts[caller] += 1;
+        granted += 1;
+        return true;
+      }
+      if (res.status !== 409) throw new Error(`PUT: ${res.status}`);
+      return false;
+    });
+    if (granted !== HTTP_STOCK) throw new Error(`granted ${granted} of ${HTTP_STOCK}`);
+    const health = await load(
+      async () => {
+        const res = await fetch(`${BASE}/healthz`);
+        await res.arrayBuffer();
+        return res.ok;
+      },
+      { total: 5_000 },
+    );
+    return {
+      holds_per_s: Math.round((granted / holds.elapsedMs) * 1000),
+      p99_ms: percentile(holds.latencies, 99),
+      healthz_per_s: Math.round((health.latencies.length / health.elapsedMs) * 1000),
+    };
+  } finally {
+    process.kill(-server.pid, "SIGTERM");
+  }
+}
+
+const runtime = inRuntime();
+const http = await overHttp();
+const results = {
+  hot_sku: runtime.hot_sku,
+  many_skus: runtime.many_skus,
+  ledger_length: runtime.ledger_length,
+  projection: runtime.projection,
+  history: runtime.history,
+  http,
+  baselines: runtime.baselines,
+};
+mkdirSync("bench/results", { recursive: true });
+writeFileSync("bench/results/latest.json", `${JSON.stringify(results, null, 2)}\n`);
+
+const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+const verdict = (ok) => (ok ? "met" : "MISSED");
+const rows = [
+  ["hot_sku holds/s (64 callers, 1 SKU)", results.hot_sku.holds_per_s, `ratio ${results.hot_sku.ratio} vs no-op RPC ${results.hot_sku.noop_rpc_per_s}/s`, verdict(results.hot_sku.ratio >= 0.6)],
+  ["hot_sku p50 / p99 ms", `${results.hot_sku.p50_ms} / ${results.hot_sku.p99_ms}`, `granted ${results.hot_sku.granted} of ${results.hot_sku.stock}`, verdict(results.hot_sku.granted === results.hot_sku.stock)],
+  ["many_skus carts/s (3 lines)", results.many_skus.carts_per_s, `p50 ${results.many_skus.p50_ms} ms, p99 ${results.many_skus.p99_ms} ms`, ""],
+  ["ledger_length reserve+release ms", `${results.ledger_length.short_ms} / ${results.ledger_length.long_ms}`, `100 vs 100,000 moves, ratio ${results.ledger_length.ratio}`, verdict(results.ledger_length.ratio <= 1.1)],
+  ["projection lag p50 / p99 ms", `${results.projection.lag_p50_ms} / ${results.projection.lag_p99_ms}`, `${results.projection.moves_per_s} moves/s into D1`, verdict(results.projection.lag_p99_ms < 1000)],
+  ["history /v1/moves?sku p50 / p99 ms", `${results.history.sku_p50_ms} / ${results.history.sku_p99_ms}`, `order_id p50 ${results.history.order_p50_ms} ms, daily p50 ${results.history.daily_p50_ms} ms`, verdict(results.history.sku_p50_ms < 10)],
+  ["http holds/s, p99 ms", `${results.http.holds_per_s}, ${results.http.p99_ms}`, `/healthz ${results.http.healthz_per_s}/s`, ""],
+  ["baseline D1 naive holds/s", results.baselines.d1_naive.holds_per_s, `oversold ${results.baselines.d1_naive.oversold}`, ""],
+  ["baseline D1 guarded holds/s", results.baselines.d1_guarded.holds_per_s, `oversold ${results.baselines.d1_guarded.oversold}`, verdict(results.hot_sku.holds_per_s > results.baselines.d1_guarded.holds_per_s && results.hot_sku.holds_per_s > results.baselines.d1_naive.holds_per_s) + " (ahead of both)"],
+];
+console.log(`\nstockwell benchmark — ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+const width = [38, 16, 48];
+for (const [a, b, c, d] of rows) {
+  console.log(`${String(a).padEnd(width[0])} ${String(b).padStart(width[1])}  ${String(c).padEnd(width[2])} ${d}`);
+}
+console.log("\nwritten: bench/results/latest.json");

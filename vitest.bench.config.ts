@@ -1,0 +1,22 @@
+// `npm run bench` only: the in-runtime benchmark, inside workerd with real Durable Objects and local D1.
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url)));
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: { API_TOKENS: "read:bench-read-token,write:bench-write-token", TEST_MIGRATIONS: migrations },
+      },
+    }),
+  ],
+  test: {
+    include: ["bench/**/*.bench.ts"],
+    setupFiles: ["./test/setup/apply-migrations.ts"],
+    testTimeout: 540_000,
+  },
+});
