@@ -55,6 +55,11 @@ interface MoveRow extends Balances {
   [column: string]: SqlStorageValue;
 }
 
+interface StockState extends Snapshot {
+  sku: string | null;
+  updated_at_ms: number | null;
+}
+
 interface StockRow extends Snapshot {
   sku: string;
   updated_at_ms: number | null;
@@ -125,6 +130,7 @@ export class ProductStock extends DurableObject<Env> {
   private readonly schedule: Schedule;
   private readonly idempotency: IdempotencyStore;
   private readonly projector: Projector;
+  private knownSku: string | null = null;
   /** Set by `append` inside a transaction; tells the caller to arm the alarm and flush afterwards. */
   private appended = false;
 
@@ -135,10 +141,10 @@ export class ProductStock extends DurableObject<Env> {
     this.schedule = new Schedule(ctx.storage);
     this.idempotency = new IdempotencyStore(this.sql);
     this.projector = new Projector(ctx.storage, this.schedule, env, {
-      sku: () => this.stockRow()?.sku ?? null,
+      sku: () => this.sku(),
       version: () => this.stockRow()?.version ?? 0,
       movesAfter: (seq, limit) => {
-        const sku = this.stockRow()?.sku;
+        const sku = this.sku();
         if (!sku) return [];
         return this.sql
           .exec<MoveRow>("SELECT * FROM stock_moves WHERE seq > ? ORDER BY seq LIMIT ?", seq, limit)
@@ -366,12 +372,14 @@ export class ProductStock extends DurableObject<Env> {
     return outcome;
   }
 
-  /** Appends decided moves with gapless seqs, updates the snapshot and queues the moves for D1. */
-  private append(sku: string, state: Snapshot, drafts: readonly MoveDraft[], now: number): { moves: Move[]; stock: Stock } {
-    const current = this.stockRow();
-    if (current && current.sku !== sku) throw new Error(`ledger of ${current.sku} was asked to record ${sku}`);
+  /**
+   * Appends decided moves with gapless seqs, updates the snapshot and queues the moves for D1. `state` is
+   * the snapshot the decision was made on, read in the same transaction.
+   */
+  private append(sku: string, state: StockState, drafts: readonly MoveDraft[], now: number): { moves: Move[]; stock: Stock } {
+    if (state.sku !== null && state.sku !== sku) throw new Error(`ledger of ${state.sku} was asked to record ${sku}`);
     // Times never go backwards within a ledger, so `?at=` can search by time.
-    const atMs = Math.max(now, current?.updated_at_ms ?? 0);
+    const atMs = Math.max(now, state.updated_at_ms ?? 0);
     let balances = balancesOf(state);
     let seq = state.version;
     const moves: Move[] = [];
@@ -455,7 +463,7 @@ export class ProductStock extends DurableObject<Env> {
     this.appended = false;
     this.ctx.storage.transactionSync(() => {
       const now = Date.now();
-      const sku = this.stockRow()?.sku;
+      const sku = this.sku();
       for (const entry of this.schedule.dueBy(now)) {
         if (entry.kind !== HOLD_DEADLINE) continue;
         const hold = this.holdRow(entry.key);
@@ -505,9 +513,18 @@ export class ProductStock extends DurableObject<Env> {
     return this.sql.exec<StockRow>("SELECT * FROM stock WHERE id = 1").toArray()[0] ?? null;
   }
 
-  private snapshot(): Snapshot {
+  /** The snapshot a decision is made on, with what `append` needs to check and extend it. */
+  private snapshot(): StockState {
     const row = this.stockRow();
-    return row ? { ...balancesOf(row), version: row.version } : EMPTY_SNAPSHOT;
+    if (!row) return { ...EMPTY_SNAPSHOT, sku: null, updated_at_ms: null };
+    this.knownSku = row.sku;
+    return { ...balancesOf(row), version: row.version, sku: row.sku, updated_at_ms: row.updated_at_ms };
+  }
+
+  /** The SKU never changes once the first move is recorded, so it is read from storage once. */
+  private sku(): string | null {
+    this.knownSku ??= this.stockRow()?.sku ?? null;
+    return this.knownSku;
   }
 
   private holdRow(reservationId: string): HoldRow | null {

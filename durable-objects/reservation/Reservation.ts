@@ -220,9 +220,11 @@ export class Reservation extends DurableObject<Env> {
   // ---- finishing intents -------------------------------------------------------------------------
 
   private async completePut(intent: Extract<Intent, { kind: "put" }>): Promise<void> {
-    this.advance(intent);
     const { target } = intent;
     const { settle } = planChange(heldLines(intent.previous), target.lines);
+    // The settle phase is recorded only when there are calls to make in it; with none, the final write
+    // follows at once.
+    if (settle.length > 0) this.advance(intent);
     const results = await Promise.all(
       settle.map((c) => this.hold(c.sku, target.id, c.to, holdDeadline(target), "updated")),
     );
