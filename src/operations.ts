@@ -17,6 +17,7 @@ import { fingerprint } from "./fingerprint";
 import { rebuildReadModel, resetReadModel } from "./read-model/maintenance";
 import { listMoves, listStock } from "./read-model/queries";
 import { dailyReport } from "./read-model/reports";
+import type { OrderAction } from "../durable-objects/order/order-lines";
 import { orderAt, productAt, reservationAt } from "../durable-objects/shared/calls";
 import {
   AdjustBody,
@@ -85,6 +86,25 @@ const product = productAt;
 const reservation = reservationAt;
 const order = orderAt;
 const always = (status: number) => () => status;
+
+/** POST /v1/orders/:order_id/{fulfil,cancel,return}: the same shape, told apart by the action. */
+function orderAction(action: OrderAction, summary: string) {
+  return operation({
+    method: "POST",
+    path: `/v1/orders/:order_id/${action}`,
+    scope: "write",
+    summary,
+    params: OrderParams,
+    query: NoQuery,
+    // fulfil and cancel take every outstanding unit when lines are omitted; return names its lines.
+    body: action === "return" ? { schema: ReturnBody } : { schema: OrderLinesBody, optional: true },
+    response: bodies.OrderSchema,
+    idempotent: true,
+    successStatus: always(200),
+    run: (env, { params, body, idempotency }) =>
+      order(env, params.order_id).act(params.order_id, action, body?.lines, idempotency),
+  });
+}
 
 export const operations = {
   getProduct: operation({
@@ -201,48 +221,9 @@ export const operations = {
     successStatus: always(200),
     run: (env, { params }) => order(env, params.order_id).get(params.order_id),
   }),
-  fulfilOrder: operation({
-    method: "POST",
-    path: "/v1/orders/:order_id/fulfil",
-    scope: "write",
-    summary: "Ship order lines (all outstanding when lines are omitted)",
-    params: OrderParams,
-    query: NoQuery,
-    body: { schema: OrderLinesBody, optional: true },
-    response: bodies.OrderSchema,
-    idempotent: true,
-    successStatus: always(200),
-    run: (env, { params, body, idempotency }) =>
-      order(env, params.order_id).act(params.order_id, "fulfil", body?.lines, idempotency),
-  }),
-  cancelOrder: operation({
-    method: "POST",
-    path: "/v1/orders/:order_id/cancel",
-    scope: "write",
-    summary: "Cancel order lines back to available (all outstanding when lines are omitted)",
-    params: OrderParams,
-    query: NoQuery,
-    body: { schema: OrderLinesBody, optional: true },
-    response: bodies.OrderSchema,
-    idempotent: true,
-    successStatus: always(200),
-    run: (env, { params, body, idempotency }) =>
-      order(env, params.order_id).act(params.order_id, "cancel", body?.lines, idempotency),
-  }),
-  returnOrder: operation({
-    method: "POST",
-    path: "/v1/orders/:order_id/return",
-    scope: "write",
-    summary: "Restock returned units, up to fulfilled − returned per line",
-    params: OrderParams,
-    query: NoQuery,
-    body: { schema: ReturnBody },
-    response: bodies.OrderSchema,
-    idempotent: true,
-    successStatus: always(200),
-    run: (env, { params, body, idempotency }) =>
-      order(env, params.order_id).act(params.order_id, "return", body.lines, idempotency),
-  }),
+  fulfilOrder: orderAction("fulfil", "Ship order lines (all outstanding when lines are omitted)"),
+  cancelOrder: orderAction("cancel", "Cancel order lines back to available (all outstanding when lines are omitted)"),
+  returnOrder: orderAction("return", "Restock returned units, up to fulfilled − returned per line"),
   listStock: operation({
     method: "GET",
     path: "/v1/stock",

@@ -4,19 +4,13 @@
  * and return are decided here against the order's lines, recorded with an intent, and sent to each product
  * as new totals, which the products apply idempotently; the alarm finishes an interrupted one.
  */
-import { DurableObject } from "cloudflare:workers";
 import { fail, succeed, type IdempotencyToken, type Order as OrderView, type Outcome } from "../../src/contract";
 import type { Env } from "../../src/env";
 import { attempt, productAt, requireAll } from "../shared/calls";
-import { IDEMPOTENCY_DDL, IdempotencyStore } from "../shared/idempotency";
-import { migrate } from "../shared/migrate";
-import { SCHEDULE_DDL, Schedule } from "../shared/schedule";
-import { SerialQueue } from "../shared/serial";
+import { Coordinator, RECOVERY, RECOVERY_DELAY_MS } from "../shared/coordinator";
+import { IDEMPOTENCY_DDL } from "../shared/idempotency";
+import { SCHEDULE_DDL } from "../shared/schedule";
 import { planOrderAction, type OrderAction, type OrderLineTotals, type RequestedLine } from "./order-lines";
-
-const RECOVERY = { kind: "recovery", key: "intent" } as const;
-const RECOVERY_DELAY_MS = 1_000;
-const RECOVERY_BACKOFF_MAX_MS = 60_000;
 
 const STEPS: readonly string[] = [
   `
@@ -59,18 +53,9 @@ interface SettleIntent {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export class Order extends DurableObject<Env> {
-  private readonly sql: SqlStorage;
-  private readonly schedule: Schedule;
-  private readonly idempotency: IdempotencyStore;
-  private readonly queue = new SerialQueue();
-
+export class Order extends Coordinator {
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.sql = ctx.storage.sql;
-    migrate(ctx.storage, STEPS);
-    this.schedule = new Schedule(ctx.storage);
-    this.idempotency = new IdempotencyStore(this.sql);
+    super(ctx, env, STEPS);
   }
 
   // ---- called by the reservation's commit ---------------------------------------------------------
@@ -235,19 +220,8 @@ export class Order extends DurableObject<Env> {
     if (row && header) await this.completeSettle(header.order_id, JSON.parse(row.payload) as SettleIntent);
   }
 
-  override async alarm(): Promise<void> {
-    this.schedule.fired();
-    await this.queue.run(async () => {
-      try {
-        await this.recover();
-      } catch (err) {
-        const attempts = this.schedule.get(RECOVERY.kind, RECOVERY.key)?.attempts ?? 0;
-        const delay = Math.min(RECOVERY_BACKOFF_MAX_MS, RECOVERY_DELAY_MS * 2 ** attempts);
-        this.schedule.retry(RECOVERY.kind, RECOVERY.key, Date.now() + delay);
-        console.warn(`order recovery failed (attempt ${attempts + 1}, retry in ${delay} ms): ${String(err)}`);
-      }
-      await this.schedule.arm();
-    });
+  protected override onAlarm(): Promise<void> {
+    return this.recover();
   }
 
   // ---- storage -----------------------------------------------------------------------------------

@@ -96,10 +96,8 @@ export class Projector {
   }
 
   private async retryLater(sku: string, err: unknown): Promise<void> {
-    const attempts = this.schedule.get(PROJECTION.kind, PROJECTION.key)?.attempts ?? 0;
-    const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** attempts);
-    this.schedule.retry(PROJECTION.kind, PROJECTION.key, Date.now() + delay);
-    console.warn(`projection of ${sku} to D1 failed (attempt ${attempts + 1}, retry in ${delay} ms): ${String(err)}`);
+    const { attempt, delayMs } = this.schedule.backOff(PROJECTION.kind, PROJECTION.key, BACKOFF_FIRST_MS, BACKOFF_MAX_MS);
+    console.warn(`projection of ${sku} to D1 failed (attempt ${attempt}, retry in ${delayMs} ms): ${String(err)}`);
     await this.schedule.arm();
   }
 

@@ -6,7 +6,6 @@
  * half-way, the next call or the alarm finishes the intent first: forwards when nothing left can be refused,
  * backwards when it can. Product holds are targets, so finishing twice moves nothing twice.
  */
-import { DurableObject } from "cloudflare:workers";
 import {
   fail,
   succeed,
@@ -19,10 +18,9 @@ import {
 import type { Env } from "../../src/env";
 import type { ReleaseReason } from "../product-stock/ledger";
 import { attempt, orderAt, productAt, requireAll } from "../shared/calls";
-import { IDEMPOTENCY_DDL, IdempotencyStore } from "../shared/idempotency";
-import { migrate } from "../shared/migrate";
-import { SCHEDULE_DDL, Schedule } from "../shared/schedule";
-import { SerialQueue } from "../shared/serial";
+import { Coordinator, RECOVERY, RECOVERY_DELAY_MS } from "../shared/coordinator";
+import { IDEMPOTENCY_DDL } from "../shared/idempotency";
+import { SCHEDULE_DDL } from "../shared/schedule";
 import { planChange, type Line } from "./plan";
 
 /**
@@ -30,10 +28,7 @@ import { planChange, type Line } from "./plan";
  * The coordinator releases at `expires_at`; this only matters when the coordinator never comes back.
  */
 export const HOLD_GRACE_MS = 60_000;
-const RECOVERY_DELAY_MS = 1_000;
-const RECOVERY_BACKOFF_MAX_MS = 60_000;
 const EXPIRY = { kind: "expiry", key: "reservation" } as const;
-const RECOVERY = { kind: "recovery", key: "intent" } as const;
 
 const STEPS: readonly string[] = [
   `
@@ -100,18 +95,9 @@ const notActive = (status: ReservationStatus): { ok: false; error: ApiError } =>
   fail("reservation_not_active", `the reservation is ${status}`, { status });
 const notFound = (id: string): { ok: false; error: ApiError } => fail("not_found", `no reservation ${id}`);
 
-export class Reservation extends DurableObject<Env> {
-  private readonly sql: SqlStorage;
-  private readonly schedule: Schedule;
-  private readonly idempotency: IdempotencyStore;
-  private readonly queue = new SerialQueue();
-
+export class Reservation extends Coordinator {
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.sql = ctx.storage.sql;
-    migrate(ctx.storage, STEPS);
-    this.schedule = new Schedule(ctx.storage);
-    this.idempotency = new IdempotencyStore(this.sql);
+    super(ctx, env, STEPS);
   }
 
   // ---- calls -------------------------------------------------------------------------------------
@@ -323,20 +309,9 @@ export class Reservation extends DurableObject<Env> {
     if (record?.status === "active" && Date.now() >= record.expires_at_ms) await this.releaseAll(record, "expired");
   }
 
-  override async alarm(): Promise<void> {
-    this.schedule.fired();
-    await this.queue.run(async () => {
-      try {
-        await this.recover();
-        await this.expireIfDue();
-      } catch (err) {
-        const attempts = this.schedule.get(RECOVERY.kind, RECOVERY.key)?.attempts ?? 0;
-        const delay = Math.min(RECOVERY_BACKOFF_MAX_MS, RECOVERY_DELAY_MS * 2 ** attempts);
-        this.schedule.retry(RECOVERY.kind, RECOVERY.key, Date.now() + delay);
-        console.warn(`reservation recovery failed (attempt ${attempts + 1}, retry in ${delay} ms): ${String(err)}`);
-      }
-      await this.schedule.arm();
-    });
+  protected override async onAlarm(): Promise<void> {
+    await this.recover();
+    await this.expireIfDue();
   }
 
   /** Runs a call after any unfinished intent and a due expiry; transient failures become `internal`. */

@@ -53,6 +53,17 @@ export class Schedule {
       .one().attempts;
   }
 
+  /**
+   * Reschedules a failed deadline with exponential backoff (first, 2×first, … up to max) and answers which
+   * attempt failed and the delay chosen, for the log.
+   */
+  backOff(kind: string, key: string, firstMs: number, maxMs: number): { attempt: number; delayMs: number } {
+    const failed = this.get(kind, key)?.attempts ?? 0;
+    const delayMs = Math.min(maxMs, firstMs * 2 ** failed);
+    this.retry(kind, key, Date.now() + delayMs);
+    return { attempt: failed + 1, delayMs };
+  }
+
   set(kind: string, key: string, dueAtMs: number): void {
     this.storage.sql.exec(
       `INSERT INTO schedule (kind, key, due_at_ms) VALUES (?, ?, ?)

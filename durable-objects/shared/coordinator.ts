@@ -1,0 +1,52 @@
+/**
+ * What the Reservation and Order objects share as coordinators of other objects: a versioned schema, a
+ * schedule behind the one alarm, idempotency records, a serial queue (the input gate opens on every await
+ * to another object), and an alarm that finishes what a previous instance left undone, with backoff.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../../src/env";
+import { IdempotencyStore } from "./idempotency";
+import { migrate } from "./migrate";
+import { Schedule } from "./schedule";
+import { SerialQueue } from "./serial";
+
+/** The deadline by which an intent written before a call out is finished, if its call never returns. */
+export const RECOVERY = { kind: "recovery", key: "intent" } as const;
+export const RECOVERY_DELAY_MS = 1_000;
+const RECOVERY_BACKOFF_MAX_MS = 60_000;
+
+export abstract class Coordinator extends DurableObject<Env> {
+  protected readonly sql: SqlStorage;
+  protected readonly schedule: Schedule;
+  protected readonly idempotency: IdempotencyStore;
+  protected readonly queue = new SerialQueue();
+
+  constructor(ctx: DurableObjectState, env: Env, steps: readonly string[]) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    migrate(ctx.storage, steps);
+    this.schedule = new Schedule(ctx.storage);
+    this.idempotency = new IdempotencyStore(this.sql);
+  }
+
+  /** The alarm's work: finish any intent left over, then whatever deadline is due. */
+  protected abstract onAlarm(): Promise<void>;
+
+  override async alarm(): Promise<void> {
+    this.schedule.fired();
+    await this.queue.run(async () => {
+      try {
+        await this.onAlarm();
+      } catch (err) {
+        const { attempt, delayMs } = this.schedule.backOff(
+          RECOVERY.kind,
+          RECOVERY.key,
+          RECOVERY_DELAY_MS,
+          RECOVERY_BACKOFF_MAX_MS,
+        );
+        console.warn(`${this.constructor.name} recovery failed (attempt ${attempt}, retry in ${delayMs} ms): ${String(err)}`);
+      }
+      await this.schedule.arm();
+    });
+  }
+}
