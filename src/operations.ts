@@ -16,7 +16,7 @@ import type { Env } from "./env";
 import { fingerprint } from "./fingerprint";
 import { rebuildReadModel, resetReadModel } from "./read-model/maintenance";
 import { listMoves, listStock } from "./read-model/queries";
-import { dailyReport } from "./read-model/reports";
+import { dailyReport, dailyReportStream } from "./read-model/reports";
 import type { OrderAction } from "../durable-objects/order/order-lines";
 import { orderAt, productAt, reservationAt } from "../durable-objects/shared/calls";
 import {
@@ -68,6 +68,8 @@ export interface Operation<P = unknown, Q = unknown, B = unknown, T = unknown> {
   /** The status of a success; `created` comes from the outcome (201 for a new resource). */
   successStatus: (created: boolean) => number;
   run(env: Env, input: Validated<P, Q, B>): Promise<Outcome<T>>;
+  /** Over HTTP, the same body as `run`'s value, streamed as JSON (for answers too large to hold in memory). */
+  stream?(env: Env, input: Validated<P, Q, B>): ReadableStream<Uint8Array>;
 }
 
 function operation<P, Q, B, T>(op: Operation<P, Q, B, T>): Operation<P, Q, B, T> {
@@ -259,6 +261,7 @@ export const operations = {
     idempotent: false,
     successStatus: always(200),
     run: async (env, { query }) => succeed(await dailyReport(env.DB, query)),
+    stream: (env, { query }) => dailyReportStream(env.DB, query),
   }),
   resetReadModel: operation({
     method: "POST",
@@ -303,6 +306,15 @@ export async function execute<P, Q, B, T>(
   op: Operation<P, Q, B, T>,
   raw: RawInput,
 ): Promise<Outcome<T>> {
+  const input = await validate(op, raw);
+  return input.ok ? op.run(env, input.value) : input;
+}
+
+/** The operation's input, checked against its schemas, or the 400 that says what is wrong. */
+export async function validate<P, Q, B, T>(
+  op: Operation<P, Q, B, T>,
+  raw: RawInput,
+): Promise<Outcome<Validated<P, Q, B>>> {
   const issues: ValidationIssue[] = [];
   const params = op.params.safeParse(raw.params);
   if (!params.success) issues.push(...toIssues(params.error));
@@ -330,5 +342,5 @@ export async function execute<P, Q, B, T>(
   }
 
   if (issues.length > 0 || !params.success || !query.success) return invalid(issues);
-  return op.run(env, { params: params.data, query: query.data, body, idempotency });
+  return succeed({ params: params.data, query: query.data, body, idempotency });
 }

@@ -59,6 +59,8 @@ describe("index proof", () => {
       ),
       dailyReportSql({ from: "2026-01-01", to: "2026-01-31" }),
       dailyReportSql({ sku: "SKU-1", from: "2026-01-01", to: "2026-01-31" }),
+      dailyReportSql({ from: "2026-01-01", to: "2026-01-31" }, { day: "2026-01-05", sku: "M" }),
+      dailyReportSql({ sku: "SKU-1", from: "2026-01-01", to: "2026-01-31" }, { day: "2026-01-05", sku: "SKU-1" }),
       { sql: RETENTION_SQL, binds: ["2026-01-01T00:00:00.000Z", 1000] },
     ];
     for (const statement of statements) {

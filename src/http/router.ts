@@ -5,7 +5,7 @@
 import { Router, type IRequest } from "itty-router";
 import { STATUS_OF_ERROR, type Outcome } from "../contract";
 import type { Env } from "../env";
-import { execute, operations, type HttpMethod, type Operation } from "../operations";
+import { operations, validate, type HttpMethod, type Operation } from "../operations";
 import { allows, authenticate } from "./auth";
 import { openApiDocument } from "../openapi";
 import { readJsonBody } from "./body";
@@ -48,12 +48,20 @@ async function serve(op: AnyOperation, request: IRequest, env: Env, scope: "read
   if (!body.ok) return errorResponse(body.error);
   const query = queryRecord(new URL(request.url));
   if (!query.ok) return errorResponse(query.error);
-  const outcome = await execute(env, op, {
+  const input = await validate(op, {
     params: request.params,
     query: query.value,
     body: body.value,
     idempotencyKey: request.headers.get("idempotency-key"),
   });
+  if (!input.ok) return errorResponse(input.error);
+  if (op.stream) {
+    return new Response(op.stream(env, input.value), {
+      status: op.successStatus(false),
+      headers: { "content-type": "application/json; charset=utf-8" },
+    });
+  }
+  const outcome = await op.run(env, input.value);
   if (!outcome.ok) return errorResponse(outcome.error);
   return json(op.successStatus(outcome.created === true), outcome.value);
 }
