@@ -9,7 +9,7 @@
 // 404 on /v1/products/:sku. Stop `npm start` first: the seed writes the local SQLite file directly.
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
-import { join } from "node:path";
+import { delimiter, join, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
 
@@ -28,7 +28,12 @@ if (!(MOVES > 0 && SKUS > 0 && DAYS > 0)) throw new Error("--moves, --skus and -
 
 const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local"], {
   stdio: "inherit",
-  env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
+  env: {
+    ...process.env,
+    PATH: `${resolve("node_modules/.bin")}${delimiter}${process.env.PATH ?? ""}`,
+    CI: "true",
+    WRANGLER_SEND_METRICS: "false",
+  },
 });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 

@@ -4,12 +4,15 @@
 // 3. `wrangler dev` with local D1 and Durable Object state under .wrangler/.
 import { spawnSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync } from "node:fs";
+import { delimiter, resolve } from "node:path";
 
 const port = process.env.PORT ?? "8787";
 // Extra arguments go to both wrangler commands, e.g. `--persist-to <dir>` for a separate local state.
 const extra = process.argv.slice(2);
 const env = {
   ...process.env,
+  // The project's wrangler, on the project's Node 22, also when this script is run without npm.
+  PATH: `${resolve("node_modules/.bin")}${delimiter}${process.env.PATH ?? ""}`,
   WRANGLER_SEND_METRICS: "false",
   // No network is needed: skip the download of the `request.cf` placeholder data.
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
@@ -23,7 +26,8 @@ if (!existsSync(".dev.vars")) {
 
 const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local", ...extra], { stdio: "inherit", env });
 if (migrate.status !== 0) {
-  console.error("applying the D1 migrations failed; is another `npm start` holding the local database?");
+  const why = migrate.error ? migrate.error.message : `wrangler exited with ${migrate.status}`;
+  console.error(`applying the D1 migrations failed (${why}); if it says SQLITE_LOCKED, stop the other \`npm start\``);
   process.exit(migrate.status ?? 1);
 }
 
