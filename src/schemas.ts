@@ -3,6 +3,7 @@
  * fields are a 400. Query strings are validated the same way (a misspelt parameter is an error, not ignored).
  */
 import { z } from "zod";
+import { MOVE_TYPES } from "../durable-objects/product-stock/ledger";
 
 export const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -100,9 +101,7 @@ export const MOVE_CURSOR_PATTERN = /^\d{1,16}$/;
 
 export const MoveListQuery = z.strictObject({
   sku: Sku.optional(),
-  type: z
-    .enum(["received", "adjusted", "reserved", "released", "committed", "cancelled", "fulfilled", "returned"])
-    .optional(),
+  type: z.enum(MOVE_TYPES).optional(),
   reservation_id: EntityId.optional(),
   order_id: EntityId.optional(),
   ref: Ref.optional(),
