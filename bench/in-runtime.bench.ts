@@ -94,6 +94,21 @@ async function hotSku() {
   if (!stock.ok) throw new Error(stock.error.message);
   expect(stock.value.reserved).toBe(granted);
 
+  // The ledger alone: the same growing holds sent straight to the product object (no coordinator). Printed by
+  // run.mjs for the README's analysis; not one of latest.json's keys.
+  const directSku = `BENCH-DIRECT-${runId}`;
+  await receive(directSku, HOT_STOCK);
+  const directCarts = Array.from({ length: CALLERS }, () => 0);
+  const direct = await load(
+    CALLERS,
+    async (_i, caller) => {
+      const r = await product(directSku).hold(directSku, `direct-${runId}-${caller}`, directCarts[caller]! + 1, Date.now() + 3_600_000, "updated");
+      if (r.ok) directCarts[caller]! += 1;
+      return r.ok;
+    },
+    HOT_STOCK,
+  );
+
   const noopSku = `BENCH-NOOP-${runId}`;
   const stub = product(noopSku);
   const noop = await load(CALLERS, async () => (await stub.ping()) === 1, HOT_STOCK);
@@ -109,6 +124,7 @@ async function hotSku() {
       granted,
       stock: HOT_STOCK,
     },
+    product_only: { holds_per_s: rate(direct.count, direct.elapsedMs) },
     projection: {
       lag_p50_ms: percentile(projection.lags, 50),
       lag_p99_ms: percentile(projection.lags, 99),

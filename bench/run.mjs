@@ -139,6 +139,7 @@ const cpu = os.cpus()[0]?.model ?? "unknown CPU";
 const verdict = (ok) => (ok ? "met" : "MISSED");
 const rows = [
   ["hot_sku holds/s (64 callers, 1 SKU)", results.hot_sku.holds_per_s, `ratio ${results.hot_sku.ratio} vs no-op RPC ${results.hot_sku.noop_rpc_per_s}/s`, verdict(results.hot_sku.ratio >= 0.6)],
+  ["  the product object alone, holds/s", runtime.product_only.holds_per_s, "same holds sent straight to the ledger (not in latest.json)", ""],
   ["hot_sku p50 / p99 ms", `${results.hot_sku.p50_ms} / ${results.hot_sku.p99_ms}`, `granted ${results.hot_sku.granted} of ${results.hot_sku.stock}`, verdict(results.hot_sku.granted === results.hot_sku.stock)],
   ["many_skus carts/s (3 lines)", results.many_skus.carts_per_s, `p50 ${results.many_skus.p50_ms} ms, p99 ${results.many_skus.p99_ms} ms`, ""],
   ["ledger_length reserve+release ms", `${results.ledger_length.short_ms} / ${results.ledger_length.long_ms}`, `100 vs 100,000 moves, ratio ${results.ledger_length.ratio}`, verdict(results.ledger_length.ratio <= 1.1)],
