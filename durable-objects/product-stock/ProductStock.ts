@@ -100,7 +100,7 @@ export interface HoldResult {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function refusalToError(sku: string, refusal: Refusal): ApiError {
+function refusalToError(sku: string, refusal: Refusal): ApiError {
   switch (refusal.code) {
     case "insufficient_stock":
       return {
@@ -362,13 +362,8 @@ export class ProductStock extends DurableObject<Env> {
   private async transact<T>(body: (nowMs: number) => Outcome<T>): Promise<Outcome<T>> {
     this.appended = false;
     const outcome = this.ctx.storage.transactionSync(() => body(Date.now()));
-    if (this.appended) {
-      this.appended = false;
-      await this.schedule.arm();
-      this.ctx.waitUntil(this.projector.flush());
-    } else {
-      await this.schedule.arm();
-    }
+    await this.schedule.arm();
+    if (this.appended) this.ctx.waitUntil(this.projector.flush());
     return outcome;
   }
 
