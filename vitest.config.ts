@@ -27,7 +27,7 @@ export default defineConfig({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
               bindings: {
-                API_TOKENS: "read:test-read-token,write:test-write-token",
+                API_TOKENS: "read:test-read-token,write:test-write-token,admin:test-admin-token",
                 TEST_MIGRATIONS: migrations,
               },
             },

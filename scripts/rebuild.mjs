@@ -3,13 +3,13 @@
 // Replays every SKU's ledger into the D1 read model through the admin endpoints. With --reset the read
 // model is emptied first (in bounded batches), so D1 ends up exactly as the ledgers say. Without it the
 // replay only fills what is missing: writes are idempotent by (sku, seq), so running it twice changes nothing.
-// The token needs the `write` scope; pass it with --token or STOCKWELL_TOKEN.
+// The token needs the `admin` scope; pass it with --token or STOCKWELL_TOKEN.
 import { parseArgs } from "node:util";
 
 const { values } = parseArgs({
   options: {
     url: { type: "string", default: process.env.STOCKWELL_URL ?? "http://127.0.0.1:8787" },
-    token: { type: "string", default: process.env.STOCKWELL_TOKEN ?? "local-write-token" },
+    token: { type: "string", default: process.env.STOCKWELL_TOKEN ?? "local-admin-token" },
     reset: { type: "boolean", default: false },
   },
 });

@@ -13,6 +13,7 @@ import {
   type Outcome,
 } from "./contract";
 import type { Env } from "./env";
+import type { Scope } from "./scopes";
 import { fingerprint } from "./fingerprint";
 import { rebuildReadModel, resetReadModel } from "./read-model/maintenance";
 import { listMoves, listStock } from "./read-model/queries";
@@ -42,7 +43,6 @@ import {
 } from "./schemas";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
-export type Scope = "read" | "write";
 
 export interface Validated<P, Q, B> {
   params: P;
@@ -72,7 +72,9 @@ export interface Operation<P = unknown, Q = unknown, B = unknown, T = unknown> {
   stream?(env: Env, input: Validated<P, Q, B>): ReadableStream<Uint8Array>;
 }
 
-function operation<P, Q, B, T>(op: Operation<P, Q, B, T>): Operation<P, Q, B, T> {
+function operation<P, Q, B, T, S extends Scope>(
+  op: Operation<P, Q, B, T> & { scope: S },
+): Operation<P, Q, B, T> & { scope: S } {
   return op;
 }
 
@@ -266,7 +268,7 @@ export const operations = {
   resetReadModel: operation({
     method: "POST",
     path: "/v1/admin/read-model/reset",
-    scope: "write",
+    scope: "admin",
     summary: "Operators: empty the D1 read model in bounded batches (call until done); ledgers are untouched",
     params: NoQuery,
     query: NoQuery,
@@ -278,7 +280,7 @@ export const operations = {
   rebuildReadModel: operation({
     method: "POST",
     path: "/v1/admin/read-model/rebuild",
-    scope: "write",
+    scope: "admin",
     summary: "Operators: send a page of SKUs' whole ledgers to D1 again (call with next_after_sku until null)",
     params: NoQuery,
     query: NoQuery,

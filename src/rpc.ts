@@ -7,6 +7,9 @@ import type { Outcome } from "./contract";
 import type { Env } from "./env";
 import { execute, operations, type Operations, type RawInput } from "./operations";
 
+/** Operations a bound Worker may call: everything but those that need the admin scope. */
+type ServiceOperation = { [Name in keyof Operations]: Operations[Name]["scope"] extends "admin" ? never : Name }[keyof Operations];
+
 type ValueOf<Name extends keyof Operations> =
   Awaited<ReturnType<Operations[Name]["run"]>> extends Outcome<infer T> ? T : never;
 
@@ -29,7 +32,7 @@ function queryStrings(query: QueryInput | undefined): Record<string, string> {
 }
 
 export class InventoryService extends WorkerEntrypoint<Env> {
-  private async call<Name extends keyof Operations>(
+  private async call<Name extends ServiceOperation>(
     name: Name,
     raw: Partial<RawInput>,
   ): Promise<Outcome<ValueOf<Name>>> {
@@ -121,13 +124,5 @@ export class InventoryService extends WorkerEntrypoint<Env> {
 
   dailyReport(query: { sku?: string; from: string; to: string }) {
     return this.call("dailyReport", { query: queryStrings(query) });
-  }
-
-  resetReadModel() {
-    return this.call("resetReadModel", {});
-  }
-
-  rebuildReadModel(body?: { after_sku?: string; limit?: number }) {
-    return this.call("rebuildReadModel", { body });
   }
 }

@@ -3,6 +3,7 @@ import { exports } from "cloudflare:workers";
 
 export const READ_TOKEN = "test-read-token";
 export const WRITE_TOKEN = "test-write-token";
+export const ADMIN_TOKEN = "test-admin-token";
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -109,3 +110,21 @@ export async function heldByProduct(sku: string, reservationId: string): Promise
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Captures what `console[level]` prints while `body` runs, so a test can assert the errors it expects
+ * instead of letting them reach the run's output.
+ */
+export async function capturingConsole<T>(
+  level: "warn" | "error" | "log",
+  body: () => Promise<T>,
+): Promise<{ result: T; lines: string[] }> {
+  const lines: string[] = [];
+  const original = console[level];
+  console[level] = (...args: unknown[]) => void lines.push(args.map(String).join(" "));
+  try {
+    return { result: await body(), lines };
+  } finally {
+    console[level] = original;
+  }
+}

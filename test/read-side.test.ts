@@ -6,7 +6,7 @@ import type { Move } from "../src/contract";
 import worker from "../src/index";
 import { projectionStatements } from "../src/read-model/projection";
 import { dailyReport, dailyReportStream, type DailyRow } from "../src/read-model/reports";
-import { api, d1Moves, ledger, productStub, putReservation, receive, uniqueSku } from "./helpers";
+import { ADMIN_TOKEN, api, d1Moves, ledger, productStub, putReservation, receive, uniqueSku } from "./helpers";
 
 async function projected(...skus: string[]) {
   await Promise.all(skus.map((sku) => productStub(sku).flush()));
@@ -254,7 +254,10 @@ describe("rebuild of the read model", () => {
   async function rebuildAll() {
     let after: string | undefined;
     do {
-      const res = await api("POST", "/v1/admin/read-model/rebuild", { body: { limit: 2, ...(after ? { after_sku: after } : {}) } });
+      const res = await api("POST", "/v1/admin/read-model/rebuild", {
+        token: ADMIN_TOKEN,
+        body: { limit: 2, ...(after ? { after_sku: after } : {}) },
+      });
       expect(res.status).toBe(200);
       after = res.body.next_after_sku ?? undefined;
     } while (after);
@@ -274,7 +277,7 @@ describe("rebuild of the read model", () => {
     expect(live.moves.length).toBe(14);
 
     let reset;
-    do reset = await api("POST", "/v1/admin/read-model/reset");
+    do reset = await api("POST", "/v1/admin/read-model/reset", { token: ADMIN_TOKEN });
     while (!reset.body.done);
     expect((await env.DB.prepare("SELECT count(*) AS n FROM moves").first())!.n).toBe(0);
     expect((await api("GET", `/v1/products/${skus[0]}`)).status).toBe(200);
@@ -288,8 +291,9 @@ describe("rebuild of the read model", () => {
     expect(await readModel(skus)).toEqual(live);
   });
 
-  it("needs a write token", async () => {
+  it("needs an admin token", async () => {
     expect((await api("POST", "/v1/admin/read-model/rebuild", { token: "test-read-token" })).status).toBe(403);
+    expect((await api("POST", "/v1/admin/read-model/rebuild", { token: "test-write-token" })).status).toBe(403);
     expect((await api("POST", "/v1/admin/read-model/reset", { token: null })).status).toBe(401);
   });
 });

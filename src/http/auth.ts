@@ -2,7 +2,7 @@
  * Bearer tokens from the `API_TOKENS` secret (`scope:token,scope:token`). Tokens are compared as SHA-256
  * digests with `timingSafeEqual`, against every configured token, so timing says nothing about them.
  */
-import type { Scope } from "../operations";
+import { isScope, wider, type Scope } from "../scopes";
 
 interface TokenEntry {
   scope: Scope;
@@ -20,13 +20,14 @@ function parseTokens(source: string): Promise<TokenEntry[]> {
     .filter(Boolean)
     .flatMap((pair) => {
       const colon = pair.indexOf(":");
-      const scope = pair.slice(0, colon);
-      const token = pair.slice(colon + 1);
-      if (colon < 0 || (scope !== "read" && scope !== "write") || token.length === 0) {
-        console.warn("API_TOKENS has an entry that is not `read:token` or `write:token`; it is ignored");
+      const scope = pair.slice(0, colon).trim();
+      const token = pair.slice(colon + 1).trim();
+      if (colon < 0 || !isScope(scope) || token.length === 0) {
+        // The entry itself is never logged: it may hold a token.
+        console.warn("API_TOKENS has an entry that is not `read:…`, `write:…` or `admin:…`; it is ignored");
         return [];
       }
-      return [{ scope: scope as Scope, token }];
+      return [{ scope, token }];
     });
   return Promise.all(pairs.map(async ({ scope, token }) => ({ scope, digest: await sha256(token) })));
 }
@@ -43,11 +44,7 @@ export async function authenticate(authorization: string | null, apiTokens: stri
   const digest = await sha256(match[1]!);
   let granted: Scope | null = null;
   for (const entry of await tokenEntries(apiTokens)) {
-    if (crypto.subtle.timingSafeEqual(digest, entry.digest) && granted !== "write") granted = entry.scope;
+    if (crypto.subtle.timingSafeEqual(digest, entry.digest)) granted = granted ? wider(granted, entry.scope) : entry.scope;
   }
   return granted;
-}
-
-export function allows(granted: Scope, needed: Scope): boolean {
-  return granted === "write" || needed === "read";
 }

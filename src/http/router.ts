@@ -6,7 +6,8 @@ import { Router, type IRequest } from "itty-router";
 import { STATUS_OF_ERROR, type Outcome } from "../contract";
 import type { Env } from "../env";
 import { operations, validate, type HttpMethod, type Operation } from "../operations";
-import { allows, authenticate } from "./auth";
+import { authenticate } from "./auth";
+import { allows, type Scope } from "../scopes";
 import { openApiDocument } from "../openapi";
 import { readJsonBody } from "./body";
 import { errorOf, errorResponse, json } from "./respond";
@@ -42,8 +43,8 @@ function queryRecord(url: URL): Outcome<Record<string, string>> {
   return { ok: true, value: query };
 }
 
-async function serve(op: AnyOperation, request: IRequest, env: Env, scope: "read" | "write"): Promise<Response> {
-  if (!allows(scope, op.scope)) return errorOf("forbidden", "this token may only read");
+async function serve(op: AnyOperation, request: IRequest, env: Env, scope: Scope): Promise<Response> {
+  if (!allows(scope, op.scope)) return errorOf("forbidden", `this call needs a token with the ${op.scope} scope`);
   const body = op.method === "GET" ? { ok: true as const, value: undefined } : await readJsonBody(request);
   if (!body.ok) return errorResponse(body.error);
   const query = queryRecord(new URL(request.url));
@@ -67,7 +68,7 @@ async function serve(op: AnyOperation, request: IRequest, env: Env, scope: "read
 }
 
 function buildRouter() {
-  const router = Router<IRequest, [Env, "read" | "write"]>();
+  const router = Router<IRequest, [Env, Scope]>();
   const byPath = new Map<string, Partial<Record<HttpMethod, AnyOperation>>>();
   for (const op of Object.values(operations) as AnyOperation[]) {
     byPath.set(op.path, { ...byPath.get(op.path), [op.method]: op });
