@@ -84,7 +84,8 @@ export type ErrorCode =
   | "idempotency_conflict"
   | "quantity_exceeds_order"
   | "payload_too_large"
-  | "internal";
+  | "internal"
+  | "unavailable";
 
 export interface Shortfall {
   sku: string;
@@ -104,6 +105,8 @@ export interface ErrorDetails {
   status?: ReservationStatus;
   /** quantity_exceeds_order: each line over what the order allows */
   lines?: Array<{ sku: string; requested: number; allowed: number }>;
+  /** unavailable: the same request may be sent again */
+  retryable?: true;
   /** quantity_exceeds_order from a single product */
   sku?: string;
   requested?: number;
@@ -129,7 +132,16 @@ export const STATUS_OF_ERROR: Readonly<Record<ErrorCode, number>> = {
   quantity_exceeds_order: 409,
   payload_too_large: 413,
   internal: 500,
+  unavailable: 503,
 };
+
+export const ERROR_CODES = Object.keys(STATUS_OF_ERROR) as [ErrorCode, ...ErrorCode[]];
+
+/** The only text a 500 ever carries: what went wrong goes to the log, never to a client. */
+export const INTERNAL_MESSAGE = "internal error";
+
+/** Seconds a client should wait before retrying a 503. */
+export const RETRY_AFTER_SECONDS = 1;
 
 /**
  * What every service call answers, over HTTP and RPC alike: failures are values, never thrown.
@@ -146,6 +158,12 @@ export const fail = (
   ok: false,
   error: details === undefined ? { code, message } : { code, message, details },
 });
+
+export const internal = () => fail("internal", INTERNAL_MESSAGE);
+
+/** A Durable Object or D1 was overloaded or unreachable; nothing was half-applied, so a retry is safe. */
+export const unavailable = () =>
+  fail("unavailable", "the service is busy or an object is restarting; retry shortly", { retryable: true });
 
 /** `Idempotency-Key` with the fingerprint of the request body it came with. */
 export interface IdempotencyToken {

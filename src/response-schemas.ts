@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { MOVE_TYPES } from "../durable-objects/product-stock/ledger";
+import { ERROR_CODES } from "./contract";
 
 const Int = z.number().int();
 const Instant = z.string().describe("ISO-8601 UTC with milliseconds");
@@ -88,20 +89,7 @@ export const RebuildProgressSchema = z.object({ skus: Int, moves: Int, next_afte
 
 export const ErrorResponseSchema = z.object({
   error: z.object({
-    code: z.enum([
-      "invalid_request",
-      "unauthorized",
-      "forbidden",
-      "not_found",
-      "method_not_allowed",
-      "insufficient_stock",
-      "version_conflict",
-      "reservation_not_active",
-      "idempotency_conflict",
-      "quantity_exceeds_order",
-      "payload_too_large",
-      "internal",
-    ]),
+    code: z.enum(ERROR_CODES),
     message: z.string(),
     details: z.record(z.string(), z.unknown()).optional(),
   }),

@@ -5,6 +5,7 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Outcome } from "./contract";
 import type { Env } from "./env";
+import { describeError, failureOf } from "../durable-objects/shared/calls";
 import { execute, operations, type Operations, type RawInput } from "./operations";
 
 /** Operations a bound Worker may call: everything but those that need the admin scope. */
@@ -44,8 +45,8 @@ export class InventoryService extends WorkerEntrypoint<Env> {
         idempotencyKey: raw.idempotencyKey ?? null,
       })) as Outcome<ValueOf<Name>>;
     } catch (err) {
-      console.error(`internal error in RPC ${name}: ${err instanceof Error ? err.message : String(err)}`);
-      return { ok: false, error: { code: "internal", message: "internal error" } };
+      console.error(`error in RPC ${name}: ${describeError(err)}`);
+      return failureOf(err);
     }
   }
 

@@ -6,7 +6,7 @@
  */
 import { fail, succeed, type IdempotencyToken, type Order as OrderView, type Outcome } from "../../src/contract";
 import type { Env } from "../../src/env";
-import { attempt, productAt, requireAll } from "../shared/calls";
+import { attempt, describeError, failureOf, requireAll } from "../shared/calls";
 import { Coordinator, RECOVERY, RECOVERY_DELAY_MS } from "../shared/coordinator";
 import { IDEMPOTENCY_DDL } from "../shared/idempotency";
 import { SCHEDULE_DDL } from "../shared/schedule";
@@ -137,8 +137,9 @@ export class Order extends Coordinator {
         }
         return intent.outcome;
       } catch (err) {
-        console.error(`order ${orderId} ${action} failed, recovery scheduled: ${String(err)}`);
-        return fail("internal", "the order could not be updated now; it will be made whole shortly");
+        // The new totals are recorded with an intent: the next call or the alarm sends them again.
+        console.error(`order ${orderId} ${action} failed, recovery scheduled: ${describeError(err)}`);
+        return failureOf(err);
       } finally {
         await this.schedule.arm();
       }
@@ -198,8 +199,8 @@ export class Order extends Coordinator {
   private async completeSettle(orderId: string, intent: SettleIntent): Promise<void> {
     const results = await Promise.all(
       intent.lines.map((l) =>
-        attempt(() =>
-          productAt(this.env, l.sku).settle(l.sku, orderId, {
+        attempt(`settling ${l.sku} for order ${orderId}`, () =>
+          this.peers.product(l.sku).settle(l.sku, orderId, {
             fulfilled: l.fulfilled,
             cancelled: l.cancelled,
             returned: l.returned,

@@ -8,7 +8,9 @@
  */
 import {
   fail,
+  internal,
   succeed,
+  unavailable,
   type ApiError,
   type IdempotencyToken,
   type Outcome,
@@ -17,7 +19,7 @@ import {
 } from "../../src/contract";
 import type { Env } from "../../src/env";
 import type { ReleaseReason } from "../product-stock/ledger";
-import { attempt, orderAt, productAt, requireAll } from "../shared/calls";
+import { attempt, describeError, failureOf, requireAll } from "../shared/calls";
 import { Coordinator, RECOVERY, RECOVERY_DELAY_MS } from "../shared/coordinator";
 import { IDEMPOTENCY_DDL } from "../shared/idempotency";
 import { SCHEDULE_DDL } from "../shared/schedule";
@@ -178,23 +180,31 @@ export class Reservation extends Coordinator {
 
     const intent: Intent = { kind: "commit", phase: "claim", record: current, order_id: orderId };
     await this.begin(intent);
-    const claim = await attempt(() => orderAt(this.env, orderId).claim(orderId, id));
+    const claim = await attempt(`claiming order id ${orderId}`, () => this.peers.order(orderId).claim(orderId, id));
     if (!claim.ok) {
-      this.finishIntent();
+      if (claim.error.code === "idempotency_conflict") {
+        this.finishIntent();
+        return claim;
+      }
+      // The claim may have been applied with only its reply lost: give the id back before answering.
+      await this.abortCommit(intent);
       return claim;
     }
 
     this.advance({ ...intent, phase: "prepare" });
     const prepared = await Promise.all(
       current.lines.map((l) =>
-        attempt(() => productAt(this.env, l.sku).prepareCommit(l.sku, id, orderId, l.quantity)),
+        attempt(`preparing the commit of ${l.sku}`, () =>
+          this.peers.product(l.sku).prepareCommit(l.sku, id, orderId, l.quantity),
+        ),
       ),
     );
-    if (prepared.some((r) => !r.ok)) {
+    const unprepared = prepared.flatMap((r) => (r.ok ? [] : [r.error]));
+    if (unprepared.length > 0) {
       await this.abortCommit(intent);
       // A hold is gone only when its own deadline released it: the reservation has expired.
-      const lost = prepared.some((r) => !r.ok && r.error.code === "reservation_not_active");
-      if (!lost) return fail("internal", "the commit could not reach every product; nothing was committed");
+      const lost = unprepared.some((e) => e.code === "reservation_not_active");
+      if (!lost) return unprepared.find((e) => e.code === "internal") ? internal() : unavailable();
       await this.releaseAll(current, "expired");
       return notActive("expired");
     }
@@ -260,22 +270,30 @@ export class Reservation extends Coordinator {
     const { record, order_id } = intent;
     const results = await Promise.all(
       record.lines.map((l) =>
-        attempt(() => productAt(this.env, l.sku).abortCommit(l.sku, record.id, order_id, holdDeadline(record))),
+        attempt(`aborting the commit of ${l.sku}`, () =>
+          this.peers.product(l.sku).abortCommit(l.sku, record.id, order_id, holdDeadline(record)),
+        ),
       ),
     );
     requireAll(results, "aborting a commit");
-    requireAll([await attempt(() => orderAt(this.env, order_id).unclaim(order_id, record.id))], "unclaiming an order id");
+    const unclaimed = await attempt(`unclaiming order id ${order_id}`, () =>
+      this.peers.order(order_id).unclaim(order_id, record.id),
+    );
+    requireAll([unclaimed], "unclaiming an order id");
     this.finishIntent();
   }
 
   private async completeCommit(intent: Extract<Intent, { kind: "commit" }>): Promise<ReservationRecord> {
     const { record, order_id } = intent;
     const committed = await Promise.all(
-      record.lines.map((l) => attempt(() => productAt(this.env, l.sku).commit(l.sku, record.id, order_id))),
+      record.lines.map((l) =>
+        attempt(`committing the hold on ${l.sku}`, () => this.peers.product(l.sku).commit(l.sku, record.id, order_id)),
+      ),
     );
     requireAll(committed, "committing product holds");
     const lines = record.lines.map((l) => ({ sku: l.sku, committed: l.quantity }));
-    requireAll([await attempt(() => orderAt(this.env, order_id).open(order_id, record.id, lines))], "opening the order");
+    const opened = await attempt(`opening order ${order_id}`, () => this.peers.order(order_id).open(order_id, record.id, lines));
+    requireAll([opened], "opening the order");
     const done: ReservationRecord = { ...record, status: "committed", order_id, updated_at_ms: Date.now() };
     this.ctx.storage.transactionSync(() => {
       this.save(done);
@@ -322,8 +340,9 @@ export class Reservation extends Coordinator {
         await this.expireIfDue();
         return await call();
       } catch (err) {
-        console.error(`reservation call failed, recovery scheduled: ${String(err)}`);
-        return fail("internal", "the reservation could not be updated now; it will be made whole shortly");
+        // The intent stays recorded: the next call or the alarm finishes it before anything else.
+        console.error(`reservation call failed, recovery scheduled: ${describeError(err)}`);
+        return failureOf(err);
       } finally {
         await this.schedule.arm();
       }
@@ -333,7 +352,7 @@ export class Reservation extends Coordinator {
   // ---- storage -----------------------------------------------------------------------------------
 
   private hold(sku: string, id: string, quantity: number, deadlineMs: number, reason: ReleaseReason) {
-    return attempt(() => productAt(this.env, sku).hold(sku, id, quantity, deadlineMs, reason));
+    return attempt(`holding ${quantity} of ${sku}`, () => this.peers.product(sku).hold(sku, id, quantity, deadlineMs, reason));
   }
 
   /**

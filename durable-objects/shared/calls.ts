@@ -1,5 +1,5 @@
-/** Calls from a coordinator to other Durable Objects, with thrown errors turned into outcomes. */
-import { fail, type Outcome } from "../../src/contract";
+/** Calls from one object to another, with thrown errors turned into outcomes. */
+import { internal, unavailable, type ErrorCode, type Outcome } from "../../src/contract";
 import type { Env } from "../../src/env";
 
 export const productAt = (env: Env, sku: string) => env.PRODUCT_STOCK.get(env.PRODUCT_STOCK.idFromName(sku));
@@ -7,12 +7,58 @@ export const orderAt = (env: Env, orderId: string) => env.ORDER.get(env.ORDER.id
 export const reservationAt = (env: Env, id: string) => env.RESERVATION.get(env.RESERVATION.idFromName(id));
 export const catalogAt = (env: Env) => env.CATALOG.get(env.CATALOG.idFromName("catalog"));
 
+/** The objects a coordinator calls; a field of the coordinator, so a test can stand between them. */
+export interface Peers {
+  product(sku: string): ReturnType<typeof productAt>;
+  order(orderId: string): ReturnType<typeof orderAt>;
+}
+
+export const peersOf = (env: Env): Peers => ({
+  product: (sku) => productAt(env, sku),
+  order: (orderId) => orderAt(env, orderId),
+});
+
+/**
+ * Whether a thrown error says the call may succeed if sent again: the platform marks an overloaded object
+ * `overloaded`, a broken connection `retryable`, and a call cut off by a restart `durableObjectReset`.
+ */
+export function isTransient(err: unknown): boolean {
+  if (typeof err !== "object" || err === null) return false;
+  const flags = err as { retryable?: unknown; overloaded?: unknown; durableObjectReset?: unknown };
+  return flags.retryable === true || flags.overloaded === true || flags.durableObjectReset === true;
+}
+
+export const describeError = (err: unknown): string =>
+  err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+
+/**
+ * What a client is told about an error thrown on its behalf: 503 `unavailable` when a retry may succeed,
+ * otherwise 500 with a fixed message. The error itself is only ever logged.
+ */
+export function failureOf(err: unknown): { ok: false; error: ReturnType<typeof internal>["error"] } {
+  if (err instanceof StepFailed) return err.code === "unavailable" ? unavailable() : internal();
+  return isTransient(err) ? unavailable() : internal();
+}
+
 /** An RPC that may throw (object reset, overload) as an outcome; the caller decides what a failure means. */
-export async function attempt<T>(call: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
+export async function attempt<T>(what: string, call: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
   try {
     return await call();
   } catch (err) {
-    return fail("internal", `call failed: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`${what} failed: ${describeError(err)}`);
+    return failureOf(err);
+  }
+}
+
+/** A step that must not fail did; `code` says whether retrying it later may succeed. */
+export class StepFailed extends Error {
+  constructor(
+    step: string,
+    readonly code: Extract<ErrorCode, "internal" | "unavailable">,
+    detail: string,
+  ) {
+    super(`${step} failed: ${detail}`);
+    this.name = "StepFailed";
   }
 }
 
@@ -21,6 +67,9 @@ export async function attempt<T>(call: () => Promise<Outcome<T>>): Promise<Outco
  * one, so it is thrown and the coordinator's recorded intent is finished later by its alarm.
  */
 export function requireAll(results: readonly Outcome<unknown>[], step: string): void {
-  const failed = results.find((r) => !r.ok);
-  if (failed && !failed.ok) throw new Error(`${step} failed: ${failed.error.code}: ${failed.error.message}`);
+  const failures = results.flatMap((r) => (r.ok ? [] : [r.error]));
+  if (failures.length === 0) return;
+  const code = failures.every((e) => e.code === "unavailable") ? "unavailable" : "internal";
+  throw new StepFailed(step, code, failures.map((e) => `${e.code}: ${e.message}`).join("; "));
 }
+

@@ -5,6 +5,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../../src/env";
+import { peersOf, type Peers } from "./calls";
 import { IdempotencyStore } from "./idempotency";
 import { migrate } from "./migrate";
 import { Schedule } from "./schedule";
@@ -20,6 +21,8 @@ export abstract class Coordinator extends DurableObject<Env> {
   protected readonly schedule: Schedule;
   protected readonly idempotency: IdempotencyStore;
   protected readonly queue = new SerialQueue();
+  /** The other objects this one calls. */
+  protected peers: Peers;
 
   constructor(ctx: DurableObjectState, env: Env, steps: readonly string[]) {
     super(ctx, env);
@@ -27,6 +30,7 @@ export abstract class Coordinator extends DurableObject<Env> {
     migrate(ctx.storage, steps);
     this.schedule = new Schedule(ctx.storage);
     this.idempotency = new IdempotencyStore(this.sql);
+    this.peers = peersOf(env);
   }
 
   /** The alarm's work: finish any intent left over, then whatever deadline is due. */

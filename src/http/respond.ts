@@ -1,4 +1,4 @@
-import { STATUS_OF_ERROR, type ApiError, type ErrorCode } from "../contract";
+import { RETRY_AFTER_SECONDS, STATUS_OF_ERROR, type ApiError, type ErrorCode } from "../contract";
 
 export function json(status: number, body: unknown, headers: HeadersInit = {}): Response {
   return new Response(JSON.stringify(body), {
@@ -7,10 +7,11 @@ export function json(status: number, body: unknown, headers: HeadersInit = {}): 
   });
 }
 
-export function errorResponse(error: ApiError, headers: HeadersInit = {}): Response {
-  return json(STATUS_OF_ERROR[error.code], { error }, headers);
+export function errorResponse(error: ApiError, headers: Record<string, string> = {}): Response {
+  const retry: Record<string, string> = error.code === "unavailable" ? { "retry-after": String(RETRY_AFTER_SECONDS) } : {};
+  return json(STATUS_OF_ERROR[error.code], { error }, { ...headers, ...retry });
 }
 
-export function errorOf(code: ErrorCode, message: string, headers: HeadersInit = {}): Response {
+export function errorOf(code: ErrorCode, message: string, headers: Record<string, string> = {}): Response {
   return errorResponse({ code, message }, headers);
 }

@@ -3,7 +3,8 @@
  * 401), then 404/405 by route, 403 by scope, 413/400 on the body, and the operation's outcome as JSON.
  */
 import { Router, type IRequest } from "itty-router";
-import { STATUS_OF_ERROR, type Outcome } from "../contract";
+import type { Outcome } from "../contract";
+import { describeError, failureOf } from "../../durable-objects/shared/calls";
 import type { Env } from "../env";
 import { operations, validate, type HttpMethod, type Operation } from "../operations";
 import { authenticate } from "./auth";
@@ -100,11 +101,7 @@ export async function handleHttp(request: Request, env: Env): Promise<Response> 
     if (!scope) return errorOf("unauthorized", "a valid bearer token is required", { "www-authenticate": "Bearer" });
     return await router.fetch(request, env, scope);
   } catch (err) {
-    console.error(`internal error on ${request.method} ${new URL(request.url).pathname}: ${describe(err)}`);
-    return json(STATUS_OF_ERROR.internal, { error: { code: "internal", message: "internal error" } });
+    console.error(`error on ${request.method} ${new URL(request.url).pathname}: ${describeError(err)}`);
+    return errorResponse(failureOf(err).error);
   }
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
