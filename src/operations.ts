@@ -296,10 +296,14 @@ export const operations = {
 export type Operations = typeof operations;
 export type OperationName = keyof Operations;
 
-function invalid(issues: ValidationIssue[]): { ok: false; error: ApiError } {
-  return fail("invalid_request", issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; "), {
-    issues,
-  });
+/** A 400 lists at most this many issues (API.md v1.1), so a request can never make a large error. */
+export const MAX_ISSUES = 20;
+
+function invalid(all: ValidationIssue[]): { ok: false; error: ApiError } {
+  const issues = all.slice(0, MAX_ISSUES);
+  const more = all.length > issues.length ? `; and ${all.length - issues.length} more` : "";
+  const message = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; ") + more;
+  return fail("invalid_request", message, { issues });
 }
 
 /** Validates raw input against the operation and runs it. Never throws for bad input. */
@@ -336,13 +340,11 @@ export async function validate<P, Q, B, T>(
     issues.push({ path: "", message: "this call takes no body" });
   }
 
-  let idempotency: IdempotencyToken | null = null;
-  if (op.idempotent && raw.idempotencyKey !== null) {
-    const key = IdempotencyKey.safeParse(raw.idempotencyKey);
-    if (!key.success) issues.push(...toIssues(key.error, ["Idempotency-Key"]));
-    else idempotency = { key: key.data, fingerprint: await fingerprint(raw.body ?? null) };
-  }
+  const key = op.idempotent && raw.idempotencyKey !== null ? IdempotencyKey.safeParse(raw.idempotencyKey) : null;
+  if (key && !key.success) issues.push(...toIssues(key.error, ["Idempotency-Key"]));
 
   if (issues.length > 0 || !params.success || !query.success) return invalid(issues);
+  // Only validated data is fingerprinted: it is small and shallow, whatever the raw body was.
+  const idempotency = key?.success ? { key: key.data, fingerprint: await fingerprint(body ?? null) } : null;
   return succeed({ params: params.data, query: query.data, body, idempotency });
 }

@@ -31,10 +31,17 @@ const intParam = (min: number, max: number) =>
 
 export const Limit = intParam(1, 1000).default(100);
 
-/** An ISO-8601 instant with a zone (`Z` or an offset), as milliseconds since the epoch. */
+/**
+ * An ISO-8601 instant with a zone (`Z` or an offset), as milliseconds since the epoch. In UTC it must fall
+ * in the years 0000–9999 (`9999-12-31T23:59-23:59` is in year 10000), where ISO strings sort as times.
+ */
 export const Instant = z.iso
   .datetime({ offset: true })
-  .transform((s) => Date.parse(s));
+  .transform((s) => Date.parse(s))
+  .refine((ms) => {
+    const year = new Date(ms).getUTCFullYear();
+    return year >= 0 && year <= 9999;
+  }, "must be between the years 0000 and 9999 in UTC");
 
 export const SkuParams = z.strictObject({ sku: Sku });
 export const NoQuery = z.strictObject({});
