@@ -5,7 +5,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { succeed, type Outcome } from "../../src/contract";
 import type { Env } from "../../src/env";
-import { migrate } from "../shared/migrate";
+import { LazySchema } from "../shared/migrate";
 
 const STEPS: readonly string[] = [
   `CREATE TABLE skus (sku TEXT PRIMARY KEY, registered_at_ms INTEGER NOT NULL) WITHOUT ROWID;`,
@@ -17,17 +17,21 @@ export interface SkuPage {
 }
 
 export class Catalog extends DurableObject<Env> {
+  private readonly schema: LazySchema;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    migrate(ctx.storage, STEPS);
+    this.schema = new LazySchema(ctx.storage, STEPS);
   }
 
   async register(sku: string): Promise<Outcome<{ sku: string }>> {
+    this.schema.ensure();
     this.ctx.storage.sql.exec("INSERT OR IGNORE INTO skus (sku, registered_at_ms) VALUES (?, ?)", sku, Date.now());
     return succeed({ sku });
   }
 
   async list(afterSku: string, limit: number): Promise<Outcome<SkuPage>> {
+    if (!this.schema.exists) return succeed({ skus: [], next_after_sku: null });
     const rows = this.ctx.storage.sql
       .exec<{ sku: string }>("SELECT sku FROM skus WHERE sku > ? ORDER BY sku LIMIT ?", afterSku, limit + 1)
       .toArray();

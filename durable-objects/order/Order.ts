@@ -62,6 +62,7 @@ export class Order extends Coordinator {
 
   /** Reserves this order id for one reservation; another reservation asking gets a conflict. */
   async claim(orderId: string, reservationId: string): Promise<Outcome<{ order_id: string }>> {
+    this.schema.ensure();
     const header = this.header();
     if (header && header.reservation_id !== reservationId) {
       return fail("idempotency_conflict", `order id ${orderId} belongs to another reservation`);
@@ -82,7 +83,7 @@ export class Order extends Coordinator {
 
   /** Gives the id back after an aborted commit, unless the order was already opened. */
   async unclaim(orderId: string, reservationId: string): Promise<Outcome<{ order_id: string }>> {
-    this.sql.exec("DELETE FROM order_header WHERE reservation_id = ? AND opened = 0", reservationId);
+    if (this.schema.exists) this.sql.exec("DELETE FROM order_header WHERE reservation_id = ? AND opened = 0", reservationId);
     return succeed({ order_id: orderId });
   }
 
@@ -92,6 +93,7 @@ export class Order extends Coordinator {
     reservationId: string,
     lines: Array<{ sku: string; committed: number }>,
   ): Promise<Outcome<OrderView>> {
+    this.schema.ensure();
     this.ctx.storage.transactionSync(() => {
       const header = this.header();
       if (header?.opened) return;
@@ -141,7 +143,7 @@ export class Order extends Coordinator {
         console.error(`order ${orderId} ${action} failed, recovery scheduled: ${describeError(err)}`);
         return failureOf(err);
       } finally {
-        await this.schedule.arm();
+        await this.armIfStored();
       }
     });
   }
@@ -153,6 +155,7 @@ export class Order extends Coordinator {
     requested: RequestedLine[] | undefined,
     idem: IdempotencyToken | null,
   ): { outcome: Outcome<OrderView>; settle?: SettleIntent } {
+    if (!this.schema.exists) return { outcome: fail("not_found", `no order ${orderId}`) };
     return this.ctx.storage.transactionSync(() => {
       const now = Date.now();
       if (idem) {
@@ -216,6 +219,7 @@ export class Order extends Coordinator {
   }
 
   private async recover(): Promise<void> {
+    if (!this.schema.exists) return;
     const row = this.sql.exec<{ payload: string }>("SELECT payload FROM intent").toArray()[0];
     const header = this.header();
     if (row && header) await this.completeSettle(header.order_id, JSON.parse(row.payload) as SettleIntent);
@@ -228,6 +232,7 @@ export class Order extends Coordinator {
   // ---- storage -----------------------------------------------------------------------------------
 
   private header(): Header | null {
+    if (!this.schema.exists) return null;
     return this.sql.exec<Header>("SELECT * FROM order_header").toArray()[0] ?? null;
   }
 

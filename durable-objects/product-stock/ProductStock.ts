@@ -38,7 +38,7 @@ import {
   type Snapshot,
 } from "./ledger";
 import { Projector } from "./projector";
-import { migrateProductStock } from "./schema";
+import { productStockSchema } from "./schema";
 
 /** Schedule kind of a hold's own deadline: the fallback release if its coordinator never comes back. */
 const HOLD_DEADLINE = "hold";
@@ -127,6 +127,7 @@ function refusalToError(sku: string, refusal: Refusal): ApiError {
 
 export class ProductStock extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private readonly schema: ReturnType<typeof productStockSchema>;
   private readonly schedule: Schedule;
   private readonly idempotency: IdempotencyStore;
   private readonly projector: Projector;
@@ -137,7 +138,7 @@ export class ProductStock extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    migrateProductStock(ctx.storage);
+    this.schema = productStockSchema(ctx.storage);
     this.schedule = new Schedule(ctx.storage);
     this.idempotency = new IdempotencyStore(this.sql);
     this.projector = new Projector(ctx.storage, this.schedule, env, {
@@ -324,7 +325,7 @@ export class ProductStock extends DurableObject<Env> {
 
   /** What a reservation holds here now (operators and tests). */
   async getHold(reservationId: string): Promise<HoldRow | null> {
-    return this.holdRow(reservationId);
+    return this.schema.exists ? this.holdRow(reservationId) : null;
   }
 
   // ---- reads -------------------------------------------------------------------------------------
@@ -360,6 +361,7 @@ export class ProductStock extends DurableObject<Env> {
    * and the write); afterwards arms the alarm and starts the flush to D1 when moves were appended.
    */
   private async transact<T>(body: (nowMs: number) => Outcome<T>): Promise<Outcome<T>> {
+    this.schema.ensure();
     this.appended = false;
     const outcome = this.ctx.storage.transactionSync(() => body(Date.now()));
     await this.schedule.arm();
@@ -447,6 +449,7 @@ export class ProductStock extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.schedule.fired();
+    if (!this.schema.exists) return;
     this.releaseExpiredHolds();
     // A projection retry is always safe to run early, so every ring tries the outbox.
     await this.projector.flush();
@@ -484,12 +487,12 @@ export class ProductStock extends DurableObject<Env> {
 
   /** Waits for the moves appended so far to reach D1 (or for the attempt to fail and be rescheduled). */
   flush(): Promise<void> {
-    return this.projector.flush();
+    return this.schema.exists ? this.projector.flush() : Promise.resolve();
   }
 
   /** Moves not yet in D1 (operators and tests). */
   async pendingProjection(): Promise<number> {
-    return this.projector.pending();
+    return this.schema.exists ? this.projector.pending() : 0;
   }
 
   /** Rebuild: sends the whole ledger to D1 again, from seq 1. */
@@ -505,6 +508,7 @@ export class ProductStock extends DurableObject<Env> {
   // ---- storage helpers ---------------------------------------------------------------------------
 
   private stockRow(): StockRow | null {
+    if (!this.schema.exists) return null;
     return this.sql.exec<StockRow>("SELECT * FROM stock WHERE id = 1").toArray()[0] ?? null;
   }
 

@@ -1,6 +1,6 @@
 /** The SQLite schema of one SKU's Durable Object, one step per version. */
 import { IDEMPOTENCY_DDL } from "../shared/idempotency";
-import { migrate } from "../shared/migrate";
+import { LazySchema } from "../shared/migrate";
 import { SCHEDULE_DDL } from "../shared/schedule";
 
 const STEPS: readonly string[] = [
@@ -77,6 +77,4 @@ const STEPS: readonly string[] = [
   `,
 ];
 
-export function migrateProductStock(storage: DurableObjectStorage): void {
-  migrate(storage, STEPS);
-}
+export const productStockSchema = (storage: DurableObjectStorage) => new LazySchema(storage, STEPS);

@@ -156,12 +156,15 @@ export class Reservation extends Coordinator {
   /** Checkout: every line from reserved to committed, all or none, and the order created. */
   async commit(id: string, orderId: string, idem: IdempotencyToken | null): Promise<Outcome<ReservationView>> {
     return this.serially(async () => {
-      if (idem) {
+      if (idem && this.schema.exists) {
         const prior = this.idempotency.recall<ReservationView>("commit", idem, Date.now());
         if (prior) return prior;
       }
       const outcome = await this.commitOnce(id, orderId);
-      if (idem && (outcome.ok || outcome.error.code !== "internal")) {
+      // Failures a retry may mend (500, 503) are not remembered: the same key may try again.
+      const final = outcome.ok || !["internal", "unavailable"].includes(outcome.error.code);
+      if (idem && final) {
+        this.schema.ensure();
         this.idempotency.remember("commit", idem, outcome, Date.now());
       }
       return outcome;
@@ -344,7 +347,7 @@ export class Reservation extends Coordinator {
         console.error(`reservation call failed, recovery scheduled: ${describeError(err)}`);
         return failureOf(err);
       } finally {
-        await this.schedule.arm();
+        await this.armIfStored();
       }
     });
   }
@@ -360,6 +363,7 @@ export class Reservation extends Coordinator {
    * dies during the call is woken to finish it.
    */
   private async begin(intent: Intent): Promise<void> {
+    this.schema.ensure();
     this.ctx.storage.transactionSync(() => {
       this.advance(intent);
       this.schedule.set(RECOVERY.kind, RECOVERY.key, Date.now() + RECOVERY_DELAY_MS);
@@ -380,11 +384,13 @@ export class Reservation extends Coordinator {
   }
 
   private loadIntent(): Intent | null {
+    if (!this.schema.exists) return null;
     const row = this.sql.exec<{ payload: string }>("SELECT payload FROM intent").toArray()[0];
     return row ? (JSON.parse(row.payload) as Intent) : null;
   }
 
   private load(): ReservationRecord | null {
+    if (!this.schema.exists) return null;
     const row = this.sql
       .exec<Omit<ReservationRecord, "lines"> & { lines: string }>("SELECT * FROM reservation")
       .toArray()[0];

@@ -7,7 +7,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../../src/env";
 import { peersOf, type Peers } from "./calls";
 import { IdempotencyStore } from "./idempotency";
-import { migrate } from "./migrate";
+import { LazySchema } from "./migrate";
 import { Schedule } from "./schedule";
 import { SerialQueue } from "./serial";
 
@@ -18,6 +18,8 @@ const RECOVERY_BACKOFF_MAX_MS = 60_000;
 
 export abstract class Coordinator extends DurableObject<Env> {
   protected readonly sql: SqlStorage;
+  /** Created by the first write: a read of an id that was never written leaves no storage. */
+  protected readonly schema: LazySchema;
   protected readonly schedule: Schedule;
   protected readonly idempotency: IdempotencyStore;
   protected readonly queue = new SerialQueue();
@@ -27,7 +29,7 @@ export abstract class Coordinator extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env, steps: readonly string[]) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    migrate(ctx.storage, steps);
+    this.schema = new LazySchema(ctx.storage, steps);
     this.schedule = new Schedule(ctx.storage);
     this.idempotency = new IdempotencyStore(this.sql);
     this.peers = peersOf(env);
@@ -38,6 +40,7 @@ export abstract class Coordinator extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.schedule.fired();
+    if (!this.schema.exists) return;
     await this.queue.run(async () => {
       try {
         await this.onAlarm();
@@ -52,5 +55,10 @@ export abstract class Coordinator extends DurableObject<Env> {
       }
       await this.schedule.arm();
     });
+  }
+
+  /** Points the alarm at the earliest deadline, if this object has stored anything. */
+  protected async armIfStored(): Promise<void> {
+    if (this.schema.exists) await this.schedule.arm();
   }
 }
