@@ -14,9 +14,17 @@ export function retentionDays(raw: string | undefined): number {
 export const RETENTION_SQL = `DELETE FROM moves WHERE cursor IN (
   SELECT cursor FROM moves WHERE at < ?1 ORDER BY at LIMIT ?2)`;
 
-/** Deletes moves with `at` before the cutoff; returns how many went. */
+/** The oldest instant whose raw moves D1 keeps: moves before it are deleted, and never projected again. */
+export const retentionHorizon = (nowMs: number, days: number): string => new Date(nowMs - days * 86_400_000).toISOString();
+
+/** Recorded before deleting, so the projection never writes those moves again (migration 0004). */
+export const RECORD_HORIZON_SQL = `INSERT INTO retention_horizon (id, horizon) VALUES (1, ?1)
+  ON CONFLICT (id) DO UPDATE SET horizon = max(horizon, excluded.horizon)`;
+
+/** Deletes moves with `at` before the horizon; returns how many went. */
 export async function deleteOldMoves(db: D1Database, nowMs: number, days: number): Promise<number> {
-  const cutoff = new Date(nowMs - days * 86_400_000).toISOString();
+  const cutoff = retentionHorizon(nowMs, days);
+  await db.prepare(RECORD_HORIZON_SQL).bind(cutoff).run();
   const statement = db.prepare(RETENTION_SQL);
   let deleted = 0;
   for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {

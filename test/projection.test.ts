@@ -4,7 +4,7 @@ import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { projectionStatements } from "../src/read-model/projection";
-import { api, d1Moves, ledger, productStub, receive, uniqueSku } from "./helpers";
+import { api, capturingConsole, d1Moves, ledger, productStub, receive, uniqueSku } from "./helpers";
 
 const MOVE_FIELDS = [
   "sku", "seq", "type", "quantity", "on_hand", "reserved", "committed", "available",
@@ -17,13 +17,17 @@ async function d1Stock(sku: string) {
   return env.DB.prepare("SELECT * FROM stock WHERE sku = ?").bind(sku).first();
 }
 
-/** D1 is taken away by renaming its moves table, a real failure of every projection write. */
-async function withMovesTableMissing<T>(run: () => Promise<T>): Promise<T> {
-  await env.DB.prepare("ALTER TABLE moves RENAME TO moves_offline").run();
+/**
+ * D1 is taken away by renaming its stock table, which every projection batch writes first by name: a
+ * real failure of every projection write. (Renaming `moves` would not do: SQLite rewrites the projection's
+ * view and trigger to follow it.)
+ */
+async function withD1Failing<T>(run: () => Promise<T>): Promise<T> {
+  await env.DB.prepare("ALTER TABLE stock RENAME TO stock_offline").run();
   try {
     return await run();
   } finally {
-    await env.DB.prepare("ALTER TABLE moves_offline RENAME TO moves").run();
+    await env.DB.prepare("ALTER TABLE stock_offline RENAME TO stock").run();
   }
 }
 
@@ -44,18 +48,24 @@ describe("projection to D1", () => {
     await receive(sku, 10);
     await productStub(sku).flush();
 
-    await withMovesTableMissing(async () => {
-      for (const delta of [-1, -2, 4]) {
-        const res = await api("POST", `/v1/products/${sku}/adjust`, { body: { delta, reason: "count" } });
-        // D1 being down never blocks or fails a command: the ledger is the truth.
-        expect(res.status).toBe(201);
-      }
-      await productStub(sku).flush();
-      expect(await productStub(sku).pendingProjection()).toBe(3);
-      // The alarm rings while D1 is still down: the moves stay queued.
-      expect(await runDurableObjectAlarm(productStub(sku))).toBe(true);
-      expect(await productStub(sku).pendingProjection()).toBe(3);
-    });
+    const { lines: warnings } = await capturingConsole("warn", () =>
+      withD1Failing(async () => {
+        for (const delta of [-1, -2, 4]) {
+          const res = await api("POST", `/v1/products/${sku}/adjust`, { body: { delta, reason: "count" } });
+          // D1 being down never blocks or fails a command: the ledger is the truth.
+          expect(res.status).toBe(201);
+        }
+        await productStub(sku).flush();
+        expect(await productStub(sku).pendingProjection()).toBe(3);
+        // The alarm rings while D1 is still down: the moves stay queued.
+        expect(await runDurableObjectAlarm(productStub(sku))).toBe(true);
+        expect(await productStub(sku).pendingProjection()).toBe(3);
+      }),
+    );
+    // Each failed attempt is logged with its backoff, doubling from 0.5 s.
+    expect(warnings.length).toBeGreaterThanOrEqual(2);
+    expect(warnings[0]).toMatch(new RegExp(`projection of ${sku} to D1 failed \\(attempt 1, retry in 500 ms\\).*no such table: stock`));
+    expect(warnings[1]).toMatch(/attempt 2, retry in 1000 ms/);
 
     // Still queued after an eviction: the outbox is durable, the alarm still armed.
     await evictDurableObject(productStub(sku));

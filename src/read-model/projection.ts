@@ -1,6 +1,8 @@
 /**
- * Writes a SKU's moves into the D1 read model. Every statement is idempotent by (sku, seq) and the stock
- * row only ever moves forward by version, so a retried or replayed batch changes nothing the second time.
+ * Writes a SKU's moves into the D1 read model through the `projected_moves` view, whose trigger keeps the
+ * raw move only if it is not older than what retention already deleted, and counts it into the daily
+ * rollups only once (migration 0004). Every statement is idempotent by (sku, seq) and the stock row only ever moves forward by version,
+ * so a retried or replayed batch changes nothing the second time.
  */
 import type { Move } from "../contract";
 
@@ -21,10 +23,9 @@ export function projectionStatements(db: D1Database, moves: readonly Move[]): D1
     )
     .bind(last.sku, last.on_hand, last.reserved, last.committed, last.available, last.seq, last.at);
   const insertMove = db.prepare(
-    `INSERT INTO moves (sku, seq, type, quantity, on_hand, reserved, committed, available,
-       reservation_id, order_id, reason, ref, at, at_day, projected_at)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-     ON CONFLICT (sku, seq) DO NOTHING`,
+    `INSERT INTO projected_moves (sku, seq, type, quantity, on_hand, reserved, committed, available,
+       reservation_id, order_id, reason, ref, at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)`,
   );
   return [
     upsertStock,
@@ -43,7 +44,6 @@ export function projectionStatements(db: D1Database, moves: readonly Move[]): D1
         m.reason,
         m.ref,
         m.at,
-        m.at.slice(0, 10),
       ),
     ),
   ];
