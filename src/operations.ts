@@ -17,7 +17,7 @@ import type { Scope } from "./scopes";
 import { fingerprint } from "./fingerprint";
 import { rebuildReadModel, resetReadModel } from "./read-model/maintenance";
 import { listMoves, listStock } from "./read-model/queries";
-import { dailyReport, dailyReportStream } from "./read-model/reports";
+import { dailyReport } from "./read-model/reports";
 import type { OrderAction } from "../durable-objects/order/order-lines";
 import { orderAt, productAt, reservationAt } from "../durable-objects/shared/calls";
 import {
@@ -68,8 +68,6 @@ export interface Operation<P = unknown, Q = unknown, B = unknown, T = unknown> {
   /** The status of a success; `created` comes from the outcome (201 for a new resource). */
   successStatus: (created: boolean) => number;
   run(env: Env, input: Validated<P, Q, B>): Promise<Outcome<T>>;
-  /** Over HTTP, the same body as `run`'s value, streamed as JSON (for answers too large to hold in memory). */
-  stream?(env: Env, input: Validated<P, Q, B>): ReadableStream<Uint8Array>;
 }
 
 function operation<P, Q, B, T, S extends Scope>(
@@ -256,14 +254,13 @@ export const operations = {
     method: "GET",
     path: "/v1/reports/daily",
     scope: "read",
-    summary: "Sums per UTC day and SKU from the daily rollups (at most 366 days)",
+    summary: "Sums per UTC day and SKU from the daily rollups (at most 366 days), a page at a time",
     params: NoQuery,
     query: DailyReportQuery,
     response: bodies.DailyReportSchema,
     idempotent: false,
     successStatus: always(200),
     run: async (env, { query }) => succeed(await dailyReport(env.DB, query)),
-    stream: (env, { query }) => dailyReportStream(env.DB, query),
   }),
   resetReadModel: operation({
     method: "POST",

@@ -82,6 +82,7 @@ export const DailyReportSchema = z.object({
       on_hand_end: Int,
     }),
   ),
+  next_after: z.string().nullable().describe("opaque; pass as `after` for the next page, null after the last"),
 });
 
 export const ResetProgressSchema = z.object({ deleted: Int, done: z.boolean() });

@@ -123,7 +123,7 @@ export class InventoryService extends WorkerEntrypoint<Env> {
     return this.call("listMoves", { query: queryStrings(query) });
   }
 
-  dailyReport(query: { sku?: string; from: string; to: string }) {
+  dailyReport(query: { sku?: string; from: string; to: string; after?: string; limit?: number }) {
     return this.call("dailyReport", { query: queryStrings(query) });
   }
 }

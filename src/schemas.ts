@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { MOVE_TYPES } from "../durable-objects/product-stock/ledger";
+import { decodeDailyKey, DEFAULT_REPORT_LIMIT, MAX_REPORT_LIMIT } from "./read-model/reports";
 
 export const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -122,7 +123,20 @@ const MAX_REPORT_DAYS = 366;
 const Day = z.iso.date();
 
 export const DailyReportQuery = z
-  .strictObject({ sku: Sku.optional(), from: Day, to: Day })
+  .strictObject({
+    sku: Sku.optional(),
+    from: Day,
+    to: Day,
+    after: z
+      .string()
+      .transform((cursor, ctx) => {
+        const key = decodeDailyKey(cursor);
+        if (!key) ctx.addIssue({ code: "custom", message: "must be a next_after returned by this API" });
+        return key ?? z.NEVER;
+      })
+      .optional(),
+    limit: intParam(1, MAX_REPORT_LIMIT).default(DEFAULT_REPORT_LIMIT),
+  })
   .superRefine((q, ctx) => {
     const days = (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 + 1;
     if (days < 1) ctx.addIssue({ code: "custom", path: ["to"], message: "must not be before from" });

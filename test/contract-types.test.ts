@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import type { Move, MovesPage, MoveWithStock, Order, Reservation, Stock } from "../src/contract";
 import type { FeedPage, StockPage } from "../src/read-model/queries";
-import type { DailyRow } from "../src/read-model/reports";
+import type { DailyReportPage } from "../src/read-model/reports";
 import type { RebuildProgress, ResetProgress } from "../src/read-model/maintenance";
 import * as schemas from "../src/response-schemas";
 import { api, receive, uniqueSku } from "./helpers";
@@ -21,7 +21,7 @@ const proofs: [
   Same<typeof schemas.OrderSchema, Order>,
   Same<typeof schemas.StockPageSchema, StockPage>,
   Same<typeof schemas.FeedPageSchema, FeedPage>,
-  Same<typeof schemas.DailyReportSchema, { days: DailyRow[] }>,
+  Same<typeof schemas.DailyReportSchema, DailyReportPage>,
   Same<typeof schemas.ResetProgressSchema, ResetProgress>,
   Same<typeof schemas.RebuildProgressSchema, RebuildProgress>,
 ] = [true, true, true, true, true, true, true, true, true, true, true];

@@ -57,10 +57,10 @@ describe("index proof", () => {
       ...[undefined, true, false].flatMap((in_stock) =>
         ["", "M"].map((after_sku) => stockListSql({ after_sku, limit: 100, in_stock })),
       ),
-      dailyReportSql({ from: "2026-01-01", to: "2026-01-31" }),
-      dailyReportSql({ sku: "SKU-1", from: "2026-01-01", to: "2026-01-31" }),
-      dailyReportSql({ from: "2026-01-01", to: "2026-01-31" }, { day: "2026-01-05", sku: "M" }),
-      dailyReportSql({ sku: "SKU-1", from: "2026-01-01", to: "2026-01-31" }, { day: "2026-01-05", sku: "SKU-1" }),
+      dailyReportSql({ from: "2026-01-01", to: "2026-01-31", limit: 1000 }),
+      dailyReportSql({ sku: "SKU-1", from: "2026-01-01", to: "2026-01-31", limit: 1000 }),
+      dailyReportSql({ from: "2026-01-01", to: "2026-01-31", after: { day: "2026-01-05", sku: "M" }, limit: 1000 }),
+      dailyReportSql({ sku: "SKU-1", from: "2026-01-01", to: "2026-01-31", after: { day: "2026-01-05", sku: "SKU-1" }, limit: 1000 }),
       { sql: RETENTION_SQL, binds: ["2026-01-01T00:00:00.000Z", 1000] },
     ];
     for (const statement of statements) {

@@ -1,11 +1,11 @@
 // The D1 read model at work: every /v1/moves filter, the change feed, daily rollups, retention, rebuild.
 import { createScheduledController } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Move } from "../src/contract";
 import worker from "../src/index";
 import { projectionStatements } from "../src/read-model/projection";
-import { dailyReport, dailyReportStream, type DailyRow } from "../src/read-model/reports";
+
 import { ADMIN_TOKEN, api, d1Moves, ledger, productStub, putReservation, receive, uniqueSku } from "./helpers";
 
 async function projected(...skus: string[]) {
@@ -178,7 +178,7 @@ describe("GET /v1/reports/daily", () => {
     ]);
   });
 
-  it("pages through the rollups by (day, sku) without losing or repeating a row, streamed or whole", async () => {
+  it("pages through the rollups by (day, sku) with limit and next_after, without losing or repeating a row", async () => {
     const skus = ["P-A", "P-B", "P-C"].map((p) => uniqueSku(p)).sort();
     for (const sku of skus) {
       const moves = ["2026-04-01", "2026-04-02", "2026-04-03"].map((day, i) =>
@@ -186,15 +186,48 @@ describe("GET /v1/reports/daily", () => {
       );
       await env.DB.batch(projectionStatements(env.DB, moves));
     }
-    const filter = { from: "2026-04-01", to: "2026-04-03" };
-    const mine = (rows: DailyRow[]) => rows.filter((r) => skus.includes(r.sku)).map((r) => `${r.day} ${r.sku}`);
-    const whole = mine((await dailyReport(env.DB, filter, 10_000)).days);
-    expect(whole).toHaveLength(9);
-    expect(mine((await dailyReport(env.DB, filter, 2)).days)).toEqual(whole);
-    const streamed = JSON.parse(await new Response(dailyReportStream(env.DB, filter, 2)).text());
-    expect(mine(streamed.days)).toEqual(whole);
-    const oneSku = await dailyReport(env.DB, { ...filter, sku: skus[1] }, 1);
-    expect(oneSku.days.map((d) => d.day)).toEqual(["2026-04-01", "2026-04-02", "2026-04-03"]);
+    const range = "from=2026-04-01&to=2026-04-03";
+    const mine = (rows: any[]) => rows.filter((r) => skus.includes(r.sku)).map((r) => `${r.day} ${r.sku}`);
+    const whole = await api("GET", `/v1/reports/daily?${range}&limit=10000`);
+    expect(whole.body.next_after).toBeNull();
+    expect(mine(whole.body.days)).toHaveLength(9);
+
+    const paged: any[] = [];
+    let after: string | null = null;
+    let pages = 0;
+    do {
+      const page: any = await api("GET", `/v1/reports/daily?${range}&limit=2${after ? `&after=${after}` : ""}`);
+      expect(page.status).toBe(200);
+      expect(page.body.days.length).toBeLessThanOrEqual(2);
+      paged.push(...page.body.days);
+      after = page.body.next_after;
+      pages += 1;
+    } while (after);
+    expect(paged).toEqual(whole.body.days);
+    expect(pages).toBe(Math.ceil(whole.body.days.length / 2));
+
+    const oneSku = await api("GET", `/v1/reports/daily?sku=${skus[1]}&${range}&limit=1`);
+    expect(oneSku.body.days.map((d: any) => d.day)).toEqual(["2026-04-01"]);
+    const next = await api("GET", `/v1/reports/daily?sku=${skus[1]}&${range}&limit=5&after=${oneSku.body.next_after}`);
+    expect(next.body).toMatchObject({ next_after: null });
+    expect(next.body.days.map((d: any) => d.day)).toEqual(["2026-04-02", "2026-04-03"]);
+  });
+
+  it("pages over RPC the same way", async () => {
+    const range = { from: "2026-04-01", to: "2026-04-03" };
+    const first = await exports.InventoryService.dailyReport({ ...range, limit: 1 });
+    const overHttp = await api("GET", "/v1/reports/daily?from=2026-04-01&to=2026-04-03&limit=1");
+    expect(first).toEqual({ ok: true, value: overHttp.body });
+  });
+
+  it("defaults to 1,000 rows a page and refuses a bad limit or a cursor it did not return", async () => {
+    const range = "from=2026-04-01&to=2026-04-03";
+    for (const bad of ["limit=0", "limit=10001", "after=not-a-cursor", `after=${btoa("x/y")}`]) {
+      const res = await api("GET", `/v1/reports/daily?${range}&${bad}`);
+      expect(res.status, bad).toBe(400);
+      expect(res.body.error.details.issues[0].path).toBe(bad.split("=")[0]);
+    }
+    expect((await api("GET", `/v1/reports/daily?${range}&limit=10000`)).status).toBe(200);
   });
 
   it("rejects a range over 366 days, to before from, and malformed days", async () => {

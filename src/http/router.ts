@@ -57,12 +57,6 @@ async function serve(op: AnyOperation, request: IRequest, env: Env, scope: Scope
     idempotencyKey: request.headers.get("idempotency-key"),
   });
   if (!input.ok) return errorResponse(input.error);
-  if (op.stream) {
-    return new Response(op.stream(env, input.value), {
-      status: op.successStatus(false),
-      headers: { "content-type": "application/json; charset=utf-8" },
-    });
-  }
   const outcome = await op.run(env, input.value);
   if (!outcome.ok) return errorResponse(outcome.error);
   return json(op.successStatus(outcome.created === true), outcome.value);

@@ -1,7 +1,6 @@
 /**
- * GET /v1/reports/daily: sums per (UTC day, SKU) from the rollup table the projection maintains. Rows are
- * read in keyset pages; over HTTP they are streamed as they come, so a report over every SKU never has to
- * fit in a Worker's memory.
+ * GET /v1/reports/daily: sums per (UTC day, SKU) from the rollup table the projection maintains, one page
+ * at a time (API.md v1.1: `limit`, `after`, `next_after`), so no answer is ever larger than a page.
  */
 import type { Statement } from "./queries";
 
@@ -19,85 +18,71 @@ export interface DailyRow {
   on_hand_end: number;
 }
 
-export interface DailyFilter {
-  sku?: string | undefined;
-  from: string;
-  to: string;
-}
-
-/** Where the previous page ended. */
+/** Where a page ended: the last row's day and SKU. */
 export interface DailyKey {
   day: string;
   sku: string;
 }
 
-export const REPORT_PAGE_ROWS = 2_000;
+export interface DailyFilter {
+  sku?: string | undefined;
+  from: string;
+  to: string;
+  after?: DailyKey | undefined;
+  limit: number;
+}
+
+export interface DailyReportPage {
+  days: DailyRow[];
+  /** Opaque: pass as `after` for the next page; null after the last. */
+  next_after: string | null;
+}
+
+export const DEFAULT_REPORT_LIMIT = 1_000;
+export const MAX_REPORT_LIMIT = 10_000;
 
 const COLUMNS =
   "day, sku, received, adjusted, reserved, released, committed, cancelled, fulfilled, returned, on_hand_end";
 
-/** One page of a report, after `after` when given; exported for the index proof. */
-export function dailyReportSql(filter: DailyFilter, after: DailyKey | null = null, limit = REPORT_PAGE_ROWS): Statement {
+/** The cursor of a report page: `day/sku`, base64url-encoded so that clients treat it as opaque. */
+export function encodeDailyKey(key: DailyKey): string {
+  return btoa(`${key.day}/${key.sku}`).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** The key inside a cursor this API returned, or null for anything else. */
+export function decodeDailyKey(cursor: string): DailyKey | null {
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) return null;
+  let text: string;
+  try {
+    text = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
+  } catch {
+    return null;
+  }
+  const match = /^(\d{4}-\d{2}-\d{2})\/([A-Za-z0-9][A-Za-z0-9._:-]{0,63})$/.exec(text);
+  return match ? { day: match[1]!, sku: match[2]! } : null;
+}
+
+/** One page (plus one row, to tell whether another follows); exported for the index proof. */
+export function dailyReportSql(filter: DailyFilter): Statement {
+  const { after } = filter;
   if (filter.sku !== undefined) {
     return {
       sql: `SELECT ${COLUMNS} FROM daily_rollups WHERE sku = ? AND day BETWEEN ? AND ?${after ? " AND day > ?" : ""}
             ORDER BY day LIMIT ?`,
-      binds: [filter.sku, filter.from, filter.to, ...(after ? [after.day] : []), limit],
+      binds: [filter.sku, filter.from, filter.to, ...(after ? [after.day] : []), filter.limit + 1],
     };
   }
   return {
     sql: `SELECT ${COLUMNS} FROM daily_rollups WHERE day BETWEEN ? AND ?${after ? " AND (day, sku) > (?, ?)" : ""}
           ORDER BY day, sku LIMIT ?`,
-    binds: [filter.from, filter.to, ...(after ? [after.day, after.sku] : []), limit],
+    binds: [filter.from, filter.to, ...(after ? [after.day, after.sku] : []), filter.limit + 1],
   };
 }
 
-/** The report's rows, a page at a time, by day then sku. */
-export async function* dailyReportPages(
-  db: D1Database,
-  filter: DailyFilter,
-  pageRows = REPORT_PAGE_ROWS,
-): AsyncGenerator<DailyRow[]> {
-  let after: DailyKey | null = null;
-  for (;;) {
-    const { sql, binds } = dailyReportSql(filter, after, pageRows);
-    const { results } = await db.prepare(sql).bind(...binds).all<DailyRow>();
-    if (results.length > 0) yield results;
-    if (results.length < pageRows) return;
-    const last = results[results.length - 1]!;
-    after = { day: last.day, sku: last.sku };
-  }
-}
-
-/** The whole report as one object (RPC, and tests). */
-export async function dailyReport(db: D1Database, filter: DailyFilter, pageRows = REPORT_PAGE_ROWS) {
-  const days: DailyRow[] = [];
-  for await (const page of dailyReportPages(db, filter, pageRows)) days.push(...page);
-  return { days };
-}
-
-/** The same report as a JSON byte stream: `{"days":[…]}`, written page by page. */
-export function dailyReportStream(db: D1Database, filter: DailyFilter, pageRows = REPORT_PAGE_ROWS): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  const pages = dailyReportPages(db, filter, pageRows);
-  let first = true;
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(encoder.encode('{"days":['));
-    },
-    async pull(controller) {
-      const next = await pages.next();
-      if (next.done) {
-        controller.enqueue(encoder.encode("]}"));
-        controller.close();
-        return;
-      }
-      const rows = next.value.map((row) => JSON.stringify(row)).join(",");
-      controller.enqueue(encoder.encode(first ? rows : `,${rows}`));
-      first = false;
-    },
-    async cancel() {
-      await pages.return(undefined);
-    },
-  });
+export async function dailyReport(db: D1Database, filter: DailyFilter): Promise<DailyReportPage> {
+  const { sql, binds } = dailyReportSql(filter);
+  const { results } = await db.prepare(sql).bind(...binds).all<DailyRow>();
+  const days = results.slice(0, filter.limit);
+  const last = days[days.length - 1];
+  return { days, next_after: results.length > filter.limit && last ? encodeDailyKey(last) : null };
 }
