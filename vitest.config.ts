@@ -22,6 +22,10 @@ export default defineConfig({
     hookTimeout: 30_000,
     projects: [
       {
+        // Pure modules and the repository's own documents, in plain Node: no runtime needed.
+        test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" },
+      },
+      {
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
@@ -36,6 +40,7 @@ export default defineConfig({
         test: {
           name: "stockwell",
           include: ["test/**/*.test.ts"],
+          exclude: ["test/unit/**"],
           setupFiles: ["./test/setup/apply-migrations.ts"],
         },
       },

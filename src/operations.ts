@@ -9,6 +9,7 @@ import {
   fail,
   succeed,
   type ApiError,
+  type ErrorCode,
   type IdempotencyToken,
   type Outcome,
 } from "./contract";
@@ -63,6 +64,11 @@ export interface Operation<P = unknown, Q = unknown, B = unknown, T = unknown> {
   body?: { schema: z.ZodType<B>; optional?: boolean };
   /** The success body, for /openapi.json. */
   response: z.ZodType;
+  /**
+   * What this operation itself may refuse with (404s and 409s), for /openapi.json. Validation, auth,
+   * body size, 500 and 503 follow from the operation's shape and apply to every one that can meet them.
+   */
+  refusals: readonly ErrorCode[];
   /** Whether `Idempotency-Key` applies (API.md: every POST). */
   idempotent: boolean;
   /** The status of a success; `created` comes from the outcome (201 for a new resource). */
@@ -101,6 +107,7 @@ function orderAction(action: OrderAction, summary: string) {
     // fulfil and cancel take every outstanding unit when lines are omitted; return names its lines.
     body: action === "return" ? { schema: ReturnBody } : { schema: OrderLinesBody, optional: true },
     response: bodies.OrderSchema,
+    refusals: ["not_found", "quantity_exceeds_order", "idempotency_conflict"],
     idempotent: true,
     successStatus: always(200),
     run: (env, { params, body, idempotency }) =>
@@ -117,6 +124,7 @@ export const operations = {
     params: SkuParams,
     query: ProductQuery,
     response: bodies.StockSchema,
+    refusals: ["not_found"],
     idempotent: false,
     successStatus: always(200),
     run: (env, { params, query }) => product(env, params.sku).getStock(params.sku, query.at ?? null),
@@ -130,6 +138,7 @@ export const operations = {
     query: NoQuery,
     body: { schema: ReceiveBody },
     response: bodies.MoveWithStockSchema,
+    refusals: ["idempotency_conflict"],
     idempotent: true,
     successStatus: always(201),
     run: (env, { params, body, idempotency }) => product(env, params.sku).receive(params.sku, body, idempotency),
@@ -143,6 +152,7 @@ export const operations = {
     query: NoQuery,
     body: { schema: AdjustBody },
     response: bodies.MoveWithStockSchema,
+    refusals: ["insufficient_stock", "version_conflict", "idempotency_conflict"],
     idempotent: true,
     successStatus: always(201),
     run: (env, { params, body, idempotency }) => product(env, params.sku).adjust(params.sku, body, idempotency),
@@ -155,6 +165,7 @@ export const operations = {
     params: SkuParams,
     query: ProductMovesQuery,
     response: bodies.MovesPageSchema,
+    refusals: ["not_found"],
     idempotent: false,
     successStatus: always(200),
     run: (env, { params, query }) =>
@@ -169,6 +180,7 @@ export const operations = {
     query: NoQuery,
     body: { schema: PutReservationBody },
     response: bodies.ReservationSchema,
+    refusals: ["insufficient_stock", "reservation_not_active"],
     idempotent: false,
     successStatus: (created) => (created ? 201 : 200),
     run: (env, { params, body }) => reservation(env, params.id).put(params.id, body),
@@ -181,6 +193,7 @@ export const operations = {
     params: ReservationParams,
     query: NoQuery,
     response: bodies.ReservationSchema,
+    refusals: ["not_found"],
     idempotent: false,
     successStatus: always(200),
     run: (env, { params }) => reservation(env, params.id).get(params.id),
@@ -193,6 +206,7 @@ export const operations = {
     params: ReservationParams,
     query: NoQuery,
     response: bodies.ReservationSchema,
+    refusals: ["not_found", "reservation_not_active"],
     idempotent: false,
     successStatus: always(200),
     run: (env, { params }) => reservation(env, params.id).release(params.id),
@@ -206,6 +220,7 @@ export const operations = {
     query: NoQuery,
     body: { schema: CommitBody },
     response: bodies.ReservationSchema,
+    refusals: ["not_found", "reservation_not_active", "idempotency_conflict"],
     idempotent: true,
     successStatus: always(200),
     run: (env, { params, body, idempotency }) =>
@@ -219,6 +234,7 @@ export const operations = {
     params: OrderParams,
     query: NoQuery,
     response: bodies.OrderSchema,
+    refusals: ["not_found"],
     idempotent: false,
     successStatus: always(200),
     run: (env, { params }) => order(env, params.order_id).get(params.order_id),
@@ -234,6 +250,7 @@ export const operations = {
     params: NoQuery,
     query: StockListQuery,
     response: bodies.StockPageSchema,
+    refusals: [],
     idempotent: false,
     successStatus: always(200),
     run: async (env, { query }) => succeed(await listStock(env.DB, query)),
@@ -246,6 +263,7 @@ export const operations = {
     params: NoQuery,
     query: MoveListQuery,
     response: bodies.FeedPageSchema,
+    refusals: [],
     idempotent: false,
     successStatus: always(200),
     run: async (env, { query }) => succeed(await listMoves(env.DB, query)),
@@ -258,6 +276,7 @@ export const operations = {
     params: NoQuery,
     query: DailyReportQuery,
     response: bodies.DailyReportSchema,
+    refusals: [],
     idempotent: false,
     successStatus: always(200),
     run: async (env, { query }) => succeed(await dailyReport(env.DB, query)),
@@ -270,6 +289,7 @@ export const operations = {
     params: NoQuery,
     query: NoQuery,
     response: bodies.ResetProgressSchema,
+    refusals: [],
     idempotent: false,
     successStatus: always(200),
     run: async (env) => succeed(await resetReadModel(env.DB)),
@@ -283,6 +303,7 @@ export const operations = {
     query: NoQuery,
     body: { schema: RebuildBody, optional: true },
     response: bodies.RebuildProgressSchema,
+    refusals: [],
     idempotent: false,
     successStatus: always(200),
     run: async (env, { body }) =>

@@ -9,7 +9,7 @@ import { decodeDailyKey, DEFAULT_REPORT_LIMIT, MAX_REPORT_LIMIT } from "./read-m
 export const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
-export const Sku = z.string().regex(SKU_PATTERN, `must match ${SKU_PATTERN.source}`);
+export const Sku = z.string().regex(SKU_PATTERN, `must match ${SKU_PATTERN.source}`).describe("a SKU");
 export const EntityId = z.string().regex(ID_PATTERN, `must match ${ID_PATTERN.source}`);
 export const Quantity = z.number().int().min(1).max(1_000_000);
 export const Delta = z
@@ -22,15 +22,21 @@ export const Reason = z.string().min(1).max(64);
 export const Ref = z.string().min(1).max(256);
 export const IdempotencyKey = z.string().min(1).max(128);
 
-/** A non-negative integer written in a query string. */
-const intParam = (min: number, max: number) =>
-  z
+/**
+ * A non-negative integer written in a query string. `openapi` is what /openapi.json shows for it: the
+ * integer a client sends, with its range and default (zod's own input schema would say "a string").
+ */
+function queryInteger(min: number, max: number, description: string, fallback: number) {
+  const integer = z
     .string()
     .regex(/^\d{1,16}$/, "must be a whole number")
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
+  const openapi = { type: "integer", minimum: min, maximum: max, default: fallback };
+  return integer.default(fallback).meta({ description, openapi });
+}
 
-export const Limit = intParam(1, 1000).default(100);
+export const Limit = queryInteger(1, 1000, "page size", 100);
 
 /**
  * An ISO-8601 instant with a zone (`Z` or an offset), as milliseconds since the epoch. In UTC it must fall
@@ -80,10 +86,18 @@ export const Lines = z
 export const ReservationParams = z.strictObject({ id: EntityId });
 export const OrderParams = z.strictObject({ order_id: EntityId });
 
+export const DEFAULT_TTL_SECONDS = 900;
+
 export const PutReservationBody = z.strictObject({
-  holder: Holder,
+  holder: Holder.describe("who holds it: a shopper, a cart or an offer's buyer"),
   lines: Lines,
-  ttl_seconds: z.number().int().min(1).max(604_800).optional(),
+  ttl_seconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(604_800)
+    .default(DEFAULT_TTL_SECONDS)
+    .meta({ description: "seconds until it expires, from now", default: DEFAULT_TTL_SECONDS }),
 });
 
 export const CommitBody = z.strictObject({ order_id: EntityId });
@@ -92,30 +106,40 @@ export const CommitBody = z.strictObject({ order_id: EntityId });
 export const OrderLinesBody = z.strictObject({ lines: Lines.optional() });
 export const ReturnBody = z.strictObject({ lines: Lines });
 
-export const ProductQuery = z.strictObject({ at: Instant.optional() });
+export const ProductQuery = z.strictObject({
+  at: Instant.optional().describe("the stock as it was at this instant (all zeros before the first move)"),
+});
 
 export const ProductMovesQuery = z.strictObject({
-  after_seq: intParam(0, Number.MAX_SAFE_INTEGER).default(0),
+  after_seq: queryInteger(0, Number.MAX_SAFE_INTEGER, "moves with a higher seq than this", 0),
   limit: Limit,
 });
 
 export const StockListQuery = z.strictObject({
-  after_sku: z.string().max(64).optional(),
+  after_sku: z.string().max(64).optional().describe("SKUs after this one (the previous page's next_after_sku)"),
   limit: Limit,
-  in_stock: z.enum(["true", "false"]).transform((v) => v === "true").optional(),
+  in_stock: z
+    .enum(["true", "false"])
+    .transform((v) => v === "true")
+    .optional()
+    .describe("true: only SKUs with available > 0; false: only those with none"),
 });
 
 export const MOVE_CURSOR_PATTERN = /^\d{1,16}$/;
 
 export const MoveListQuery = z.strictObject({
-  sku: Sku.optional(),
-  type: z.enum(MOVE_TYPES).optional(),
-  reservation_id: EntityId.optional(),
-  order_id: EntityId.optional(),
-  ref: Ref.optional(),
-  since: Instant.optional(),
-  until: Instant.optional(),
-  after: z.string().regex(MOVE_CURSOR_PATTERN, "must be a cursor returned by this API").optional(),
+  sku: Sku.optional().describe("moves of this SKU"),
+  type: z.enum(MOVE_TYPES).optional().describe("moves of this type"),
+  reservation_id: EntityId.optional().describe("moves of this reservation"),
+  order_id: EntityId.optional().describe("moves of this order"),
+  ref: Ref.optional().describe("moves with this ref"),
+  since: Instant.optional().describe("moves at or after this instant"),
+  until: Instant.optional().describe("moves before this instant"),
+  after: z
+    .string()
+    .regex(MOVE_CURSOR_PATTERN, "must be a cursor returned by this API")
+    .optional()
+    .describe("resume after this cursor (a move's cursor or a page's next_after)"),
   limit: Limit,
 });
 
@@ -124,9 +148,9 @@ const Day = z.iso.date();
 
 export const DailyReportQuery = z
   .strictObject({
-    sku: Sku.optional(),
-    from: Day,
-    to: Day,
+    sku: Sku.optional().describe("one SKU's days only"),
+    from: Day.describe("first UTC day, inclusive"),
+    to: Day.describe("last UTC day, inclusive; at most 366 days after from"),
     after: z
       .string()
       .transform((cursor, ctx) => {
@@ -134,8 +158,9 @@ export const DailyReportQuery = z
         if (!key) ctx.addIssue({ code: "custom", message: "must be a next_after returned by this API" });
         return key ?? z.NEVER;
       })
-      .optional(),
-    limit: intParam(1, MAX_REPORT_LIMIT).default(DEFAULT_REPORT_LIMIT),
+      .optional()
+      .describe("the previous page's next_after"),
+    limit: queryInteger(1, MAX_REPORT_LIMIT, "rows per page", DEFAULT_REPORT_LIMIT),
   })
   .superRefine((q, ctx) => {
     const days = (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 + 1;

@@ -71,10 +71,10 @@ type Intent =
 export interface PutInput {
   holder: string;
   lines: Line[];
-  ttl_seconds?: number | undefined;
+  /** Validation applies API.md's default of 900. */
+  ttl_seconds: number;
 }
 
-export const DEFAULT_TTL_SECONDS = 900;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const holdDeadline = (r: ReservationRecord) => r.expires_at_ms + HOLD_GRACE_MS;
@@ -120,7 +120,7 @@ export class Reservation extends Coordinator {
         holder: input.holder,
         status: "active",
         lines: input.lines,
-        expires_at_ms: now + (input.ttl_seconds ?? DEFAULT_TTL_SECONDS) * 1000,
+        expires_at_ms: now + input.ttl_seconds * 1000,
         order_id: null,
         created_at_ms: current?.created_at_ms ?? now,
         updated_at_ms: now,
