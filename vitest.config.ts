@@ -65,7 +65,7 @@ export default defineConfig({
                     CATALOG: { className: "Catalog", useSQLite: true },
                   },
                   d1Databases: { DB: D1_ID },
-                  bindings: { MOVES_RETENTION_DAYS: "90" },
+                  bindings: { MOVES_RETENTION_DAYS: "90", API_TOKENS: "write:example-write-token" },
                 },
               ],
             },

@@ -67,3 +67,28 @@ describe("example checkout Worker", () => {
     }
   });
 });
+
+describe("example checkout Worker, by hand", () => {
+  it("answers bad JSON with a 400 that carries no stack trace", async () => {
+    for (const [path, method] of [["/carts/c-bad", "PUT"], ["/carts/c-bad/pay", "POST"]] as const) {
+      const res = await exports.default.fetch(`https://checkout.test${path}`, { method, body: "{not json" });
+      const text = await res.text();
+      expect(res.status, path).toBe(400);
+      expect(JSON.parse(text)).toEqual({ error: "invalid_json", message: "the body must be a JSON object" });
+      expect(text).not.toMatch(/\bat .*\.(ts|js)/);
+    }
+  });
+
+  it("passes /stockwell/* through to stockwell's HTTP API, whose own tokens still apply", async () => {
+    const sku = unique("PASS");
+    const received = await exports.default.fetch(`https://checkout.test/stockwell/v1/products/${sku}/receive`, {
+      method: "POST",
+      headers: { authorization: "Bearer example-write-token" },
+      body: JSON.stringify({ quantity: 4 }),
+    });
+    expect(received.status).toBe(201);
+    expect(await available(sku)).toBe(4);
+    const anonymous = await exports.default.fetch(`https://checkout.test/stockwell/v1/products/${sku}`);
+    expect(anonymous.status).toBe(401);
+  });
+});
