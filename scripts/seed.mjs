@@ -1,17 +1,18 @@
-// `npm run seed -- --moves 1000000 --skus 10000 [--days 60] [--prefix SEED]`
+// `npm run seed -- --moves 1000000 --skus 10000 [--days 60] [--prefix SEED] [--persist-to DIR]`
 //
 // Fills the *local* D1 read model (the database `npm start` serves) with realistic, internally consistent
 // moves for benchmarks and manual checks: receipts, carts that are reserved, updated, released, expired or
 // committed, orders fulfilled, cancelled and returned, and stock counts. Balances never go below zero,
-// every SKU's seqs are gapless, and the daily rollups follow through the moves trigger.
+// every SKU's seqs are gapless, and every move goes in through the projection's own `projected_moves` view,
+// so the daily rollups are counted exactly as live moves are. Every id it makes starts with --prefix.
 //
 // The moves exist only in D1: the per-SKU ledgers (Durable Objects) are not seeded, so a seeded SKU answers
-// 404 on /v1/products/:sku. Stop `npm start` first: the seed writes the local SQLite file directly.
-import { spawnSync } from "node:child_process";
+// 404 on /v1/products/:sku. It refuses to run while `npm start` serves: it writes the SQLite file directly.
 import { readdirSync } from "node:fs";
-import { delimiter, join, resolve } from "node:path";
+import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
+import { migrateLocalD1, STATE_DIR } from "./local-dev.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -19,25 +20,31 @@ const { values } = parseArgs({
     skus: { type: "string", default: "10000" },
     days: { type: "string", default: "60" },
     prefix: { type: "string", default: "SEED" },
+    "persist-to": { type: "string", default: STATE_DIR },
   },
 });
 const MOVES = Number(values.moves);
 const SKUS = Number(values.skus);
 const DAYS = Number(values.days);
-if (!(MOVES > 0 && SKUS > 0 && DAYS > 0)) throw new Error("--moves, --skus and --days must be positive numbers");
+const PREFIX = values.prefix;
+function stop(message) {
+  console.error(message);
+  process.exit(1);
+}
+if (!(MOVES > 0 && SKUS > 0 && DAYS > 0)) stop("--moves, --skus and --days must be positive numbers");
+if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,40}$/.test(PREFIX)) stop("--prefix must be 1-41 of A-Z a-z 0-9 . _ : - (it starts every SKU)");
 
-const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local"], {
-  stdio: "inherit",
-  env: {
-    ...process.env,
-    PATH: `${resolve("node_modules/.bin")}${delimiter}${process.env.PATH ?? ""}`,
-    CI: "true",
-    WRANGLER_SEND_METRICS: "false",
-  },
-});
-if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+// `npm start` keeps the database open and caches it: writing under it would corrupt what it serves.
+const port = process.env.PORT ?? "8787";
+const serving = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1_000) }).then(
+  () => true,
+  () => false,
+);
+if (serving) stop(`something answers on 127.0.0.1:${port}: stop \`npm start\` first, the seed writes its database directly`);
 
-const dir = ".wrangler/state/v3/d1/miniflare-D1DatabaseObject";
+migrateLocalD1(["--persist-to", values["persist-to"]]);
+
+const dir = join(values["persist-to"], "v3/d1/miniflare-D1DatabaseObject");
 const file = readdirSync(dir)
   .filter((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite")
   .map((f) => join(dir, f))
@@ -50,14 +57,19 @@ const file = readdirSync(dir)
 if (!file) throw new Error(`no local D1 database with the read model under ${dir}`);
 
 // Foreign keys are checked by D1; here stock rows are written after their moves, so they are off.
-const db = new DatabaseSync(file, { enableForeignKeyConstraints: false, timeout: 10_000 });
+const db = new DatabaseSync(file, { enableForeignKeyConstraints: false, timeout: 0 });
+try {
+  db.exec("BEGIN EXCLUSIVE; COMMIT;");
+} catch {
+  stop(`${file} is in use by another process (a running \`npm start\`, or a test): stop it first`);
+}
 db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;");
 
+// The projection's own entry point: its trigger writes the move and counts it into the daily rollups.
 const insertMove = db.prepare(
-  `INSERT INTO moves (sku, seq, type, quantity, on_hand, reserved, committed, available,
-     reservation_id, order_id, reason, ref, at, at_day)
-   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-   ON CONFLICT (sku, seq) DO NOTHING`,
+  `INSERT INTO projected_moves (sku, seq, type, quantity, on_hand, reserved, committed, available,
+     reservation_id, order_id, reason, ref, at)
+   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 );
 const upsertStock = db.prepare(
   `INSERT INTO stock (sku, on_hand, reserved, committed, available, version, updated_at)
@@ -78,8 +90,18 @@ const random = () => {
 };
 const pick = (n) => Math.floor(random() * n);
 
-const skuName = (i) => `${values.prefix}-${String(i).padStart(6, "0")}`;
-const stock = Array.from({ length: SKUS }, () => ({ seq: 0, on_hand: 0, reserved: 0, committed: 0, holds: [], orders: [] }));
+const skuName = (i) => `${PREFIX}-${String(i).padStart(6, "0")}`;
+const stock = Array.from({ length: SKUS }, () => ({
+  seq: 0,
+  on_hand: 0,
+  reserved: 0,
+  committed: 0,
+  holds: [],
+  orders: [],
+  last_at: null,
+}));
+/** An order id that the seed made, for the hint at the end. */
+let sampleOrder = null;
 let carts = 0;
 const start = Date.now() - DAYS * 86_400_000;
 const step = (DAYS * 86_400_000) / MOVES;
@@ -88,9 +110,10 @@ function record(i, s, type, quantity, ids, at) {
   s.seq += 1;
   const available = s.on_hand - s.reserved - s.committed;
   const iso = new Date(at).toISOString();
+  s.last_at = iso;
   insertMove.run(
     skuName(i), s.seq, type, quantity, s.on_hand, s.reserved, s.committed, available,
-    ids.reservation_id ?? null, ids.order_id ?? null, ids.reason ?? null, ids.ref ?? null, iso, iso.slice(0, 10),
+    ids.reservation_id ?? null, ids.order_id ?? null, ids.reason ?? null, ids.ref ?? null, iso,
   );
 }
 
@@ -102,11 +125,11 @@ function nextMove(i, at) {
   if (s.seq === 0 || available <= 0 || roll < 0.08) {
     const quantity = 10 + pick(90);
     s.on_hand += quantity;
-    return record(i, s, "received", quantity, { ref: `PO-${pick(100000)}` }, at);
+    return record(i, s, "received", quantity, { ref: `${PREFIX}-PO-${pick(100000)}` }, at);
   }
   if (roll < 0.45 || (s.holds.length === 0 && s.orders.length === 0)) {
     const quantity = 1 + pick(Math.min(3, available));
-    const reservation_id = `cart:${++carts}`;
+    const reservation_id = `${PREFIX}-cart-${++carts}`;
     s.reserved += quantity;
     s.holds.push({ reservation_id, quantity });
     return record(i, s, "reserved", quantity, { reservation_id }, at);
@@ -114,7 +137,8 @@ function nextMove(i, at) {
   if (roll < 0.7 && s.holds.length > 0) {
     const hold = s.holds.splice(pick(s.holds.length), 1)[0];
     if (random() < 0.6) {
-      const order_id = `order-${hold.reservation_id.slice(5)}`;
+      const order_id = hold.reservation_id.replace("-cart-", "-order-");
+      sampleOrder ??= order_id;
       s.reserved -= hold.quantity;
       s.committed += hold.quantity;
       s.orders.push({ ...hold, order_id, outstanding: hold.quantity, fulfilled: 0 });
@@ -163,11 +187,15 @@ for (let done = 0; done < MOVES; ) {
 db.exec("BEGIN");
 for (const [i, s] of stock.entries()) {
   if (s.seq === 0) continue;
-  const at = new Date(start + MOVES * step).toISOString();
-  upsertStock.run(skuName(i), s.on_hand, s.reserved, s.committed, s.on_hand - s.reserved - s.committed, s.seq, at);
+  upsertStock.run(skuName(i), s.on_hand, s.reserved, s.committed, s.on_hand - s.reserved - s.committed, s.seq, s.last_at);
 }
 db.exec("COMMIT");
 db.close();
 const seconds = ((Date.now() - began) / 1000).toFixed(1);
-console.log(`\nseeded ${MOVES.toLocaleString()} moves over ${SKUS.toLocaleString()} SKUs (${values.prefix}-…) in ${seconds} s`);
-console.log(`try: GET /v1/moves?sku=${skuName(0)}&limit=100   GET /v1/moves?order_id=order-1`);
+console.log(`\nseeded ${MOVES.toLocaleString()} moves over ${SKUS.toLocaleString()} SKUs (${PREFIX}-…) in ${seconds} s`);
+const base = `http://127.0.0.1:${port}`;
+const auth = "-H 'authorization: Bearer local-read-token'";
+console.log("after `npm start`, try:");
+console.log(`  curl -s '${base}/v1/moves?sku=${skuName(0)}&limit=5' ${auth}`);
+if (sampleOrder) console.log(`  curl -s '${base}/v1/moves?order_id=${sampleOrder}' ${auth}`);
+console.log(`  curl -s '${base}/v1/stock?after_sku=${PREFIX}-&limit=5' ${auth}`);
