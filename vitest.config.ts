@@ -3,6 +3,10 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+// Wrangler reads a developer's .dev.vars for every test file and says so each time; the tests set their own
+// tokens, so its info-level notices are noise here (warnings and errors still show).
+process.env.WRANGLER_LOG ??= "warn";
+
 const path = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
 const migrations = await readD1Migrations(path("./migrations"));
 

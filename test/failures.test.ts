@@ -3,11 +3,13 @@
 // replacing the coordinator's `peers` with ones that call the real objects and then fail as the platform does.
 import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { failureOf, peersOf, StepFailed, type Peers } from "../durable-objects/shared/calls";
-import type { Env } from "../src/env";
+import { failureOf, StepFailed } from "../durable-objects/shared/calls";
 import {
   api,
   capturingConsole,
+  interpose,
+  restorePeers,
+  type PeerWrap,
   heldByProduct,
   productStub,
   putReservation,
@@ -17,24 +19,6 @@ import {
   stockOf,
   uniqueSku,
 } from "./helpers";
-
-type PeerWrap = (real: Peers) => Peers;
-
-/** Replaces the `peers` of the reservation object `id` (the instance that serves its next calls). */
-async function interpose(id: string, wrap: PeerWrap): Promise<void> {
-  await runInDurableObject(reservationStub(id), (instance: unknown) => {
-    const coordinator = instance as { peers: Peers };
-    coordinator.peers = wrap(coordinator.peers);
-  });
-}
-
-/** Gives the reservation object `id` its own peers back. */
-async function restorePeers(id: string): Promise<void> {
-  await runInDurableObject(reservationStub(id), (instance: unknown) => {
-    const coordinator = instance as { peers: Peers; env: Env };
-    coordinator.peers = peersOf(coordinator.env);
-  });
-}
 
 const transient = (message: string, flag: "retryable" | "overloaded") => Object.assign(new Error(message), { [flag]: true });
 

@@ -1,5 +1,7 @@
-import { env } from "cloudflare:workers";
-import { exports } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { peersOf, type Peers } from "../durable-objects/shared/calls";
+import type { Env } from "../src/env";
 
 export const READ_TOKEN = "test-read-token";
 export const WRITE_TOKEN = "test-write-token";
@@ -127,4 +129,25 @@ export async function capturingConsole<T>(
   } finally {
     console[level] = original;
   }
+}
+
+export type PeerWrap = (real: Peers) => Peers;
+
+/**
+ * Stands between the reservation object `id` and the objects it calls: replaces the `peers` of the
+ * instance that serves its next calls with `wrap(peers)`, which may fail or hang a call as the platform can.
+ */
+export async function interpose(id: string, wrap: PeerWrap): Promise<void> {
+  await runInDurableObject(reservationStub(id), (instance: unknown) => {
+    const coordinator = instance as { peers: Peers };
+    coordinator.peers = wrap(coordinator.peers);
+  });
+}
+
+/** Gives the reservation object `id` its own peers back. */
+export async function restorePeers(id: string): Promise<void> {
+  await runInDurableObject(reservationStub(id), (instance: unknown) => {
+    const coordinator = instance as { peers: Peers; env: Env };
+    coordinator.peers = peersOf(coordinator.env);
+  });
 }

@@ -6,7 +6,7 @@ import type { Move } from "../src/contract";
 import worker from "../src/index";
 import { projectionStatements } from "../src/read-model/projection";
 
-import { ADMIN_TOKEN, api, d1Moves, ledger, productStub, putReservation, receive, uniqueSku } from "./helpers";
+import { ADMIN_TOKEN, api, capturingConsole, d1Moves, ledger, productStub, putReservation, receive, uniqueSku } from "./helpers";
 
 async function projected(...skus: string[]) {
   await Promise.all(skus.map((sku) => productStub(sku).flush()));
@@ -260,7 +260,8 @@ describe("retention (daily cron)", () => {
 
     // A clock 90 days after 2026-01-31T00:00:00Z: the cutoff is that instant, exclusive.
     const controller = createScheduledController({ scheduledTime: Date.parse("2026-05-01T00:00:00.000Z") });
-    await worker.scheduled(controller, env);
+    const { lines } = await capturingConsole("log", () => worker.scheduled(controller, env));
+    expect(lines).toEqual(["retention: deleted 2 D1 moves older than 90 days"]);
 
     expect((await d1Moves(`${sku}-x`)).map((m) => m.seq)).toEqual([3]);
     expect(await d1Moves(sku)).toHaveLength(1);

@@ -5,7 +5,7 @@ import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index";
-import { ADMIN_TOKEN, api, d1Moves, ledger, productStub, putReservation, receive, uniqueSku } from "./helpers";
+import { ADMIN_TOKEN, api, capturingConsole, d1Moves, ledger, productStub, putReservation, receive, uniqueSku } from "./helpers";
 
 const DAY_MS = 86_400_000;
 
@@ -44,7 +44,10 @@ describe("a rebuild after retention", () => {
     expect(counted).toMatchObject({ received: 7, reserved: 2 });
 
     // The daily cron, 91 days from now: every move of today is past retention.
-    await worker.scheduled(createScheduledController({ scheduledTime: Date.now() + 91 * DAY_MS }), env);
+    const { lines } = await capturingConsole("log", () =>
+      worker.scheduled(createScheduledController({ scheduledTime: Date.now() + 91 * DAY_MS }), env),
+    );
+    expect(lines).toEqual(["retention: deleted 2 D1 moves older than 90 days"]);
     expect(await d1Moves(sku)).toEqual([]);
 
     for (const reset of [false, true, false]) {
