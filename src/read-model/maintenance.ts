@@ -14,6 +14,7 @@ export const RESET_STATEMENTS = [
   `DELETE FROM rollup_progress WHERE sku IN (SELECT sku FROM rollup_progress LIMIT ${RESET_BATCH})`,
   `DELETE FROM moves WHERE cursor IN (SELECT cursor FROM moves LIMIT ${RESET_BATCH})`,
   `DELETE FROM stock WHERE sku IN (SELECT sku FROM stock LIMIT ${RESET_BATCH})`,
+  `DELETE FROM move_blocks WHERE block IN (SELECT block FROM move_blocks LIMIT ${RESET_BATCH})`,
 ] as const;
 
 export interface ResetProgress {

@@ -66,41 +66,69 @@ export async function listStock(db: D1Database, filter: StockFilter): Promise<St
   };
 }
 
-function moveFilterSql(filter: MoveFilter): { where: string; binds: unknown[] } {
-  const where: string[] = [];
-  const binds: unknown[] = [];
-  const eq = (column: string, value: unknown) => {
-    if (value === undefined) return;
-    where.push(`${column} = ?`);
-    binds.push(value);
-  };
-  eq("sku", filter.sku);
-  eq("type", filter.type);
-  eq("reservation_id", filter.reservation_id);
-  eq("order_id", filter.order_id);
-  eq("ref", filter.ref);
-  if (filter.since !== undefined) {
-    where.push("at >= ?");
-    binds.push(new Date(filter.since).toISOString());
-  }
-  if (filter.until !== undefined) {
-    where.push("at < ?");
-    binds.push(new Date(filter.until).toISOString());
-  }
-  where.push("cursor > ?");
-  binds.push(filter.after === undefined ? 0 : Number(filter.after));
-  return { where: where.join(" AND "), binds };
+/** Cursors per block of the `move_blocks` zone map (migration 0005): 2^12. */
+export const MOVE_BLOCK_BITS = 12;
+/** Past any cursor D1 will ever assign. */
+const NO_CURSOR = Number.MAX_SAFE_INTEGER;
+
+type EqualityFilter = "sku" | "type" | "reservation_id" | "order_id" | "ref";
+
+/**
+ * Which index a /v1/moves page walks, by the most selective equality filter given: an order or a
+ * reservation has a handful of moves, a SKU its ledger, a ref its receipts, a type an eighth of everything.
+ * With none, the page walks the cursor itself. Named explicitly, so the plan never depends on statistics.
+ */
+export function moveIndexFor(filter: MoveFilter): string | null {
+  if (filter.order_id !== undefined) return "moves_by_order";
+  if (filter.reservation_id !== undefined) return "moves_by_reservation";
+  if (filter.sku !== undefined) return filter.type !== undefined ? "moves_by_sku_type" : "moves_by_sku";
+  if (filter.ref !== undefined) return "moves_by_ref";
+  if (filter.type !== undefined) return "moves_by_type";
+  return null;
 }
 
+const EQUALITY_FILTERS: readonly EqualityFilter[] = ["sku", "type", "reservation_id", "order_id", "ref"];
+
 export function moveListSql(filter: MoveFilter): Statement {
-  const { where, binds } = moveFilterSql(filter);
-  // A time window with no equality filter reads just the window through the time index (then sorts it by
-  // cursor); left to itself the planner walks the cursor order from `after` and filters every move on `at`.
-  const timeOnly =
-    (filter.since !== undefined || filter.until !== undefined) &&
-    [filter.sku, filter.type, filter.reservation_id, filter.order_id, filter.ref].every((v) => v === undefined);
-  const table = timeOnly ? "moves INDEXED BY moves_by_time" : "moves";
-  return { sql: `SELECT * FROM ${table} WHERE ${where} ORDER BY cursor LIMIT ?`, binds: [...binds, filter.limit] };
+  const where: string[] = [];
+  const binds: unknown[] = [];
+  for (const column of EQUALITY_FILTERS) {
+    if (filter[column] === undefined) continue;
+    where.push(`${column} = ?`);
+    binds.push(filter[column]);
+  }
+  const after = filter.after === undefined ? 0 : Number(filter.after);
+  const since = filter.since === undefined ? undefined : new Date(filter.since).toISOString();
+  const until = filter.until === undefined ? undefined : new Date(filter.until).toISOString();
+  if (since !== undefined) {
+    where.push("at >= ?");
+    binds.push(since);
+  }
+  if (until !== undefined) {
+    where.push("at < ?");
+    binds.push(until);
+  }
+  // The cursor range, as one lower and one upper bound (the planner uses one of each): past `after`, and
+  // within the blocks of the zone map that can hold the time window.
+  if (since === undefined) {
+    where.push("cursor > ?");
+    binds.push(after);
+  } else {
+    where.push(`cursor > max(?, coalesce((SELECT (block << ${MOVE_BLOCK_BITS}) - 1 FROM move_blocks
+      WHERE block >= (? >> ${MOVE_BLOCK_BITS}) AND max_at >= ? ORDER BY block LIMIT 1), ${NO_CURSOR}))`);
+    binds.push(after, after, since);
+  }
+  if (until !== undefined) {
+    where.push(`cursor <= coalesce((SELECT (max(block) << ${MOVE_BLOCK_BITS}) + ${(1 << MOVE_BLOCK_BITS) - 1}
+      FROM move_blocks WHERE min_at < ?), -1)`);
+    binds.push(until);
+  }
+  const index = moveIndexFor(filter);
+  const table = index ? `moves INDEXED BY ${index}` : "moves NOT INDEXED";
+  return {
+    sql: `SELECT * FROM ${table} WHERE ${where.join(" AND ")} ORDER BY cursor LIMIT ?`,
+    binds: [...binds, filter.limit],
+  };
 }
 
 export async function listMoves(db: D1Database, filter: MoveFilter): Promise<FeedPage> {
