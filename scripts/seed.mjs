@@ -1,4 +1,4 @@
-// `npm run seed -- --moves 1000000 --skus 10000 [--days 60] [--prefix SEED] [--persist-to DIR]`
+// `npm run seed -- --moves 1000000 --skus 10000 [--days 60] [--prefix SEED] [--layout time|sku] [--persist-to DIR]`
 //
 // Fills the *local* D1 read model (the database `npm start` serves) with realistic, internally consistent
 // moves for benchmarks and manual checks: receipts, carts that are reserved, updated, released, expired or
@@ -21,6 +21,7 @@ const { values } = parseArgs({
     days: { type: "string", default: "60" },
     prefix: { type: "string", default: "SEED" },
     "persist-to": { type: "string", default: STATE_DIR },
+    layout: { type: "string", default: "time" },
   },
 });
 const MOVES = Number(values.moves);
@@ -32,6 +33,7 @@ function stop(message) {
   process.exit(1);
 }
 if (!(MOVES > 0 && SKUS > 0 && DAYS > 0)) stop("--moves, --skus and --days must be positive numbers");
+if (!["time", "sku"].includes(values.layout)) stop("--layout is time (live traffic) or sku (as after a rebuild)");
 if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,40}$/.test(PREFIX)) stop("--prefix must be 1-41 of A-Z a-z 0-9 . _ : - (it starts every SKU)");
 
 // `npm start` keeps the database open and caches it: writing under it would corrupt what it serves.
@@ -174,12 +176,28 @@ function nextMove(i, at) {
 
 const began = Date.now();
 const BATCH = 50_000;
+
+/**
+ * The SKU and time of the n-th move. `time` (live traffic): moves of random SKUs one after another, so D1's
+ * cursor order follows time. `sku` (as after a rebuild, which replays one SKU's ledger after another): each
+ * SKU's whole history in turn, spread over the same days, so cursor order follows SKU.
+ */
+function slot(n) {
+  if (values.layout === "time") return { sku: n < SKUS ? n : pick(SKUS), at: start + n * step };
+  const per = Math.floor(MOVES / SKUS);
+  const sku = Math.min(SKUS - 1, Math.floor(n / per));
+  const own = n - sku * per;
+  const count = sku === SKUS - 1 ? MOVES - sku * per : per;
+  return { sku, at: start + Math.floor((own * DAYS * 86_400_000) / count) };
+}
+
 for (let done = 0; done < MOVES; ) {
   db.exec("BEGIN");
   const end = Math.min(MOVES, done + BATCH);
   for (; done < end; done++) {
-    // The first pass touches every SKU in order, so each has at least one move.
-    nextMove(done < SKUS ? done : pick(SKUS), start + done * step);
+    // With layout `time` the first pass touches every SKU in order, so each has at least one move.
+    const { sku, at } = slot(done);
+    nextMove(sku, at);
   }
   db.exec("COMMIT");
   process.stdout.write(`\rseeded ${done.toLocaleString()} / ${MOVES.toLocaleString()} moves`);

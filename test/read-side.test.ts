@@ -104,6 +104,16 @@ describe("the change feed", () => {
   });
 });
 
+describe("Server-Timing", () => {
+  it("says how long each operation took inside the Worker, on successes and refusals", async () => {
+    const ok = await api("GET", "/v1/moves?limit=1");
+    expect(ok.headers.get("server-timing")).toMatch(/^op;dur=\d+(\.\d)?$/);
+    const refused = await api("GET", `/v1/products/${uniqueSku("NONE")}`);
+    expect(refused.status).toBe(404);
+    expect(refused.headers.get("server-timing")).toMatch(/^op;dur=/);
+  });
+});
+
 describe("GET /v1/reports/daily", () => {
   it("equals a recount from the raw moves, one row per (day, sku), by day then sku", async () => {
     const a = uniqueSku("DAY-A");
