@@ -15,5 +15,8 @@ export default {
   async scheduled(controller, env) {
     const deleted = await deleteOldMoves(env.DB, controller.scheduledTime, retentionDays(env.MOVES_RETENTION_DAYS));
     console.log(`retention: deleted ${deleted} D1 moves older than ${retentionDays(env.MOVES_RETENTION_DAYS)} days`);
+    // D1 keeps the planner's statistics in the database; refresh them where the data changed. The feed's
+    // queries name their index and do not depend on them; the rest of the read side may.
+    await env.DB.prepare("PRAGMA optimize").run();
   },
 } satisfies ExportedHandler<Env>;
