@@ -4,7 +4,7 @@
  * answer. Nothing here is written by hand per route.
  */
 import { z } from "zod";
-import { STATUS_OF_ERROR, type ErrorCode } from "./contract";
+import { STATUS_OF_ERROR, type ErrorCode } from "../durable-objects/domain/contract";
 import { operations, type Operation } from "./operations";
 import { ErrorResponseSchema } from "./response-schemas";
 

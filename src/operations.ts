@@ -12,14 +12,14 @@ import {
   type ErrorCode,
   type IdempotencyToken,
   type Outcome,
-} from "./contract";
+} from "../durable-objects/domain/contract";
 import type { Env } from "./env";
 import type { Scope } from "./scopes";
 import { fingerprint } from "./fingerprint";
 import { rebuildReadModel, resetReadModel } from "./read-model/maintenance";
 import { listMoves, listStock } from "./read-model/queries";
 import { dailyReport } from "./read-model/reports";
-import type { OrderAction } from "../durable-objects/order/order-lines";
+import type { OrderAction } from "../durable-objects/domain/order-lines";
 import { orderAt, productAt, reservationAt } from "../durable-objects/shared/calls";
 import {
   AdjustBody,

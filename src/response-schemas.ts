@@ -3,8 +3,8 @@
  * compile time that each one is exactly the TypeScript type the code returns, so the two cannot drift.
  */
 import { z } from "zod";
-import { MOVE_TYPES } from "../durable-objects/product-stock/ledger";
-import { ERROR_CODES } from "./contract";
+import { MOVE_TYPES } from "../durable-objects/domain/ledger";
+import { ERROR_CODES } from "../durable-objects/domain/contract";
 
 const Int = z.number().int();
 const Instant = z.string().describe("ISO-8601 UTC with milliseconds");

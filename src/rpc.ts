@@ -3,7 +3,7 @@
  * endpoint and runs the same operation with the same validation; failures come back as values.
  */
 import { WorkerEntrypoint } from "cloudflare:workers";
-import type { Outcome } from "./contract";
+import type { Outcome } from "../durable-objects/domain/contract";
 import type { Env } from "./env";
 import { describeError, failureOf } from "../durable-objects/shared/calls";
 import { execute, operations, type Operations, type RawInput } from "./operations";

@@ -3,7 +3,7 @@
  * fields are a 400. Query strings are validated the same way (a misspelt parameter is an error, not ignored).
  */
 import { z } from "zod";
-import { MOVE_TYPES } from "../durable-objects/product-stock/ledger";
+import { MOVE_TYPES } from "../durable-objects/domain/ledger";
 import { decodeDailyKey, DEFAULT_REPORT_LIMIT, MAX_REPORT_LIMIT } from "./read-model/reports";
 
 export const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;

@@ -2,7 +2,7 @@
 // runtime check on real responses.
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
-import type { Move, MovesPage, MoveWithStock, Order, Reservation, Stock } from "../src/contract";
+import type { Move, MovesPage, MoveWithStock, Order, Reservation, Stock } from "../durable-objects/domain/contract";
 import type { FeedPage, StockPage } from "../src/read-model/queries";
 import type { DailyReportPage } from "../src/read-model/reports";
 import type { RebuildProgress, ResetProgress } from "../src/read-model/maintenance";

@@ -3,8 +3,8 @@
 // rebuild), paging through must return exactly the moves a plain filtered scan returns, in cursor order.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Move } from "../src/contract";
-import { projectionStatements } from "../src/read-model/projection";
+import type { Move } from "../durable-objects/domain/contract";
+import { projectionStatements } from "../durable-objects/product-stock/projection-sql";
 import { listMoves, type MoveFilter } from "../src/read-model/queries";
 
 const SKUS = 24;

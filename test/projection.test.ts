@@ -3,7 +3,7 @@
 import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { projectionStatements } from "../src/read-model/projection";
+import { projectionStatements } from "../durable-objects/product-stock/projection-sql";
 import { api, capturingConsole, d1Moves, ledger, productStub, receive, uniqueSku } from "./helpers";
 
 const MOVE_FIELDS = [

@@ -2,9 +2,9 @@
 import { createScheduledController } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { Move } from "../src/contract";
+import type { Move } from "../durable-objects/domain/contract";
 import worker from "../src/index";
-import { projectionStatements } from "../src/read-model/projection";
+import { projectionStatements } from "../durable-objects/product-stock/projection-sql";
 
 import { ADMIN_TOKEN, api, capturingConsole, d1Moves, ledger, productStub, putReservation, receive, uniqueSku } from "./helpers";
 

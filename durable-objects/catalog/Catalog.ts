@@ -3,8 +3,8 @@
  * rebuild of D1 cannot ask D1 which SKUs exist, so each SKU registers here on its first flush (once).
  */
 import { DurableObject } from "cloudflare:workers";
-import { succeed, type Outcome } from "../../src/contract";
-import type { Env } from "../../src/env";
+import { succeed, type Outcome } from "../domain/contract";
+import type { ObjectBindings } from "../bindings";
 import { LazySchema } from "../shared/migrate";
 
 const STEPS: readonly string[] = [
@@ -16,10 +16,10 @@ export interface SkuPage {
   next_after_sku: string | null;
 }
 
-export class Catalog extends DurableObject<Env> {
+export class Catalog extends DurableObject<ObjectBindings> {
   private readonly schema: LazySchema;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: ObjectBindings) {
     super(ctx, env);
     this.schema = new LazySchema(ctx.storage, STEPS);
   }

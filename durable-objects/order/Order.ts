@@ -4,13 +4,13 @@
  * and return are decided here against the order's lines, recorded with an intent, and sent to each product
  * as new totals, which the products apply idempotently; the alarm finishes an interrupted one.
  */
-import { fail, succeed, type IdempotencyToken, type Order as OrderView, type Outcome } from "../../src/contract";
-import type { Env } from "../../src/env";
+import { fail, succeed, type IdempotencyToken, type Order as OrderView, type Outcome } from "../domain/contract";
+import type { ObjectBindings } from "../bindings";
 import { attempt, describeError, failureOf, requireAll } from "../shared/calls";
 import { Coordinator, RECOVERY, RECOVERY_DELAY_MS } from "../shared/coordinator";
 import { IDEMPOTENCY_DDL } from "../shared/idempotency";
 import { SCHEDULE_DDL } from "../shared/schedule";
-import { planOrderAction, type OrderAction, type OrderLineTotals, type RequestedLine } from "./order-lines";
+import { planOrderAction, type OrderAction, type OrderLineTotals, type RequestedLine } from "../domain/order-lines";
 
 const STEPS: readonly string[] = [
   `
@@ -54,7 +54,7 @@ interface SettleIntent {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export class Order extends Coordinator {
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: ObjectBindings) {
     super(ctx, env, STEPS);
   }
 

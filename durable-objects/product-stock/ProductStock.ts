@@ -18,8 +18,8 @@ import {
   type MoveWithStock,
   type Outcome,
   type Stock,
-} from "../../src/contract";
-import type { Env } from "../../src/env";
+} from "../domain/contract";
+import type { ObjectBindings } from "../bindings";
 import { IdempotencyStore } from "../shared/idempotency";
 import { Schedule } from "../shared/schedule";
 import {
@@ -36,7 +36,7 @@ import {
   type Refusal,
   type ReleaseReason,
   type Snapshot,
-} from "./ledger";
+} from "../domain/ledger";
 import { Projector } from "./projector";
 import { productStockSchema } from "./schema";
 
@@ -125,7 +125,7 @@ function refusalToError(sku: string, refusal: Refusal): ApiError {
   }
 }
 
-export class ProductStock extends DurableObject<Env> {
+export class ProductStock extends DurableObject<ObjectBindings> {
   private readonly sql: SqlStorage;
   private readonly schema: ReturnType<typeof productStockSchema>;
   private readonly schedule: Schedule;
@@ -135,7 +135,7 @@ export class ProductStock extends DurableObject<Env> {
   /** Set by `append` inside a transaction; tells the caller to arm the alarm and flush afterwards. */
   private appended = false;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: ObjectBindings) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.schema = productStockSchema(ctx.storage);

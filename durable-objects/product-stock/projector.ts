@@ -4,9 +4,9 @@
  * a failure leaves the watermark where it was and schedules a retry with backoff on the object's alarm.
  * The first flush also registers the SKU in the catalog, which a rebuild of D1 walks.
  */
-import type { Move } from "../../src/contract";
-import type { Env } from "../../src/env";
-import { PROJECTION_BATCH_MOVES, projectionStatements } from "../../src/read-model/projection";
+import type { Move } from "../domain/contract";
+import type { ObjectBindings } from "../bindings";
+import { PROJECTION_BATCH_MOVES, projectionStatements } from "./projection-sql";
 import { catalogAt } from "../shared/calls";
 import type { Schedule } from "../shared/schedule";
 
@@ -29,7 +29,7 @@ export class Projector {
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly schedule: Schedule,
-    private readonly env: Env,
+    private readonly env: ObjectBindings,
     /** The SKU and the moves after a seq, read from the ledger (null before the first move). */
     private readonly ledger: {
       sku(): string | null;

@@ -16,14 +16,14 @@ import {
   type Outcome,
   type Reservation as ReservationView,
   type ReservationStatus,
-} from "../../src/contract";
-import type { Env } from "../../src/env";
-import type { ReleaseReason } from "../product-stock/ledger";
+} from "../domain/contract";
+import type { ObjectBindings } from "../bindings";
+import type { ReleaseReason } from "../domain/ledger";
 import { attempt, describeError, failureOf, requireAll } from "../shared/calls";
 import { Coordinator, RECOVERY, RECOVERY_DELAY_MS } from "../shared/coordinator";
 import { IDEMPOTENCY_DDL } from "../shared/idempotency";
 import { SCHEDULE_DDL } from "../shared/schedule";
-import { planChange, type Line } from "./plan";
+import { planChange, type Line } from "../domain/reservation-plan";
 
 /**
  * How long a product keeps a hold past the reservation's `expires_at` before releasing it on its own.
@@ -98,7 +98,7 @@ const notActive = (status: ReservationStatus): { ok: false; error: ApiError } =>
 const notFound = (id: string): { ok: false; error: ApiError } => fail("not_found", `no reservation ${id}`);
 
 export class Reservation extends Coordinator {
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: ObjectBindings) {
     super(ctx, env, STEPS);
   }
 

@@ -1,11 +1,11 @@
 /** Calls from one object to another, with thrown errors turned into outcomes. */
-import { internal, unavailable, type ErrorCode, type Outcome } from "../../src/contract";
-import type { Env } from "../../src/env";
+import { internal, unavailable, type ErrorCode, type Outcome } from "../domain/contract";
+import type { ObjectBindings } from "../bindings";
 
-export const productAt = (env: Env, sku: string) => env.PRODUCT_STOCK.get(env.PRODUCT_STOCK.idFromName(sku));
-export const orderAt = (env: Env, orderId: string) => env.ORDER.get(env.ORDER.idFromName(orderId));
-export const reservationAt = (env: Env, id: string) => env.RESERVATION.get(env.RESERVATION.idFromName(id));
-export const catalogAt = (env: Env) => env.CATALOG.get(env.CATALOG.idFromName("catalog"));
+export const productAt = (env: ObjectBindings, sku: string) => env.PRODUCT_STOCK.get(env.PRODUCT_STOCK.idFromName(sku));
+export const orderAt = (env: ObjectBindings, orderId: string) => env.ORDER.get(env.ORDER.idFromName(orderId));
+export const reservationAt = (env: ObjectBindings, id: string) => env.RESERVATION.get(env.RESERVATION.idFromName(id));
+export const catalogAt = (env: ObjectBindings) => env.CATALOG.get(env.CATALOG.idFromName("catalog"));
 
 /** The objects a coordinator calls; a field of the coordinator, so a test can stand between them. */
 export interface Peers {
@@ -13,7 +13,7 @@ export interface Peers {
   order(orderId: string): ReturnType<typeof orderAt>;
 }
 
-export const peersOf = (env: Env): Peers => ({
+export const peersOf = (env: ObjectBindings): Peers => ({
   product: (sku) => productAt(env, sku),
   order: (orderId) => orderAt(env, orderId),
 });

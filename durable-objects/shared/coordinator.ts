@@ -4,7 +4,7 @@
  * to another object), and an alarm that finishes what a previous instance left undone, with backoff.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../../src/env";
+import type { ObjectBindings } from "../bindings";
 import { peersOf, type Peers } from "./calls";
 import { IdempotencyStore } from "./idempotency";
 import { LazySchema } from "./migrate";
@@ -16,7 +16,7 @@ export const RECOVERY = { kind: "recovery", key: "intent" } as const;
 export const RECOVERY_DELAY_MS = 1_000;
 const RECOVERY_BACKOFF_MAX_MS = 60_000;
 
-export abstract class Coordinator extends DurableObject<Env> {
+export abstract class Coordinator extends DurableObject<ObjectBindings> {
   protected readonly sql: SqlStorage;
   /** Created by the first write: a read of an id that was never written leaves no storage. */
   protected readonly schema: LazySchema;
@@ -26,7 +26,7 @@ export abstract class Coordinator extends DurableObject<Env> {
   /** The other objects this one calls. */
   protected peers: Peers;
 
-  constructor(ctx: DurableObjectState, env: Env, steps: readonly string[]) {
+  constructor(ctx: DurableObjectState, env: ObjectBindings, steps: readonly string[]) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.schema = new LazySchema(ctx.storage, steps);

@@ -2,7 +2,7 @@
  * Idempotency records kept beside the state they protect, so a command and the record of its outcome
  * commit in the same transaction. Scoped by the caller (method and path), kept 24 hours.
  */
-import { fail, type IdempotencyToken, type Outcome } from "../../src/contract";
+import { fail, type IdempotencyToken, type Outcome } from "../domain/contract";
 
 export const IDEMPOTENCY_DDL = `
   CREATE TABLE idempotency (

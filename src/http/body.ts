@@ -1,5 +1,5 @@
 /** Reads a JSON request body, refusing more than 64 KiB without buffering past the limit. */
-import { fail, succeed, type Outcome } from "../contract";
+import { fail, succeed, type Outcome } from "../../durable-objects/domain/contract";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 

@@ -1,4 +1,4 @@
-import { RETRY_AFTER_SECONDS, STATUS_OF_ERROR, type ApiError, type ErrorCode } from "../contract";
+import { RETRY_AFTER_SECONDS, STATUS_OF_ERROR, type ApiError, type ErrorCode } from "../../durable-objects/domain/contract";
 
 export function json(status: number, body: unknown, headers: HeadersInit = {}): Response {
   return new Response(JSON.stringify(body), {

@@ -3,7 +3,7 @@
  * 401), then 404/405 by route, 403 by scope, 413/400 on the body, and the operation's outcome as JSON.
  */
 import { Router, type IRequest } from "itty-router";
-import type { Outcome } from "../contract";
+import type { Outcome } from "../../durable-objects/domain/contract";
 import { describeError, failureOf } from "../../durable-objects/shared/calls";
 import type { Env } from "../env";
 import { operations, validate, type HttpMethod, type Operation } from "../operations";

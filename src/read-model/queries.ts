@@ -1,6 +1,6 @@
 /** Queries of the D1 read model: listings, history and the change feed. Never used to decide a sale. */
-import type { Move, Stock } from "../contract";
-import type { MoveType } from "../../durable-objects/product-stock/ledger";
+import type { Move, Stock } from "../../durable-objects/domain/contract";
+import type { MoveType } from "../../durable-objects/domain/ledger";
 
 export interface StockPage {
   items: Stock[];

@@ -2,7 +2,7 @@
 // every operation's default must be in it, and the README must point at it (not at a file outside the repo).
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ERROR_CODES } from "../../src/contract";
+import { ERROR_CODES } from "../../durable-objects/domain/contract";
 import { openApiDocument } from "../../src/openapi";
 
 const reference = readFileSync(new URL("../../docs/API.md", import.meta.url), "utf8");

@@ -4,7 +4,7 @@
  * rollups only once (migration 0004). Every statement is idempotent by (sku, seq) and the stock row only ever moves forward by version,
  * so a retried or replayed batch changes nothing the second time.
  */
-import type { Move } from "../contract";
+import type { Move } from "../domain/contract";
 
 /** Moves per D1 batch (one statement each, plus the stock upsert). */
 export const PROJECTION_BATCH_MOVES = 100;
