@@ -9,7 +9,7 @@ import {
   type Command,
   type MoveDraft,
   type Snapshot,
-} from "../durable-objects/domain/ledger";
+} from "../../durable-objects/domain/ledger";
 
 const state = (on_hand: number, reserved = 0, committed = 0, version = 1): Snapshot => ({
   on_hand,
