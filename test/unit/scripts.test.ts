@@ -15,7 +15,7 @@ const run = promisify(execFile);
 async function script(file: string, args: string[], env: Record<string, string> = {}) {
   try {
     const { stdout, stderr } = await run(process.execPath, [`scripts/${file}`, ...args], {
-      env: { ...process.env, ...env },
+      env: { ...process.env, NODE_OPTIONS: "--disable-warning=ExperimentalWarning", ...env },
       timeout: 120_000,
     });
     return { code: 0, output: stdout + stderr };
