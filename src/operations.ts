@@ -90,9 +90,6 @@ export interface RawInput {
   idempotencyKey: string | null;
 }
 
-const product = productAt;
-const reservation = reservationAt;
-const order = orderAt;
 const always = (status: number) => () => status;
 
 /** POST /v1/orders/:order_id/{fulfil,cancel,return}: the same shape, told apart by the action. */
@@ -111,7 +108,7 @@ function orderAction(action: OrderAction, summary: string) {
     idempotent: true,
     successStatus: always(200),
     run: (env, { params, body, idempotency }) =>
-      order(env, params.order_id).act(params.order_id, action, body?.lines, idempotency),
+      orderAt(env, params.order_id).act(params.order_id, action, body?.lines, idempotency),
   });
 }
 
@@ -127,7 +124,7 @@ export const operations = {
     refusals: ["not_found"],
     idempotent: false,
     successStatus: always(200),
-    run: (env, { params, query }) => product(env, params.sku).getStock(params.sku, query.at ?? null),
+    run: (env, { params, query }) => productAt(env, params.sku).getStock(params.sku, query.at ?? null),
   }),
   receive: operation({
     method: "POST",
@@ -141,7 +138,7 @@ export const operations = {
     refusals: ["idempotency_conflict"],
     idempotent: true,
     successStatus: always(201),
-    run: (env, { params, body, idempotency }) => product(env, params.sku).receive(params.sku, body, idempotency),
+    run: (env, { params, body, idempotency }) => productAt(env, params.sku).receive(params.sku, body, idempotency),
   }),
   adjust: operation({
     method: "POST",
@@ -155,7 +152,7 @@ export const operations = {
     refusals: ["insufficient_stock", "version_conflict", "idempotency_conflict"],
     idempotent: true,
     successStatus: always(201),
-    run: (env, { params, body, idempotency }) => product(env, params.sku).adjust(params.sku, body, idempotency),
+    run: (env, { params, body, idempotency }) => productAt(env, params.sku).adjust(params.sku, body, idempotency),
   }),
   listProductMoves: operation({
     method: "GET",
@@ -169,7 +166,7 @@ export const operations = {
     idempotent: false,
     successStatus: always(200),
     run: (env, { params, query }) =>
-      product(env, params.sku).listMoves(params.sku, query.after_seq, query.limit),
+      productAt(env, params.sku).listMoves(params.sku, query.after_seq, query.limit),
   }),
   putReservation: operation({
     method: "PUT",
@@ -183,7 +180,7 @@ export const operations = {
     refusals: ["insufficient_stock", "reservation_not_active"],
     idempotent: false,
     successStatus: (created) => (created ? 201 : 200),
-    run: (env, { params, body }) => reservation(env, params.id).put(params.id, body),
+    run: (env, { params, body }) => reservationAt(env, params.id).put(params.id, body),
   }),
   getReservation: operation({
     method: "GET",
@@ -196,7 +193,7 @@ export const operations = {
     refusals: ["not_found"],
     idempotent: false,
     successStatus: always(200),
-    run: (env, { params }) => reservation(env, params.id).get(params.id),
+    run: (env, { params }) => reservationAt(env, params.id).get(params.id),
   }),
   deleteReservation: operation({
     method: "DELETE",
@@ -209,7 +206,7 @@ export const operations = {
     refusals: ["not_found", "reservation_not_active"],
     idempotent: false,
     successStatus: always(200),
-    run: (env, { params }) => reservation(env, params.id).release(params.id),
+    run: (env, { params }) => reservationAt(env, params.id).release(params.id),
   }),
   commitReservation: operation({
     method: "POST",
@@ -224,7 +221,7 @@ export const operations = {
     idempotent: true,
     successStatus: always(200),
     run: (env, { params, body, idempotency }) =>
-      reservation(env, params.id).commit(params.id, body.order_id, idempotency),
+      reservationAt(env, params.id).commit(params.id, body.order_id, idempotency),
   }),
   getOrder: operation({
     method: "GET",
@@ -237,7 +234,7 @@ export const operations = {
     refusals: ["not_found"],
     idempotent: false,
     successStatus: always(200),
-    run: (env, { params }) => order(env, params.order_id).get(params.order_id),
+    run: (env, { params }) => orderAt(env, params.order_id).get(params.order_id),
   }),
   fulfilOrder: orderAction("fulfil", "Ship order lines (all outstanding when lines are omitted)"),
   cancelOrder: orderAction("cancel", "Cancel order lines back to available (all outstanding when lines are omitted)"),

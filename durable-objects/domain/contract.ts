@@ -137,6 +137,9 @@ export const STATUS_OF_ERROR: Readonly<Record<ErrorCode, number>> = {
 
 export const ERROR_CODES = Object.keys(STATUS_OF_ERROR) as [ErrorCode, ...ErrorCode[]];
 
+/** An instant as the API writes it: ISO-8601 UTC with milliseconds. */
+export const isoInstant = (ms: number): string => new Date(ms).toISOString();
+
 /** The only text a 500 ever carries: what went wrong goes to the log, never to a client. */
 export const INTERNAL_MESSAGE = "internal error";
 

@@ -240,8 +240,3 @@ export function evolve(b: Balances, m: MoveDraft): Balances {
       return { ...b, on_hand: b.on_hand - q, committed: b.committed - q };
   }
 }
-
-/** True when the balances obey the model: nothing negative, `available` never below 0. */
-export function isConsistent(b: Balances): boolean {
-  return b.reserved >= 0 && b.committed >= 0 && available(b) >= 0;
-}

@@ -4,7 +4,7 @@
  * and return are decided here against the order's lines, recorded with an intent, and sent to each product
  * as new totals, which the products apply idempotently; the alarm finishes an interrupted one.
  */
-import { fail, succeed, type IdempotencyToken, type Order as OrderView, type Outcome } from "../domain/contract";
+import { fail, isoInstant, succeed, type IdempotencyToken, type Order as OrderView, type Outcome } from "../domain/contract";
 import type { ObjectBindings } from "../bindings";
 import { attempt, describeError, failureOf, requireAll } from "../shared/calls";
 import { Coordinator, RECOVERY, RECOVERY_DELAY_MS } from "../shared/coordinator";
@@ -51,7 +51,6 @@ interface SettleIntent {
   lines: OrderLineTotals[];
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
 
 export class Order extends Coordinator {
   constructor(ctx: DurableObjectState, env: ObjectBindings) {
@@ -251,8 +250,8 @@ export class Order extends Coordinator {
       order_id: header.order_id,
       reservation_id: header.reservation_id,
       lines: this.lines(),
-      created_at: iso(header.created_at_ms),
-      updated_at: iso(header.updated_at_ms),
+      created_at: isoInstant(header.created_at_ms),
+      updated_at: isoInstant(header.updated_at_ms),
     };
   }
 }

@@ -10,6 +10,7 @@
 import { DurableObject } from "cloudflare:workers";
 import {
   fail,
+  isoInstant,
   succeed,
   type ApiError,
   type IdempotencyToken,
@@ -98,7 +99,6 @@ export interface HoldResult {
   held: number;
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 function refusalToError(sku: string, refusal: Refusal): ApiError {
   switch (refusal.code) {
@@ -338,7 +338,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
       .exec<MoveRow>("SELECT * FROM stock_moves WHERE at_ms <= ? ORDER BY at_ms DESC, seq DESC LIMIT 1", atMs)
       .toArray()[0];
     if (!move) return succeed({ sku, ...EMPTY_SNAPSHOT, available: 0, updated_at: null });
-    return succeed({ sku, ...balancesOf(move), available: available(move), version: move.seq, updated_at: iso(move.at_ms) });
+    return succeed({ sku, ...balancesOf(move), available: available(move), version: move.seq, updated_at: isoInstant(move.at_ms) });
   }
 
   async listMoves(sku: string, afterSeq: number, limit: number): Promise<Outcome<MovesPage>> {
@@ -418,7 +418,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     }
     return {
       moves,
-      stock: { sku, ...balances, available: available(balances), version: seq, updated_at: iso(atMs) },
+      stock: { sku, ...balances, available: available(balances), version: seq, updated_at: isoInstant(atMs) },
     };
   }
 
@@ -554,7 +554,7 @@ function toStock(row: StockRow): Stock {
     ...balancesOf(row),
     available: available(row),
     version: row.version,
-    updated_at: row.updated_at_ms === null ? null : iso(row.updated_at_ms),
+    updated_at: row.updated_at_ms === null ? null : isoInstant(row.updated_at_ms),
   };
 }
 
@@ -577,6 +577,6 @@ function moveObject(sku: string, seq: number, draft: MoveDraft, after: Balances,
     order_id: draft.order_id,
     reason: draft.reason,
     ref: draft.ref,
-    at: iso(atMs),
+    at: isoInstant(atMs),
   };
 }

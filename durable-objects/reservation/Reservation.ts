@@ -8,6 +8,7 @@
  */
 import {
   fail,
+  isoInstant,
   internal,
   succeed,
   unavailable,
@@ -29,7 +30,7 @@ import { planChange, type Line } from "../domain/reservation-plan";
  * How long a product keeps a hold past the reservation's `expires_at` before releasing it on its own.
  * The coordinator releases at `expires_at`; this only matters when the coordinator never comes back.
  */
-export const HOLD_GRACE_MS = 60_000;
+const HOLD_GRACE_MS = 60_000;
 const EXPIRY = { kind: "expiry", key: "reservation" } as const;
 
 const STEPS: readonly string[] = [
@@ -76,20 +77,19 @@ export interface PutInput {
 }
 
 
-const iso = (ms: number) => new Date(ms).toISOString();
 const holdDeadline = (r: ReservationRecord) => r.expires_at_ms + HOLD_GRACE_MS;
 
-export function viewOf(r: ReservationRecord, nowMs: number): ReservationView {
+function viewOf(r: ReservationRecord, nowMs: number): ReservationView {
   const expired = r.status === "active" && nowMs >= r.expires_at_ms;
   return {
     id: r.id,
     holder: r.holder,
     status: expired ? "expired" : r.status,
     lines: r.lines,
-    expires_at: iso(r.expires_at_ms),
+    expires_at: isoInstant(r.expires_at_ms),
     order_id: r.order_id,
-    created_at: iso(r.created_at_ms),
-    updated_at: iso(r.updated_at_ms),
+    created_at: isoInstant(r.created_at_ms),
+    updated_at: isoInstant(r.updated_at_ms),
   };
 }
 

@@ -5,7 +5,6 @@ import {
   decide,
   EMPTY_SNAPSHOT,
   evolve,
-  isConsistent,
   type Command,
   type MoveDraft,
   type Snapshot,
@@ -167,13 +166,10 @@ describe("evolve", () => {
     ];
     for (const step of steps) {
       s = apply(s, step);
-      expect(isConsistent(s)).toBe(true);
+      expect(s.reserved).toBeGreaterThanOrEqual(0);
+      expect(s.committed).toBeGreaterThanOrEqual(0);
+      expect(available(s)).toBeGreaterThanOrEqual(0);
     }
     expect(s).toEqual({ on_hand: 1, reserved: 0, committed: 0, version: 8 });
-  });
-
-  it("flags balances the model forbids", () => {
-    expect(isConsistent({ on_hand: 1, reserved: 2, committed: 0 })).toBe(false);
-    expect(isConsistent({ on_hand: 5, reserved: -1, committed: 0 })).toBe(false);
   });
 });
