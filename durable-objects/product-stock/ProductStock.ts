@@ -8,78 +8,25 @@
  * so a coordinator may send the same one again after a crash and nothing moves twice.
  */
 import { DurableObject } from "cloudflare:workers";
+import type { ObjectBindings } from "../bindings";
 import {
   fail,
-  isoInstant,
   succeed,
   type ApiError,
   type IdempotencyToken,
-  type Move,
   type MovesPage,
   type MoveWithStock,
   type Outcome,
   type Stock,
 } from "../domain/contract";
-import type { ObjectBindings } from "../bindings";
+import { decide, type Command, type MoveDraft, type OrderLine, type OrderTotals, type ReleaseReason } from "../domain/ledger";
+import { refusalToError } from "../domain/refusals";
 import { IdempotencyStore } from "../shared/idempotency";
 import { Schedule } from "../shared/schedule";
-import {
-  available,
-  decide,
-  EMPTY_SNAPSHOT,
-  evolve,
-  type Balances,
-  type Command,
-  type MoveDraft,
-  type MoveType,
-  type OrderLine,
-  type OrderTotals,
-  type Refusal,
-  type ReleaseReason,
-  type Snapshot,
-} from "../domain/ledger";
+import { HOLD_DEADLINE, HoldsStore, type HoldRow } from "./holds-store";
+import { LedgerStore, type Appended, type LedgerState } from "./ledger-store";
 import { Projector } from "./projector";
 import { productStockSchema } from "./schema";
-
-/** Schedule kind of a hold's own deadline: the fallback release if its coordinator never comes back. */
-const HOLD_DEADLINE = "hold";
-
-interface MoveRow extends Balances {
-  seq: number;
-  type: MoveType;
-  quantity: number;
-  reservation_id: string | null;
-  order_id: string | null;
-  reason: string | null;
-  ref: string | null;
-  at_ms: number;
-  [column: string]: SqlStorageValue;
-}
-
-interface StockState extends Snapshot {
-  sku: string | null;
-  updated_at_ms: number | null;
-}
-
-interface StockRow extends Snapshot {
-  sku: string;
-  updated_at_ms: number | null;
-  [column: string]: SqlStorageValue;
-}
-
-export interface HoldRow {
-  reservation_id: string;
-  quantity: number;
-  expires_at_ms: number;
-  pinned_order_id: string | null;
-  [column: string]: SqlStorageValue;
-}
-
-interface OrderLineRow extends OrderLine {
-  order_id: string;
-  reservation_id: string;
-  [column: string]: SqlStorageValue;
-}
 
 export interface ReceiveInput {
   quantity: number;
@@ -99,58 +46,29 @@ export interface HoldResult {
   held: number;
 }
 
-
-function refusalToError(sku: string, refusal: Refusal): ApiError {
-  switch (refusal.code) {
-    case "insufficient_stock":
-      return {
-        code: "insufficient_stock",
-        message: `not enough stock of ${sku}`,
-        details: {
-          shortfalls: [{ sku, requested: refusal.requested, available: refusal.available }],
-        },
-      };
-    case "version_conflict":
-      return {
-        code: "version_conflict",
-        message: `${sku} is at version ${refusal.current_version}`,
-        details: { current_version: refusal.current_version },
-      };
-    case "quantity_exceeds_order":
-      return {
-        code: "quantity_exceeds_order",
-        message: `${sku} can give at most ${refusal.limit}`,
-        details: { sku, requested: refusal.requested, limit: refusal.limit },
-      };
-  }
-}
-
 export class ProductStock extends DurableObject<ObjectBindings> {
-  private readonly sql: SqlStorage;
   private readonly schema: ReturnType<typeof productStockSchema>;
   private readonly schedule: Schedule;
   private readonly idempotency: IdempotencyStore;
+  private readonly ledger: LedgerStore;
+  private readonly holds: HoldsStore;
   private readonly projector: Projector;
-  private knownSku: string | null = null;
-  /** Set by `append` inside a transaction; tells the caller to arm the alarm and flush afterwards. */
+  /** Set by `append` inside a transaction; tells the caller to flush to D1 afterwards. */
   private appended = false;
 
   constructor(ctx: DurableObjectState, env: ObjectBindings) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
     this.schema = productStockSchema(ctx.storage);
     this.schedule = new Schedule(ctx.storage);
-    this.idempotency = new IdempotencyStore(this.sql);
+    this.idempotency = new IdempotencyStore(ctx.storage.sql);
+    this.ledger = new LedgerStore(ctx.storage.sql, this.schema);
+    this.holds = new HoldsStore(ctx.storage.sql, this.schedule);
     this.projector = new Projector(ctx.storage, this.schedule, env, {
-      sku: () => this.sku(),
-      version: () => this.stockRow()?.version ?? 0,
+      sku: () => this.ledger.sku(),
+      version: () => this.ledger.version(),
       movesAfter: (seq, limit) => {
-        const sku = this.sku();
-        if (!sku) return [];
-        return this.sql
-          .exec<MoveRow>("SELECT * FROM stock_moves WHERE seq > ? ORDER BY seq LIMIT ?", seq, limit)
-          .toArray()
-          .map((r) => toMove(sku, r));
+        const sku = this.ledger.sku();
+        return sku ? this.ledger.movesAfter(sku, seq, limit) : [];
       },
     });
   }
@@ -187,10 +105,10 @@ export class ProductStock extends DurableObject<ObjectBindings> {
         const prior = this.idempotency.recall<MoveWithStock>(scope, idem, now);
         if (prior) return prior;
       }
-      const state = this.snapshot();
+      const state = this.ledger.state();
       const decision = decide(state, command);
       const outcome: Outcome<MoveWithStock> = decision.ok
-        ? succeed(this.firstMoveWithStock(this.append(sku, state, decision.moves, now)))
+        ? succeed(firstMoveWithStock(this.append(sku, state, decision.moves, now)))
         : { ok: false, error: refusalToError(sku, decision.refusal) };
       if (idem) this.idempotency.remember(scope, idem, outcome, now);
       return outcome;
@@ -211,11 +129,11 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     reason: ReleaseReason,
   ): Promise<Outcome<HoldResult>> {
     return this.transact((now) => {
-      const current = this.holdRow(reservationId);
+      const current = this.holds.hold(reservationId);
       if (current?.pinned_order_id && current.quantity !== quantity) {
         return fail("reservation_not_active", `${reservationId} is being committed`, { status: "committed" });
       }
-      const state = this.snapshot();
+      const state = this.ledger.state();
       const decision = decide(state, {
         type: "hold",
         reservation_id: reservationId,
@@ -225,7 +143,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
       });
       if (!decision.ok) return { ok: false, error: refusalToError(sku, decision.refusal) };
       this.append(sku, state, decision.moves, now);
-      this.setHold(reservationId, quantity, deadlineMs, current?.pinned_order_id ?? null);
+      this.holds.setHold(reservationId, quantity, deadlineMs, current?.pinned_order_id ?? null);
       return succeed({ sku, held: quantity });
     });
   }
@@ -236,14 +154,13 @@ export class ProductStock extends DurableObject<ObjectBindings> {
    */
   async prepareCommit(sku: string, reservationId: string, orderId: string, quantity: number): Promise<Outcome<HoldResult>> {
     return this.transact(() => {
-      const taken = this.orderLine(orderId);
+      const taken = this.holds.orderLine(orderId);
       if (taken && taken.reservation_id === reservationId) return succeed({ sku, held: taken.committed });
-      const current = this.holdRow(reservationId);
+      const current = this.holds.hold(reservationId);
       if (!current || current.quantity !== quantity || (current.pinned_order_id ?? orderId) !== orderId) {
         return fail("reservation_not_active", `the hold of ${reservationId} on ${sku} is gone`, { status: "expired" });
       }
-      this.sql.exec("UPDATE holds SET pinned_order_id = ? WHERE reservation_id = ?", orderId, reservationId);
-      this.schedule.remove(HOLD_DEADLINE, reservationId);
+      this.holds.pin(reservationId, orderId);
       return succeed({ sku, held: quantity });
     });
   }
@@ -251,8 +168,8 @@ export class ProductStock extends DurableObject<ObjectBindings> {
   /** Undoes `prepareCommit`: the hold's deadline applies again. */
   async abortCommit(sku: string, reservationId: string, orderId: string, deadlineMs: number): Promise<Outcome<HoldResult>> {
     return this.transact(() => {
-      const current = this.holdRow(reservationId);
-      if (current && current.pinned_order_id === orderId) this.setHold(reservationId, current.quantity, deadlineMs, null);
+      const current = this.holds.hold(reservationId);
+      if (current && current.pinned_order_id === orderId) this.holds.setHold(reservationId, current.quantity, deadlineMs, null);
       return succeed({ sku, held: current?.quantity ?? 0 });
     });
   }
@@ -260,13 +177,13 @@ export class ProductStock extends DurableObject<ObjectBindings> {
   /** Second phase: the pinned hold becomes the order's committed quantity. Idempotent by order id. */
   async commit(sku: string, reservationId: string, orderId: string): Promise<Outcome<OrderLine>> {
     return this.transact((now) => {
-      const taken = this.orderLine(orderId);
+      const taken = this.holds.orderLine(orderId);
       if (taken && taken.reservation_id === reservationId) return succeed(totalsOf(taken));
-      const current = this.holdRow(reservationId);
+      const current = this.holds.hold(reservationId);
       if (!current || current.pinned_order_id !== orderId) {
         return fail("reservation_not_active", `no prepared hold of ${reservationId} on ${sku}`);
       }
-      const state = this.snapshot();
+      const state = this.ledger.state();
       const decision = decide(state, {
         type: "commit",
         reservation_id: reservationId,
@@ -275,13 +192,8 @@ export class ProductStock extends DurableObject<ObjectBindings> {
       });
       if (!decision.ok) return { ok: false, error: refusalToError(sku, decision.refusal) };
       this.append(sku, state, decision.moves, now);
-      this.setHold(reservationId, 0, 0, null);
-      this.sql.exec(
-        "INSERT INTO order_lines (order_id, reservation_id, committed) VALUES (?, ?, ?)",
-        orderId,
-        reservationId,
-        current.quantity,
-      );
+      this.holds.setHold(reservationId, 0, 0, null);
+      this.holds.openOrderLine(orderId, reservationId, current.quantity);
       return succeed({ committed: current.quantity, fulfilled: 0, cancelled: 0, returned: 0 });
     });
   }
@@ -289,9 +201,9 @@ export class ProductStock extends DurableObject<ObjectBindings> {
   /** Brings an order's totals for this SKU up to `target`; totals only grow, so a repeat moves nothing. */
   async settle(sku: string, orderId: string, target: OrderTotals): Promise<Outcome<OrderLine>> {
     return this.transact((now) => {
-      const line = this.orderLine(orderId);
+      const line = this.holds.orderLine(orderId);
       if (!line) return fail("not_found", `order ${orderId} has no line for ${sku}`);
-      const state = this.snapshot();
+      const state = this.ledger.state();
       const decision = decide(state, {
         type: "settle",
         reservation_id: line.reservation_id,
@@ -307,13 +219,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
         cancelled: Math.max(line.cancelled, target.cancelled),
         returned: Math.max(line.returned, target.returned),
       };
-      this.sql.exec(
-        "UPDATE order_lines SET fulfilled = ?, cancelled = ?, returned = ? WHERE order_id = ?",
-        next.fulfilled,
-        next.cancelled,
-        next.returned,
-        orderId,
-      );
+      this.holds.settleOrderLine(orderId, next);
       return succeed(next);
     });
   }
@@ -325,33 +231,19 @@ export class ProductStock extends DurableObject<ObjectBindings> {
 
   /** What a reservation holds here now (operators and tests). */
   async getHold(reservationId: string): Promise<HoldRow | null> {
-    return this.schema.exists ? this.holdRow(reservationId) : null;
+    return this.schema.exists ? this.holds.hold(reservationId) : null;
   }
 
   // ---- reads -------------------------------------------------------------------------------------
 
   async getStock(sku: string, atMs: number | null): Promise<Outcome<Stock>> {
-    const row = this.stockRow();
-    if (!row || row.sku !== sku) return notFound(sku);
-    if (atMs === null) return succeed(toStock(row));
-    const move = this.sql
-      .exec<MoveRow>("SELECT * FROM stock_moves WHERE at_ms <= ? ORDER BY at_ms DESC, seq DESC LIMIT 1", atMs)
-      .toArray()[0];
-    if (!move) return succeed({ sku, ...EMPTY_SNAPSHOT, available: 0, updated_at: null });
-    return succeed({ sku, ...balancesOf(move), available: available(move), version: move.seq, updated_at: isoInstant(move.at_ms) });
+    if (!this.ledger.holds(sku)) return notFound(sku);
+    return succeed(atMs === null ? this.ledger.current()! : this.ledger.stockAt(sku, atMs));
   }
 
   async listMoves(sku: string, afterSeq: number, limit: number): Promise<Outcome<MovesPage>> {
-    const row = this.stockRow();
-    if (!row || row.sku !== sku) return notFound(sku);
-    const rows = this.sql
-      .exec<MoveRow>("SELECT * FROM stock_moves WHERE seq > ? ORDER BY seq LIMIT ?", afterSeq, limit + 1)
-      .toArray();
-    const page = rows.slice(0, limit);
-    return succeed({
-      moves: page.map((r) => toMove(sku, r)),
-      next_after_seq: rows.length > limit ? page[page.length - 1]!.seq : null,
-    });
+    if (!this.ledger.holds(sku)) return notFound(sku);
+    return succeed(this.ledger.page(sku, afterSeq, limit));
   }
 
   // ---- the transaction and its effects -----------------------------------------------------------
@@ -369,80 +261,14 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     return outcome;
   }
 
-  /**
-   * Appends decided moves with gapless seqs, updates the snapshot and queues the moves for D1. `state` is
-   * the snapshot the decision was made on, read in the same transaction.
-   */
-  private append(sku: string, state: StockState, drafts: readonly MoveDraft[], now: number): { moves: Move[]; stock: Stock } {
-    if (state.sku !== null && state.sku !== sku) throw new Error(`ledger of ${state.sku} was asked to record ${sku}`);
-    // Times never go backwards within a ledger, so `?at=` can search by time.
-    const atMs = Math.max(now, state.updated_at_ms ?? 0);
-    let balances = balancesOf(state);
-    let seq = state.version;
-    const moves: Move[] = [];
-    for (const draft of drafts) {
-      balances = evolve(balances, draft);
-      seq += 1;
-      this.sql.exec(
-        `INSERT INTO stock_moves (seq, type, quantity, on_hand, reserved, committed,
-           reservation_id, order_id, reason, ref, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        seq,
-        draft.type,
-        draft.quantity,
-        balances.on_hand,
-        balances.reserved,
-        balances.committed,
-        draft.reservation_id,
-        draft.order_id,
-        draft.reason,
-        draft.ref,
-        atMs,
-      );
-      moves.push(moveObject(sku, seq, draft, balances, atMs));
-    }
-    if (moves.length > 0) {
-      this.sql.exec(
-        `INSERT INTO stock (id, sku, on_hand, reserved, committed, version, updated_at_ms)
-         VALUES (1, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET on_hand = excluded.on_hand, reserved = excluded.reserved,
-           committed = excluded.committed, version = excluded.version, updated_at_ms = excluded.updated_at_ms`,
-        sku,
-        balances.on_hand,
-        balances.reserved,
-        balances.committed,
-        seq,
-        atMs,
-      );
+  /** Appends decided moves to the ledger and queues them for D1 (the alarm is the flush's safety net). */
+  private append(sku: string, state: LedgerState, drafts: readonly MoveDraft[], now: number): Appended {
+    const appended = this.ledger.append(sku, state, drafts, now);
+    if (appended.moves.length > 0) {
       this.projector.noteAppended(now);
       this.appended = true;
     }
-    return {
-      moves,
-      stock: { sku, ...balances, available: available(balances), version: seq, updated_at: isoInstant(atMs) },
-    };
-  }
-
-  private firstMoveWithStock({ moves, stock }: { moves: Move[]; stock: Stock }): MoveWithStock {
-    return { move: moves[0]!, stock };
-  }
-
-  private setHold(reservationId: string, quantity: number, deadlineMs: number, pinnedOrderId: string | null): void {
-    if (quantity === 0) {
-      this.sql.exec("DELETE FROM holds WHERE reservation_id = ?", reservationId);
-      this.schedule.remove(HOLD_DEADLINE, reservationId);
-      return;
-    }
-    this.sql.exec(
-      `INSERT INTO holds (reservation_id, quantity, expires_at_ms, pinned_order_id) VALUES (?, ?, ?, ?)
-       ON CONFLICT (reservation_id) DO UPDATE SET quantity = excluded.quantity,
-         expires_at_ms = excluded.expires_at_ms, pinned_order_id = excluded.pinned_order_id`,
-      reservationId,
-      quantity,
-      deadlineMs,
-      pinnedOrderId,
-    );
-    if (pinnedOrderId) this.schedule.remove(HOLD_DEADLINE, reservationId);
-    else this.schedule.set(HOLD_DEADLINE, reservationId, deadlineMs);
+    return appended;
   }
 
   // ---- alarm: projection retries and hold deadlines ----------------------------------------------
@@ -461,15 +287,15 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     this.appended = false;
     this.ctx.storage.transactionSync(() => {
       const now = Date.now();
-      const sku = this.sku();
+      const sku = this.ledger.sku();
       for (const entry of this.schedule.dueBy(now)) {
         if (entry.kind !== HOLD_DEADLINE) continue;
-        const hold = this.holdRow(entry.key);
+        const hold = this.holds.hold(entry.key);
         if (!sku || !hold || hold.pinned_order_id || hold.expires_at_ms > now) {
           this.schedule.remove(HOLD_DEADLINE, entry.key);
           continue;
         }
-        const state = this.snapshot();
+        const state = this.ledger.state();
         const decision = decide(state, {
           type: "hold",
           reservation_id: hold.reservation_id,
@@ -478,7 +304,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
           release_reason: "expired",
         });
         if (decision.ok) this.append(sku, state, decision.moves, now);
-        this.setHold(hold.reservation_id, 0, 0, null);
+        this.holds.setHold(hold.reservation_id, 0, 0, null);
       }
     });
   }
@@ -497,41 +323,12 @@ export class ProductStock extends DurableObject<ObjectBindings> {
 
   /** Rebuild: sends the whole ledger to D1 again, from seq 1. */
   async reproject(): Promise<Outcome<{ sku: string; moves: number }>> {
-    const row = this.stockRow();
-    if (!row) return notFound("(none)");
+    const stock = this.ledger.current();
+    if (!stock) return notFound("(none)");
     this.projector.restart(Date.now());
     await this.schedule.arm();
     this.ctx.waitUntil(this.projector.flush());
-    return succeed({ sku: row.sku, moves: row.version });
-  }
-
-  // ---- storage helpers ---------------------------------------------------------------------------
-
-  private stockRow(): StockRow | null {
-    if (!this.schema.exists) return null;
-    return this.sql.exec<StockRow>("SELECT * FROM stock WHERE id = 1").toArray()[0] ?? null;
-  }
-
-  /** The snapshot a decision is made on, with what `append` needs to check and extend it. */
-  private snapshot(): StockState {
-    const row = this.stockRow();
-    if (!row) return { ...EMPTY_SNAPSHOT, sku: null, updated_at_ms: null };
-    this.knownSku = row.sku;
-    return { ...balancesOf(row), version: row.version, sku: row.sku, updated_at_ms: row.updated_at_ms };
-  }
-
-  /** The SKU never changes once the first move is recorded, so it is read from storage once. */
-  private sku(): string | null {
-    this.knownSku ??= this.stockRow()?.sku ?? null;
-    return this.knownSku;
-  }
-
-  private holdRow(reservationId: string): HoldRow | null {
-    return this.sql.exec<HoldRow>("SELECT * FROM holds WHERE reservation_id = ?", reservationId).toArray()[0] ?? null;
-  }
-
-  private orderLine(orderId: string): OrderLineRow | null {
-    return this.sql.exec<OrderLineRow>("SELECT * FROM order_lines WHERE order_id = ?", orderId).toArray()[0] ?? null;
+    return succeed({ sku: stock.sku, moves: stock.version });
   }
 }
 
@@ -539,7 +336,7 @@ function notFound(sku: string): { ok: false; error: ApiError } {
   return fail("not_found", `no moves recorded for SKU ${sku}`);
 }
 
-const balancesOf = (b: Balances): Balances => ({ on_hand: b.on_hand, reserved: b.reserved, committed: b.committed });
+const firstMoveWithStock = ({ moves, stock }: Appended): MoveWithStock => ({ move: moves[0]!, stock });
 
 const totalsOf = (l: OrderLine): OrderLine => ({
   committed: l.committed,
@@ -547,36 +344,3 @@ const totalsOf = (l: OrderLine): OrderLine => ({
   cancelled: l.cancelled,
   returned: l.returned,
 });
-
-function toStock(row: StockRow): Stock {
-  return {
-    sku: row.sku,
-    ...balancesOf(row),
-    available: available(row),
-    version: row.version,
-    updated_at: row.updated_at_ms === null ? null : isoInstant(row.updated_at_ms),
-  };
-}
-
-function toMove(sku: string, r: MoveRow): Move {
-  return moveObject(sku, r.seq, r, r, r.at_ms);
-}
-
-/** A move in API.md's field order. */
-function moveObject(sku: string, seq: number, draft: MoveDraft, after: Balances, atMs: number): Move {
-  return {
-    sku,
-    seq,
-    type: draft.type,
-    quantity: draft.quantity,
-    on_hand: after.on_hand,
-    reserved: after.reserved,
-    committed: after.committed,
-    available: available(after),
-    reservation_id: draft.reservation_id,
-    order_id: draft.order_id,
-    reason: draft.reason,
-    ref: draft.ref,
-    at: isoInstant(atMs),
-  };
-}

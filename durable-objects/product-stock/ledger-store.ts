@@ -1,0 +1,194 @@
+/**
+ * Owns one SKU's `stock_moves` (the ledger) and `stock` (its snapshot): reads them, and appends decided
+ * moves with gapless seqs and the snapshot after them, inside the caller's transaction.
+ */
+import { isoInstant, type Move, type MovesPage, type Stock } from "../domain/contract";
+import {
+  available,
+  EMPTY_SNAPSHOT,
+  evolve,
+  type Balances,
+  type MoveDraft,
+  type MoveType,
+  type Snapshot,
+} from "../domain/ledger";
+import type { LazySchema } from "../shared/migrate";
+
+interface MoveRow extends Balances {
+  seq: number;
+  type: MoveType;
+  quantity: number;
+  reservation_id: string | null;
+  order_id: string | null;
+  reason: string | null;
+  ref: string | null;
+  at_ms: number;
+  [column: string]: SqlStorageValue;
+}
+
+interface StockRow extends Snapshot {
+  sku: string;
+  updated_at_ms: number | null;
+  [column: string]: SqlStorageValue;
+}
+
+/** The snapshot a decision is made on, with what `append` needs to check and extend it. */
+export interface LedgerState extends Snapshot {
+  /** Null before the first move. */
+  sku: string | null;
+  updated_at_ms: number | null;
+}
+
+/** What an append wrote: the moves as the API shows them, and the stock after the last. */
+export interface Appended {
+  moves: Move[];
+  stock: Stock;
+}
+
+export class LedgerStore {
+  /** The SKU never changes once the first move is recorded, so it is read from storage once. */
+  private knownSku: string | null = null;
+
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly schema: LazySchema,
+  ) {}
+
+  /** The current snapshot; read in the same transaction as the append it leads to. */
+  state(): LedgerState {
+    const row = this.stockRow();
+    if (!row) return { ...EMPTY_SNAPSHOT, sku: null, updated_at_ms: null };
+    this.knownSku = row.sku;
+    return { ...balancesOf(row), version: row.version, sku: row.sku, updated_at_ms: row.updated_at_ms };
+  }
+
+  sku(): string | null {
+    this.knownSku ??= this.stockRow()?.sku ?? null;
+    return this.knownSku;
+  }
+
+  /** The seq of the last move (0 before the first). */
+  version(): number {
+    return this.stockRow()?.version ?? 0;
+  }
+
+  /** Whether this object is the ledger of `sku` (it has recorded a move for it). */
+  holds(sku: string): boolean {
+    return this.stockRow()?.sku === sku;
+  }
+
+  current(): Stock | null {
+    const row = this.stockRow();
+    return row ? toStock(row) : null;
+  }
+
+  /** The stock right after the last move at or before `atMs` (all zeros before the first move). */
+  stockAt(sku: string, atMs: number): Stock {
+    const move = this.sql
+      .exec<MoveRow>("SELECT * FROM stock_moves WHERE at_ms <= ? ORDER BY at_ms DESC, seq DESC LIMIT 1", atMs)
+      .toArray()[0];
+    if (!move) return { sku, ...EMPTY_SNAPSHOT, available: 0, updated_at: null };
+    return { sku, ...balancesOf(move), available: available(move), version: move.seq, updated_at: isoInstant(move.at_ms) };
+  }
+
+  /** Moves after `afterSeq`, ascending, at most `limit`. */
+  movesAfter(sku: string, afterSeq: number, limit: number): Move[] {
+    return this.sql
+      .exec<MoveRow>("SELECT * FROM stock_moves WHERE seq > ? ORDER BY seq LIMIT ?", afterSeq, limit)
+      .toArray()
+      .map((r) => moveObject(sku, r.seq, r, r, r.at_ms));
+  }
+
+  page(sku: string, afterSeq: number, limit: number): MovesPage {
+    const moves = this.movesAfter(sku, afterSeq, limit + 1);
+    const page = moves.slice(0, limit);
+    return { moves: page, next_after_seq: moves.length > limit ? page[page.length - 1]!.seq : null };
+  }
+
+  /**
+   * Appends decided moves with gapless seqs and writes the snapshot after them. `state` is the snapshot the
+   * decision was made on, read in the same transaction.
+   */
+  append(sku: string, state: LedgerState, drafts: readonly MoveDraft[], nowMs: number): Appended {
+    if (state.sku !== null && state.sku !== sku) throw new Error(`ledger of ${state.sku} was asked to record ${sku}`);
+    // Times never go backwards within a ledger, so `?at=` can search by time.
+    const atMs = Math.max(nowMs, state.updated_at_ms ?? 0);
+    let balances = balancesOf(state);
+    let seq = state.version;
+    const moves: Move[] = [];
+    for (const draft of drafts) {
+      balances = evolve(balances, draft);
+      seq += 1;
+      this.sql.exec(
+        `INSERT INTO stock_moves (seq, type, quantity, on_hand, reserved, committed,
+           reservation_id, order_id, reason, ref, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        seq,
+        draft.type,
+        draft.quantity,
+        balances.on_hand,
+        balances.reserved,
+        balances.committed,
+        draft.reservation_id,
+        draft.order_id,
+        draft.reason,
+        draft.ref,
+        atMs,
+      );
+      moves.push(moveObject(sku, seq, draft, balances, atMs));
+    }
+    if (moves.length > 0) {
+      this.sql.exec(
+        `INSERT INTO stock (id, sku, on_hand, reserved, committed, version, updated_at_ms)
+         VALUES (1, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET on_hand = excluded.on_hand, reserved = excluded.reserved,
+           committed = excluded.committed, version = excluded.version, updated_at_ms = excluded.updated_at_ms`,
+        sku,
+        balances.on_hand,
+        balances.reserved,
+        balances.committed,
+        seq,
+        atMs,
+      );
+    }
+    return {
+      moves,
+      stock: { sku, ...balances, available: available(balances), version: seq, updated_at: isoInstant(atMs) },
+    };
+  }
+
+  private stockRow(): StockRow | null {
+    if (!this.schema.exists) return null;
+    return this.sql.exec<StockRow>("SELECT * FROM stock WHERE id = 1").toArray()[0] ?? null;
+  }
+}
+
+const balancesOf = (b: Balances): Balances => ({ on_hand: b.on_hand, reserved: b.reserved, committed: b.committed });
+
+function toStock(row: StockRow): Stock {
+  return {
+    sku: row.sku,
+    ...balancesOf(row),
+    available: available(row),
+    version: row.version,
+    updated_at: row.updated_at_ms === null ? null : isoInstant(row.updated_at_ms),
+  };
+}
+
+/** A move in API.md's field order. */
+function moveObject(sku: string, seq: number, draft: MoveDraft, after: Balances, atMs: number): Move {
+  return {
+    sku,
+    seq,
+    type: draft.type,
+    quantity: draft.quantity,
+    on_hand: after.on_hand,
+    reserved: after.reserved,
+    committed: after.committed,
+    available: available(after),
+    reservation_id: draft.reservation_id,
+    order_id: draft.order_id,
+    reason: draft.reason,
+    ref: draft.ref,
+    at: isoInstant(atMs),
+  };
+}
