@@ -6,36 +6,10 @@
  */
 import { fail, isoInstant, succeed, type IdempotencyToken, type Order as OrderView, type Outcome } from "../domain/contract";
 import type { ObjectBindings } from "../bindings";
-import { attempt, describeError, failureOf, requireAll } from "../shared/calls";
-import { Coordinator, RECOVERY, RECOVERY_DELAY_MS } from "../shared/coordinator";
-import { IDEMPOTENCY_DDL } from "../shared/idempotency";
-import { SCHEDULE_DDL } from "../shared/schedule";
+import { attempt, requireAll } from "../shared/calls";
+import { Coordinator } from "../shared/coordinator";
+import { ORDER_STEPS } from "./schema";
 import { planOrderAction, type OrderAction, type OrderLineTotals, type RequestedLine } from "../domain/order-lines";
-
-const STEPS: readonly string[] = [
-  `
-  CREATE TABLE order_header (
-    id             INTEGER PRIMARY KEY CHECK (id = 1),
-    order_id       TEXT    NOT NULL,
-    reservation_id TEXT    NOT NULL,
-    opened         INTEGER NOT NULL DEFAULT 0 CHECK (opened IN (0, 1)),
-    created_at_ms  INTEGER NOT NULL,
-    updated_at_ms  INTEGER NOT NULL
-  );
-  CREATE TABLE order_lines (
-    sku       TEXT    PRIMARY KEY,
-    committed INTEGER NOT NULL CHECK (committed > 0),
-    fulfilled INTEGER NOT NULL DEFAULT 0,
-    cancelled INTEGER NOT NULL DEFAULT 0,
-    returned  INTEGER NOT NULL DEFAULT 0,
-    CHECK (fulfilled >= 0 AND cancelled >= 0 AND fulfilled + cancelled <= committed),
-    CHECK (returned >= 0 AND returned <= fulfilled)
-  );
-  CREATE TABLE intent (id INTEGER PRIMARY KEY CHECK (id = 1), payload TEXT NOT NULL);
-  ${IDEMPOTENCY_DDL}
-  ${SCHEDULE_DDL}
-  `,
-];
 
 interface Header {
   order_id: string;
@@ -51,10 +25,9 @@ interface SettleIntent {
   lines: OrderLineTotals[];
 }
 
-
-export class Order extends Coordinator {
+export class Order extends Coordinator<SettleIntent> {
   constructor(ctx: DurableObjectState, env: ObjectBindings) {
-    super(ctx, env, STEPS);
+    super(ctx, env, ORDER_STEPS);
   }
 
   // ---- called by the reservation's commit ---------------------------------------------------------
@@ -127,23 +100,14 @@ export class Order extends Coordinator {
     lines: RequestedLine[] | undefined,
     idem: IdempotencyToken | null,
   ): Promise<Outcome<OrderView>> {
-    return this.queue.run(async () => {
-      try {
-        await this.recover();
-        const intent = this.decide(orderId, action, lines, idem);
-        if (intent.settle) {
-          // Armed before the first product call, so an object that dies during it is woken to finish.
-          await this.schedule.arm();
-          await this.completeSettle(orderId, intent.settle);
-        }
-        return intent.outcome;
-      } catch (err) {
-        // The new totals are recorded with an intent: the next call or the alarm sends them again.
-        console.error(`order ${orderId} ${action} failed, recovery scheduled: ${describeError(err)}`);
-        return failureOf(err);
-      } finally {
-        await this.armIfStored();
+    return this.serially(`order ${orderId} ${action}`, async () => {
+      const intent = this.decide(orderId, action, lines, idem);
+      if (intent.settle) {
+        // Armed before the first product call, so an object that dies during it is woken to finish.
+        await this.schedule.arm();
+        await this.completeSettle(orderId, intent.settle);
       }
+      return intent.outcome;
     });
   }
 
@@ -189,11 +153,7 @@ export class Order extends Coordinator {
       }
       this.sql.exec("UPDATE order_header SET updated_at_ms = ?", now);
       const settle: SettleIntent = { lines: changed };
-      this.sql.exec(
-        "INSERT INTO intent (id, payload) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET payload = excluded.payload",
-        JSON.stringify(settle),
-      );
-      this.schedule.set(RECOVERY.kind, RECOVERY.key, now + RECOVERY_DELAY_MS);
+      this.intents.record(settle, now);
       return { outcome: remember(succeed(this.view()!)), settle };
     });
   }
@@ -211,21 +171,14 @@ export class Order extends Coordinator {
       ),
     );
     requireAll(results, "sending order totals to products");
-    this.ctx.storage.transactionSync(() => {
-      this.sql.exec("DELETE FROM intent");
-      this.schedule.remove(RECOVERY.kind, RECOVERY.key);
-    });
+    this.ctx.storage.transactionSync(() => this.intents.finish());
   }
 
-  private async recover(): Promise<void> {
-    if (!this.schema.exists) return;
-    const row = this.sql.exec<{ payload: string }>("SELECT payload FROM intent").toArray()[0];
+  /** Sends the totals a previous call recorded but may not have delivered to every product. */
+  protected override async catchUp(): Promise<void> {
+    const intent = this.intents.current();
     const header = this.header();
-    if (row && header) await this.completeSettle(header.order_id, JSON.parse(row.payload) as SettleIntent);
-  }
-
-  protected override onAlarm(): Promise<void> {
-    return this.recover();
+    if (intent && header) await this.completeSettle(header.order_id, intent);
   }
 
   // ---- storage -----------------------------------------------------------------------------------

@@ -8,7 +8,6 @@
  */
 import {
   fail,
-  isoInstant,
   internal,
   succeed,
   unavailable,
@@ -20,11 +19,11 @@ import {
 } from "../domain/contract";
 import type { ObjectBindings } from "../bindings";
 import type { ReleaseReason } from "../domain/ledger";
-import { attempt, describeError, failureOf, requireAll } from "../shared/calls";
-import { Coordinator, RECOVERY, RECOVERY_DELAY_MS } from "../shared/coordinator";
-import { IDEMPOTENCY_DDL } from "../shared/idempotency";
-import { SCHEDULE_DDL } from "../shared/schedule";
 import { planChange, type Line } from "../domain/reservation-plan";
+import { attempt, requireAll } from "../shared/calls";
+import { Coordinator } from "../shared/coordinator";
+import { heldLines, ReservationRecords, viewOf, type ReservationRecord } from "./record";
+import { RESERVATION_STEPS } from "./schema";
 
 /**
  * How long a product keeps a hold past the reservation's `expires_at` before releasing it on its own.
@@ -32,36 +31,6 @@ import { planChange, type Line } from "../domain/reservation-plan";
  */
 const HOLD_GRACE_MS = 60_000;
 const EXPIRY = { kind: "expiry", key: "reservation" } as const;
-
-const STEPS: readonly string[] = [
-  `
-  CREATE TABLE reservation (
-    id            TEXT    PRIMARY KEY,
-    holder        TEXT    NOT NULL,
-    status        TEXT    NOT NULL CHECK (status IN ('active', 'committed', 'released', 'expired')),
-    lines         TEXT    NOT NULL,
-    expires_at_ms INTEGER NOT NULL,
-    order_id      TEXT,
-    created_at_ms INTEGER NOT NULL,
-    updated_at_ms INTEGER NOT NULL,
-    CHECK ((status = 'committed') = (order_id IS NOT NULL))
-  );
-  CREATE TABLE intent (id INTEGER PRIMARY KEY CHECK (id = 1), payload TEXT NOT NULL);
-  ${IDEMPOTENCY_DDL}
-  ${SCHEDULE_DDL}
-  `,
-];
-
-export interface ReservationRecord {
-  id: string;
-  holder: string;
-  status: ReservationStatus;
-  lines: Line[];
-  expires_at_ms: number;
-  order_id: string | null;
-  created_at_ms: number;
-  updated_at_ms: number;
-}
 
 /** A change in flight, written before the first call to another object and cleared when done. */
 type Intent =
@@ -76,44 +45,32 @@ export interface PutInput {
   ttl_seconds: number;
 }
 
-
 const holdDeadline = (r: ReservationRecord) => r.expires_at_ms + HOLD_GRACE_MS;
-
-function viewOf(r: ReservationRecord, nowMs: number): ReservationView {
-  const expired = r.status === "active" && nowMs >= r.expires_at_ms;
-  return {
-    id: r.id,
-    holder: r.holder,
-    status: expired ? "expired" : r.status,
-    lines: r.lines,
-    expires_at: isoInstant(r.expires_at_ms),
-    order_id: r.order_id,
-    created_at: isoInstant(r.created_at_ms),
-    updated_at: isoInstant(r.updated_at_ms),
-  };
-}
 
 const notActive = (status: ReservationStatus): { ok: false; error: ApiError } =>
   fail("reservation_not_active", `the reservation is ${status}`, { status });
 const notFound = (id: string): { ok: false; error: ApiError } => fail("not_found", `no reservation ${id}`);
 
-export class Reservation extends Coordinator {
+export class Reservation extends Coordinator<Intent> {
+  private readonly records: ReservationRecords;
+
   constructor(ctx: DurableObjectState, env: ObjectBindings) {
-    super(ctx, env, STEPS);
+    super(ctx, env, RESERVATION_STEPS);
+    this.records = new ReservationRecords(this.sql, () => this.schema.exists);
   }
 
   // ---- calls -------------------------------------------------------------------------------------
 
   async get(id: string): Promise<Outcome<ReservationView>> {
-    const record = this.load();
+    const record = this.records.load();
     return record ? succeed(viewOf(record, Date.now())) : notFound(id);
   }
 
   /** PUT: create, replace or reopen. All lines are held or none; `created` marks a new reservation. */
   async put(id: string, input: PutInput): Promise<Outcome<ReservationView>> {
-    return this.serially(async () => {
+    return this.serially("reservation call", async () => {
       const now = Date.now();
-      const current = this.load();
+      const current = this.records.load();
       if (current?.status === "committed") return notActive("committed");
       const target: ReservationRecord = {
         id,
@@ -144,18 +101,18 @@ export class Reservation extends Coordinator {
 
   /** DELETE: releases every line. Released or expired reservations answer as they are. */
   async release(id: string): Promise<Outcome<ReservationView>> {
-    return this.serially(async () => {
-      const current = this.load();
+    return this.serially("reservation call", async () => {
+      const current = this.records.load();
       if (!current) return notFound(id);
       if (current.status === "committed") return notActive("committed");
       if (current.status === "active") await this.releaseAll(current, "cancelled");
-      return succeed(viewOf(this.load()!, Date.now()));
+      return succeed(viewOf(this.records.load()!, Date.now()));
     });
   }
 
   /** Checkout: every line from reserved to committed, all or none, and the order created. */
   async commit(id: string, orderId: string, idem: IdempotencyToken | null): Promise<Outcome<ReservationView>> {
-    return this.serially(async () => {
+    return this.serially("reservation call", async () => {
       if (idem && this.schema.exists) {
         const prior = this.idempotency.recall<ReservationView>("commit", idem, Date.now());
         if (prior) return prior;
@@ -172,7 +129,7 @@ export class Reservation extends Coordinator {
   }
 
   private async commitOnce(id: string, orderId: string): Promise<Outcome<ReservationView>> {
-    const current = this.load();
+    const current = this.records.load();
     if (!current) return notFound(id);
     if (current.status === "committed") {
       return current.order_id === orderId
@@ -186,7 +143,7 @@ export class Reservation extends Coordinator {
     const claim = await attempt(`claiming order id ${orderId}`, () => this.peers.order(orderId).claim(orderId, id));
     if (!claim.ok) {
       if (claim.error.code === "idempotency_conflict") {
-        this.finishIntent();
+        this.intents.finish();
         return claim;
       }
       // The claim may have been applied with only its reply lost: give the id back before answering.
@@ -194,7 +151,7 @@ export class Reservation extends Coordinator {
       return claim;
     }
 
-    this.advance({ ...intent, phase: "prepare" });
+    this.intents.advance({ ...intent, phase: "prepare" });
     const prepared = await Promise.all(
       current.lines.map((l) =>
         attempt(`preparing the commit of ${l.sku}`, () =>
@@ -212,7 +169,7 @@ export class Reservation extends Coordinator {
       return notActive("expired");
     }
 
-    this.advance({ ...intent, phase: "commit" });
+    this.intents.advance({ ...intent, phase: "commit" });
     return succeed(viewOf(await this.completeCommit({ ...intent, phase: "commit" }), Date.now()));
   }
 
@@ -223,15 +180,15 @@ export class Reservation extends Coordinator {
     const { settle } = planChange(heldLines(intent.previous), target.lines);
     // The settle phase is recorded only when there are calls to make in it; with none, the final write
     // follows at once.
-    if (settle.length > 0) this.advance(intent);
+    if (settle.length > 0) this.intents.advance(intent);
     const results = await Promise.all(
       settle.map((c) => this.hold(c.sku, target.id, c.to, holdDeadline(target), "updated")),
     );
     requireAll(results, "settling the lines of a PUT");
     this.ctx.storage.transactionSync(() => {
-      this.save(target);
+      this.records.save(target);
       this.schedule.set(EXPIRY.kind, EXPIRY.key, target.expires_at_ms);
-      this.finishIntent();
+      this.intents.finish();
     });
   }
 
@@ -244,7 +201,7 @@ export class Reservation extends Coordinator {
       grow.map((c) => this.hold(c.sku, target.id, c.from, deadline, "rolled_back")),
     );
     requireAll(results, "rolling back a refused PUT");
-    this.finishIntent();
+    this.intents.finish();
   }
 
   private async releaseAll(record: ReservationRecord, reason: "cancelled" | "expired"): Promise<void> {
@@ -263,9 +220,9 @@ export class Reservation extends Coordinator {
     const results = await Promise.all(target.lines.map((l) => this.hold(l.sku, target.id, 0, 0, reason)));
     requireAll(results, `releasing a reservation (${reason})`);
     this.ctx.storage.transactionSync(() => {
-      this.save(target);
+      this.records.save(target);
       this.schedule.remove(EXPIRY.kind, EXPIRY.key);
-      this.finishIntent();
+      this.intents.finish();
     });
   }
 
@@ -283,7 +240,7 @@ export class Reservation extends Coordinator {
       this.peers.order(order_id).unclaim(order_id, record.id),
     );
     requireAll([unclaimed], "unclaiming an order id");
-    this.finishIntent();
+    this.intents.finish();
   }
 
   private async completeCommit(intent: Extract<Intent, { kind: "commit" }>): Promise<ReservationRecord> {
@@ -299,16 +256,16 @@ export class Reservation extends Coordinator {
     requireAll([opened], "opening the order");
     const done: ReservationRecord = { ...record, status: "committed", order_id, updated_at_ms: Date.now() };
     this.ctx.storage.transactionSync(() => {
-      this.save(done);
+      this.records.save(done);
       this.schedule.remove(EXPIRY.kind, EXPIRY.key);
-      this.finishIntent();
+      this.intents.finish();
     });
     return done;
   }
 
   /** Finishes whatever a previous instance left half-done: forwards where it can no longer fail. */
   private async recover(): Promise<void> {
-    const intent = this.loadIntent();
+    const intent = this.intents.current();
     if (!intent) return;
     switch (intent.kind) {
       case "put":
@@ -326,30 +283,13 @@ export class Reservation extends Coordinator {
 
   /** An active reservation past `expires_at` is released as expired before anything else happens to it. */
   private async expireIfDue(): Promise<void> {
-    const record = this.load();
+    const record = this.records.load();
     if (record?.status === "active" && Date.now() >= record.expires_at_ms) await this.releaseAll(record, "expired");
   }
 
-  protected override async onAlarm(): Promise<void> {
+  protected override async catchUp(): Promise<void> {
     await this.recover();
     await this.expireIfDue();
-  }
-
-  /** Runs a call after any unfinished intent and a due expiry; transient failures become `internal`. */
-  private serially<T>(call: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
-    return this.queue.run(async () => {
-      try {
-        await this.recover();
-        await this.expireIfDue();
-        return await call();
-      } catch (err) {
-        // The intent stays recorded: the next call or the alarm finishes it before anything else.
-        console.error(`reservation call failed, recovery scheduled: ${describeError(err)}`);
-        return failureOf(err);
-      } finally {
-        await this.armIfStored();
-      }
-    });
   }
 
   // ---- storage -----------------------------------------------------------------------------------
@@ -357,68 +297,8 @@ export class Reservation extends Coordinator {
   private hold(sku: string, id: string, quantity: number, deadlineMs: number, reason: ReleaseReason) {
     return attempt(`holding ${quantity} of ${sku}`, () => this.peers.product(sku).hold(sku, id, quantity, deadlineMs, reason));
   }
-
-  /**
-   * Records an intent and arms the alarm for its recovery before the first call out, so an object that
-   * dies during the call is woken to finish it.
-   */
-  private async begin(intent: Intent): Promise<void> {
-    this.schema.ensure();
-    this.ctx.storage.transactionSync(() => {
-      this.advance(intent);
-      this.schedule.set(RECOVERY.kind, RECOVERY.key, Date.now() + RECOVERY_DELAY_MS);
-    });
-    await this.schedule.arm();
-  }
-
-  private advance(intent: Intent): void {
-    this.sql.exec(
-      "INSERT INTO intent (id, payload) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET payload = excluded.payload",
-      JSON.stringify(intent),
-    );
-  }
-
-  private finishIntent(): void {
-    this.sql.exec("DELETE FROM intent");
-    this.schedule.remove(RECOVERY.kind, RECOVERY.key);
-  }
-
-  private loadIntent(): Intent | null {
-    if (!this.schema.exists) return null;
-    const row = this.sql.exec<{ payload: string }>("SELECT payload FROM intent").toArray()[0];
-    return row ? (JSON.parse(row.payload) as Intent) : null;
-  }
-
-  private load(): ReservationRecord | null {
-    if (!this.schema.exists) return null;
-    const row = this.sql
-      .exec<Omit<ReservationRecord, "lines"> & { lines: string }>("SELECT * FROM reservation")
-      .toArray()[0];
-    return row ? { ...row, lines: JSON.parse(row.lines) as Line[] } : null;
-  }
-
-  private save(r: ReservationRecord): void {
-    this.sql.exec(
-      `INSERT INTO reservation (id, holder, status, lines, expires_at_ms, order_id, created_at_ms, updated_at_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, status = excluded.status, lines = excluded.lines,
-         expires_at_ms = excluded.expires_at_ms, order_id = excluded.order_id, updated_at_ms = excluded.updated_at_ms`,
-      r.id,
-      r.holder,
-      r.status,
-      JSON.stringify(r.lines),
-      r.expires_at_ms,
-      r.order_id,
-      r.created_at_ms,
-      r.updated_at_ms,
-    );
-  }
 }
 
-/** What the products hold for a stored reservation: its lines while active, nothing otherwise. */
-function heldLines(record: ReservationRecord | null): Line[] {
-  return record?.status === "active" ? record.lines : [];
-}
 
 /** One 409 listing every short SKU, or the first failure that was not about stock. */
 function refusalOf(errors: ApiError[]): { ok: false; error: ApiError } {

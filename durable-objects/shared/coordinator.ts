@@ -1,28 +1,29 @@
 /**
  * What the Reservation and Order objects share as coordinators of other objects: a versioned schema, a
- * schedule behind the one alarm, idempotency records, a serial queue (the input gate opens on every await
- * to another object), and an alarm that finishes what a previous instance left undone, with backoff.
+ * schedule behind the one alarm, idempotency records, an intent log, and one way to run: one call at a
+ * time (the input gate opens on every await to another object), each after finishing whatever a previous
+ * instance left undone; the alarm does the same, with backoff.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { ObjectBindings } from "../bindings";
-import { peersOf, type Peers } from "./calls";
+import type { Outcome } from "../domain/contract";
+import { describeError, failureOf, peersOf, type Peers } from "./calls";
 import { IdempotencyStore } from "./idempotency";
+import { IntentLog, RECOVERY, RECOVERY_DELAY_MS } from "./intent-log";
 import { LazySchema } from "./migrate";
 import { Schedule } from "./schedule";
 import { SerialQueue } from "./serial";
 
-/** The deadline by which an intent written before a call out is finished, if its call never returns. */
-export const RECOVERY = { kind: "recovery", key: "intent" } as const;
-export const RECOVERY_DELAY_MS = 1_000;
 const RECOVERY_BACKOFF_MAX_MS = 60_000;
 
-export abstract class Coordinator extends DurableObject<ObjectBindings> {
+export abstract class Coordinator<Intent> extends DurableObject<ObjectBindings> {
   protected readonly sql: SqlStorage;
   /** Created by the first write: a read of an id that was never written leaves no storage. */
   protected readonly schema: LazySchema;
   protected readonly schedule: Schedule;
   protected readonly idempotency: IdempotencyStore;
-  protected readonly queue = new SerialQueue();
+  protected readonly intents: IntentLog<Intent>;
+  private readonly queue = new SerialQueue();
   /** The other objects this one calls. */
   protected peers: Peers;
 
@@ -32,18 +33,37 @@ export abstract class Coordinator extends DurableObject<ObjectBindings> {
     this.schema = new LazySchema(ctx.storage, steps);
     this.schedule = new Schedule(ctx.storage);
     this.idempotency = new IdempotencyStore(this.sql);
+    this.intents = new IntentLog<Intent>(this.sql, this.schedule, () => this.schema.exists);
     this.peers = peersOf(env);
   }
 
-  /** The alarm's work: finish any intent left over, then whatever deadline is due. */
-  protected abstract onAlarm(): Promise<void>;
+  /** Finishes any intent a previous instance left, then whatever deadline is due. */
+  protected abstract catchUp(): Promise<void>;
+
+  /**
+   * Runs `call` after catching up, one call at a time. A failure becomes an outcome (503 when a retry may
+   * succeed, else a fixed 500); its intent stays recorded for the next call or the alarm to finish.
+   */
+  protected serially<T>(what: string, call: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
+    return this.queue.run(async () => {
+      try {
+        await this.catchUp();
+        return await call();
+      } catch (err) {
+        console.error(`${what} failed, recovery scheduled: ${describeError(err)}`);
+        return failureOf(err);
+      } finally {
+        await this.armIfStored();
+      }
+    });
+  }
 
   override async alarm(): Promise<void> {
     this.schedule.fired();
     if (!this.schema.exists) return;
     await this.queue.run(async () => {
       try {
-        await this.onAlarm();
+        await this.catchUp();
       } catch (err) {
         const { attempt, delayMs } = this.schedule.backOff(
           RECOVERY.kind,
@@ -55,6 +75,16 @@ export abstract class Coordinator extends DurableObject<ObjectBindings> {
       }
       await this.schedule.arm();
     });
+  }
+
+  /**
+   * Records an intent and arms the alarm for its recovery before the first call out, so an object that
+   * dies during the call is woken to finish it.
+   */
+  protected async begin(intent: Intent): Promise<void> {
+    this.schema.ensure();
+    this.ctx.storage.transactionSync(() => this.intents.record(intent, Date.now()));
+    await this.schedule.arm();
   }
 
   /** Points the alarm at the earliest deadline, if this object has stored anything. */

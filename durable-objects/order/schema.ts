@@ -1,0 +1,28 @@
+/** The SQLite schema of an Order object, one step per version (a shipped step is never edited). */
+import { IDEMPOTENCY_DDL } from "../shared/idempotency";
+import { SCHEDULE_DDL } from "../shared/schedule";
+
+export const ORDER_STEPS: readonly string[] = [
+  `
+  CREATE TABLE order_header (
+    id             INTEGER PRIMARY KEY CHECK (id = 1),
+    order_id       TEXT    NOT NULL,
+    reservation_id TEXT    NOT NULL,
+    opened         INTEGER NOT NULL DEFAULT 0 CHECK (opened IN (0, 1)),
+    created_at_ms  INTEGER NOT NULL,
+    updated_at_ms  INTEGER NOT NULL
+  );
+  CREATE TABLE order_lines (
+    sku       TEXT    PRIMARY KEY,
+    committed INTEGER NOT NULL CHECK (committed > 0),
+    fulfilled INTEGER NOT NULL DEFAULT 0,
+    cancelled INTEGER NOT NULL DEFAULT 0,
+    returned  INTEGER NOT NULL DEFAULT 0,
+    CHECK (fulfilled >= 0 AND cancelled >= 0 AND fulfilled + cancelled <= committed),
+    CHECK (returned >= 0 AND returned <= fulfilled)
+  );
+  CREATE TABLE intent (id INTEGER PRIMARY KEY CHECK (id = 1), payload TEXT NOT NULL);
+  ${IDEMPOTENCY_DDL}
+  ${SCHEDULE_DDL}
+  `,
+];

@@ -1,0 +1,68 @@
+/**
+ * A reservation as its object stores it (`reservation`, one row), and as the API shows it. The row is
+ * rewritten only when a change is complete; a change in flight lives in the intent log.
+ */
+import { isoInstant, type Reservation as ReservationView, type ReservationStatus } from "../domain/contract";
+import type { Line } from "../domain/reservation-plan";
+
+export interface ReservationRecord {
+  id: string;
+  holder: string;
+  status: ReservationStatus;
+  lines: Line[];
+  expires_at_ms: number;
+  order_id: string | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export function viewOf(r: ReservationRecord, nowMs: number): ReservationView {
+  const expired = r.status === "active" && nowMs >= r.expires_at_ms;
+  return {
+    id: r.id,
+    holder: r.holder,
+    status: expired ? "expired" : r.status,
+    lines: r.lines,
+    expires_at: isoInstant(r.expires_at_ms),
+    order_id: r.order_id,
+    created_at: isoInstant(r.created_at_ms),
+    updated_at: isoInstant(r.updated_at_ms),
+  };
+}
+
+/** What the products hold for a stored reservation: its lines while active, nothing otherwise. */
+export function heldLines(record: ReservationRecord | null): Line[] {
+  return record?.status === "active" ? record.lines : [];
+}
+
+export class ReservationRecords {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly exists: () => boolean,
+  ) {}
+
+  load(): ReservationRecord | null {
+    if (!this.exists()) return null;
+    const row = this.sql
+      .exec<Omit<ReservationRecord, "lines"> & { lines: string }>("SELECT * FROM reservation")
+      .toArray()[0];
+    return row ? { ...row, lines: JSON.parse(row.lines) as Line[] } : null;
+  }
+
+  save(r: ReservationRecord): void {
+    this.sql.exec(
+      `INSERT INTO reservation (id, holder, status, lines, expires_at_ms, order_id, created_at_ms, updated_at_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, status = excluded.status, lines = excluded.lines,
+         expires_at_ms = excluded.expires_at_ms, order_id = excluded.order_id, updated_at_ms = excluded.updated_at_ms`,
+      r.id,
+      r.holder,
+      r.status,
+      JSON.stringify(r.lines),
+      r.expires_at_ms,
+      r.order_id,
+      r.created_at_ms,
+      r.updated_at_ms,
+    );
+  }
+}

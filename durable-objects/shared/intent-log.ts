@@ -1,0 +1,46 @@
+/**
+ * Owns a coordinator's `intent` table: the one change in flight, written before the first call to another
+ * object and cleared, in the same transaction as the change's final record, once every call is done. Its
+ * recovery deadline lives in the object's schedule, so an object that dies mid-change is woken to finish.
+ * The table itself is created by each coordinator's schema steps (`intent (id = 1, payload)`).
+ */
+import type { Schedule } from "./schedule";
+
+/** The deadline by which an intent written before a call out is finished, if its call never returns. */
+export const RECOVERY = { kind: "recovery", key: "intent" } as const;
+export const RECOVERY_DELAY_MS = 1_000;
+
+export class IntentLog<Intent> {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly schedule: Schedule,
+    private readonly exists: () => boolean,
+  ) {}
+
+  /** Records a new intent and its recovery deadline (inside the caller's transaction). */
+  record(intent: Intent, nowMs: number): void {
+    this.advance(intent);
+    this.schedule.set(RECOVERY.kind, RECOVERY.key, nowMs + RECOVERY_DELAY_MS);
+  }
+
+  /** Replaces the intent in flight with its next phase. */
+  advance(intent: Intent): void {
+    this.sql.exec(
+      "INSERT INTO intent (id, payload) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET payload = excluded.payload",
+      JSON.stringify(intent),
+    );
+  }
+
+  /** The change is complete: no intent, no recovery deadline. */
+  finish(): void {
+    this.sql.exec("DELETE FROM intent");
+    this.schedule.remove(RECOVERY.kind, RECOVERY.key);
+  }
+
+  /** What a previous call left in flight, if anything. */
+  current(): Intent | null {
+    if (!this.exists()) return null;
+    const row = this.sql.exec<{ payload: string }>("SELECT payload FROM intent").toArray()[0];
+    return row ? (JSON.parse(row.payload) as Intent) : null;
+  }
+}
