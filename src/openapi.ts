@@ -5,7 +5,8 @@
  */
 import { z } from "zod";
 import { STATUS_OF_ERROR, type ErrorCode } from "../durable-objects/domain/contract";
-import { operations, type Operation } from "./operations";
+import type { Operation } from "./operation";
+import { operations } from "./operations";
 import { ErrorResponseSchema } from "./response-schemas";
 
 type JsonSchema = Record<string, unknown>;

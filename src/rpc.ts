@@ -6,7 +6,8 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Outcome } from "../durable-objects/domain/contract";
 import type { Env } from "./env";
 import { describeError, failureOf } from "../durable-objects/shared/calls";
-import { execute, operations, type Operations, type RawInput } from "./operations";
+import { execute, type RawInput } from "./operation";
+import { operations, type Operations } from "./operations";
 
 /** Operations a bound Worker may call: everything but those that need the admin scope. */
 type ServiceOperation = { [Name in keyof Operations]: Operations[Name]["scope"] extends "admin" ? never : Name }[keyof Operations];

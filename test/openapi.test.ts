@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { PUBLIC_ROUTES, router } from "../src/http/router";
 import { openApiPath } from "../src/openapi";
-import { operations, type Operation } from "../src/operations";
+import type { Operation } from "../src/operation";
+import { operations } from "../src/operations";
 import { ErrorResponseSchema } from "../src/response-schemas";
 import { ADMIN_TOKEN, api, productStub, receive, uniqueSku, type ApiResponse } from "./helpers";
 
