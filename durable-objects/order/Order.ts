@@ -101,7 +101,7 @@ export class Order extends Coordinator<SettleIntent> {
     idem: IdempotencyToken | null,
   ): Promise<Outcome<OrderView>> {
     return this.serially(`order ${orderId} ${action}`, async () => {
-      const intent = this.decide(orderId, action, lines, idem);
+      const intent = this.recordAction(orderId, action, lines, idem);
       if (intent.settle) {
         // Armed before the first product call, so an object that dies during it is woken to finish.
         await this.schedule.arm();
@@ -112,7 +112,7 @@ export class Order extends Coordinator<SettleIntent> {
   }
 
   /** Validates the request and, in one transaction, stores the new totals, the intent and the outcome. */
-  private decide(
+  private recordAction(
     orderId: string,
     action: OrderAction,
     requested: RequestedLine[] | undefined,

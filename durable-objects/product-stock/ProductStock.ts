@@ -129,7 +129,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     reason: ReleaseReason,
   ): Promise<Outcome<HoldResult>> {
     return this.transact((now) => {
-      const current = this.holds.hold(reservationId);
+      const current = this.holds.holdOf(reservationId);
       if (current?.pinned_order_id && current.quantity !== quantity) {
         return fail("reservation_not_active", `${reservationId} is being committed`, { status: "committed" });
       }
@@ -156,7 +156,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     return this.transact(() => {
       const taken = this.holds.orderLine(orderId);
       if (taken && taken.reservation_id === reservationId) return succeed({ sku, held: taken.committed });
-      const current = this.holds.hold(reservationId);
+      const current = this.holds.holdOf(reservationId);
       if (!current || current.quantity !== quantity || (current.pinned_order_id ?? orderId) !== orderId) {
         return fail("reservation_not_active", `the hold of ${reservationId} on ${sku} is gone`, { status: "expired" });
       }
@@ -168,7 +168,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
   /** Undoes `prepareCommit`: the hold's deadline applies again. */
   async abortCommit(sku: string, reservationId: string, orderId: string, deadlineMs: number): Promise<Outcome<HoldResult>> {
     return this.transact(() => {
-      const current = this.holds.hold(reservationId);
+      const current = this.holds.holdOf(reservationId);
       if (current && current.pinned_order_id === orderId) this.holds.setHold(reservationId, current.quantity, deadlineMs, null);
       return succeed({ sku, held: current?.quantity ?? 0 });
     });
@@ -179,7 +179,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     return this.transact((now) => {
       const taken = this.holds.orderLine(orderId);
       if (taken && taken.reservation_id === reservationId) return succeed(totalsOf(taken));
-      const current = this.holds.hold(reservationId);
+      const current = this.holds.holdOf(reservationId);
       if (!current || current.pinned_order_id !== orderId) {
         return fail("reservation_not_active", `no prepared hold of ${reservationId} on ${sku}`);
       }
@@ -231,7 +231,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
 
   /** What a reservation holds here now (operators and tests). */
   async getHold(reservationId: string): Promise<HoldRow | null> {
-    return this.schema.exists ? this.holds.hold(reservationId) : null;
+    return this.schema.exists ? this.holds.holdOf(reservationId) : null;
   }
 
   // ---- reads -------------------------------------------------------------------------------------
@@ -290,7 +290,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
       const sku = this.ledger.sku();
       for (const entry of this.schedule.dueBy(now)) {
         if (entry.kind !== HOLD_DEADLINE) continue;
-        const hold = this.holds.hold(entry.key);
+        const hold = this.holds.holdOf(entry.key);
         if (!sku || !hold || hold.pinned_order_id || hold.expires_at_ms > now) {
           this.schedule.remove(HOLD_DEADLINE, entry.key);
           continue;

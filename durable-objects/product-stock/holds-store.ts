@@ -29,7 +29,7 @@ export class HoldsStore {
     private readonly schedule: Schedule,
   ) {}
 
-  hold(reservationId: string): HoldRow | null {
+  holdOf(reservationId: string): HoldRow | null {
     return this.sql.exec<HoldRow>("SELECT * FROM holds WHERE reservation_id = ?", reservationId).toArray()[0] ?? null;
   }
 

@@ -87,7 +87,7 @@ export class Reservation extends Coordinator<Intent> {
 
       const { grow } = planChange(heldLines(current), target.lines);
       const results = await Promise.all(
-        grow.map((c) => this.hold(c.sku, id, c.to, holdDeadline(target), "updated")),
+        grow.map((c) => this.holdAt(c.sku, id, c.to, holdDeadline(target), "updated")),
       );
       const refused = results.flatMap((r) => (r.ok ? [] : [r.error]));
       if (refused.length > 0) {
@@ -182,7 +182,7 @@ export class Reservation extends Coordinator<Intent> {
     // follows at once.
     if (settle.length > 0) this.intents.advance(intent);
     const results = await Promise.all(
-      settle.map((c) => this.hold(c.sku, target.id, c.to, holdDeadline(target), "updated")),
+      settle.map((c) => this.holdAt(c.sku, target.id, c.to, holdDeadline(target), "updated")),
     );
     requireAll(results, "settling the lines of a PUT");
     this.ctx.storage.transactionSync(() => {
@@ -198,7 +198,7 @@ export class Reservation extends Coordinator<Intent> {
     const { grow } = planChange(heldLines(previous), target.lines);
     const deadline = previous?.status === "active" ? holdDeadline(previous) : 0;
     const results = await Promise.all(
-      grow.map((c) => this.hold(c.sku, target.id, c.from, deadline, "rolled_back")),
+      grow.map((c) => this.holdAt(c.sku, target.id, c.from, deadline, "rolled_back")),
     );
     requireAll(results, "rolling back a refused PUT");
     this.intents.finish();
@@ -217,7 +217,7 @@ export class Reservation extends Coordinator<Intent> {
 
   private async completeRelease(intent: Extract<Intent, { kind: "release" }>): Promise<void> {
     const { target, reason } = intent;
-    const results = await Promise.all(target.lines.map((l) => this.hold(l.sku, target.id, 0, 0, reason)));
+    const results = await Promise.all(target.lines.map((l) => this.holdAt(l.sku, target.id, 0, 0, reason)));
     requireAll(results, `releasing a reservation (${reason})`);
     this.ctx.storage.transactionSync(() => {
       this.records.save(target);
@@ -294,7 +294,8 @@ export class Reservation extends Coordinator<Intent> {
 
   // ---- storage -----------------------------------------------------------------------------------
 
-  private hold(sku: string, id: string, quantity: number, deadlineMs: number, reason: ReleaseReason) {
+  /** Asks the SKU's object to hold `quantity` for this reservation (a target, so a repeat moves nothing). */
+  private holdAt(sku: string, id: string, quantity: number, deadlineMs: number, reason: ReleaseReason) {
     return attempt(`holding ${quantity} of ${sku}`, () => this.peers.product(sku).hold(sku, id, quantity, deadlineMs, reason));
   }
 }
