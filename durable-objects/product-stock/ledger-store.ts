@@ -9,19 +9,13 @@ import {
   evolve,
   type Balances,
   type MoveDraft,
-  type MoveType,
   type Snapshot,
 } from "../domain/ledger";
 import type { LazySchema } from "../shared/migrate";
 
-interface MoveRow extends Balances {
+/** A row of `stock_moves`: the decided move, its seq and time, and the balances after it. */
+interface MoveRow extends MoveDraft, Balances {
   seq: number;
-  type: MoveType;
-  quantity: number;
-  reservation_id: string | null;
-  order_id: string | null;
-  reason: string | null;
-  ref: string | null;
   at_ms: number;
   [column: string]: SqlStorageValue;
 }
