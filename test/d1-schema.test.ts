@@ -3,9 +3,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { RESET_STATEMENTS } from "../src/read-model/maintenance";
-import { moveListSql, stockListSql, type MoveFilter, type Statement } from "../src/read-model/queries";
+import { moveListSql, readsWindowByTime, stockListSql, windowSizeSql, type MoveFilter, type Statement } from "../src/read-model/queries";
 import { dailyReportSql } from "../src/read-model/reports";
-import { RETENTION_SQL } from "../src/retention";
+import { FORGET_DAYS_SQL, RETENTION_SQL } from "../src/retention";
 
 const MOVE_FILTERS = {
   sku: "SKU-1",
@@ -37,7 +37,7 @@ async function plan({ sql, binds }: Statement): Promise<string[]> {
   return results.map((r) => r.detail);
 }
 
-const FULL_SCAN = /\bSCAN (moves|stock|daily_rollups)\b/;
+const FULL_SCAN = /\bSCAN (moves|stock|daily_rollups|move_days)\b/;
 const SORT = /USE TEMP B-TREE/;
 
 /**
@@ -80,6 +80,20 @@ describe("index proof", () => {
     }
   });
 
+  it("a time window known to be small is read through the time index and only that window is sorted", async () => {
+    let narrow = 0;
+    for (const { filter, used } of everyMoveQuery()) {
+      if (!readsWindowByTime(filter)) continue;
+      narrow += 1;
+      const detail = await plan(moveListSql(filter, true));
+      const where = `${JSON.stringify(used)} after=${filter.after}: ${detail.join(" | ")}`;
+      expect(detail[0], where).toMatch(/^SEARCH moves USING (COVERING )?INDEX moves_by_time \(at[<>]\?/);
+      if (used.includes("since") && used.includes("until")) expect(detail[0], where).toMatch(/at>\? AND at<\?/);
+    }
+    // Every combination of a window with only type (or nothing) besides it, with and without a cursor.
+    expect(narrow).toBe(2 * 2 * 3);
+  });
+
   it("the stock listing, the daily report, retention and reset all search an index", async () => {
     const statements: Statement[] = [
       ...[undefined, true, false].flatMap((in_stock) =>
@@ -90,6 +104,8 @@ describe("index proof", () => {
       dailyReportSql({ from: "2026-01-01", to: "2026-01-31", after: { day: "2026-01-05", sku: "M" }, limit: 1000 }),
       dailyReportSql({ sku: "SKU-1", from: "2026-01-01", to: "2026-01-31", after: { day: "2026-01-05", sku: "SKU-1" }, limit: 1000 }),
       { sql: RETENTION_SQL, binds: ["2026-01-01T00:00:00.000Z", 1000] },
+      { sql: FORGET_DAYS_SQL, binds: ["2026-01-01T00:00:00.000Z"] },
+      windowSizeSql({ limit: 100, since: Date.parse("2026-01-01T00:00:00Z"), until: Date.parse("2026-01-02T00:00:00Z") }),
     ];
     for (const statement of statements) {
       const detail = await plan(statement);

@@ -59,12 +59,16 @@ beforeAll(async () => {
   await project(rebuilt);
 }, 120_000);
 
-/** Every page of the feed for `filter`, followed by `next_after`. */
-async function follow(filter: Omit<MoveFilter, "limit" | "after">, limit: number): Promise<number[]> {
+/**
+ * Every page of the feed for `filter`, followed by `next_after`. `narrowWindowMoves` decides which path a
+ * windowed page takes: 0 always walks the cursor (through the zone map), Infinity always reads the window
+ * through the time index.
+ */
+async function follow(filter: Omit<MoveFilter, "limit" | "after">, limit: number, narrowWindowMoves = 0): Promise<number[]> {
   const cursors: number[] = [];
   let after: string | undefined;
   for (;;) {
-    const page = await listMoves(env.DB, { ...filter, limit, after });
+    const page = await listMoves(env.DB, { ...filter, limit, after }, narrowWindowMoves);
     cursors.push(...page.moves.map((m) => Number(m.cursor)));
     if (page.moves.length < limit) return cursors;
     after = page.next_after ?? undefined;
@@ -88,7 +92,7 @@ async function scan(filter: Omit<MoveFilter, "limit" | "after">): Promise<number
   return results.map((r) => r.cursor);
 }
 
-describe("time windows through the zone map", () => {
+describe("time windows, through the zone map or the time index", () => {
   it("spans several blocks with both layouts", async () => {
     const blocks = await env.DB.prepare("SELECT count(*) AS n FROM move_blocks").first<{ n: number }>();
     expect(blocks!.n).toBeGreaterThanOrEqual(3);
@@ -111,7 +115,9 @@ describe("time windows through the zone map", () => {
       if (round % 7 === 0) filter.ref = "PO-3";
       const expected = await scan(filter);
       if (expected.length > 0) nonEmpty += 1;
-      expect(await follow(filter, [61, 250, 1000][round % 3]!), JSON.stringify(filter)).toEqual(expected);
+      const limit = [61, 250, 1000][round % 3]!;
+      expect(await follow(filter, limit), `cursor walk ${JSON.stringify(filter)}`).toEqual(expected);
+      expect(await follow(filter, limit, Infinity), `time index ${JSON.stringify(filter)}`).toEqual(expected);
     }
     expect(nonEmpty).toBeGreaterThan(30);
   });

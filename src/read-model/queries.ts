@@ -89,7 +89,32 @@ export function moveIndexFor(filter: MoveFilter): string | null {
 
 const EQUALITY_FILTERS: readonly EqualityFilter[] = ["sku", "type", "reservation_id", "order_id", "ref"];
 
-export function moveListSql(filter: MoveFilter): Statement {
+/**
+ * A time window holding at most this many moves (by `move_days`) is read whole through moves_by_time and
+ * sorted, when no order, reservation, SKU or ref narrows the page first. Past it, the cursor walk is
+ * cheaper: matches are dense enough in cursor order, or the zone map skips to them.
+ */
+export const NARROW_WINDOW_MOVES = 20_000;
+
+/** Whether a page may read its time window through the time index: a window and no selective filter. */
+export function readsWindowByTime(filter: MoveFilter): boolean {
+  const hasWindow = filter.since !== undefined || filter.until !== undefined;
+  const selective = [filter.order_id, filter.reservation_id, filter.sku, filter.ref].some((v) => v !== undefined);
+  return hasWindow && !selective;
+}
+
+/** How many moves fall on the UTC days of the window, from the per-day counts (an upper bound). */
+export function windowSizeSql(filter: MoveFilter): Statement {
+  const from = filter.since === undefined ? "0000-01-01" : new Date(filter.since).toISOString().slice(0, 10);
+  const to = filter.until === undefined ? "9999-12-31" : new Date(filter.until).toISOString().slice(0, 10);
+  return { sql: "SELECT coalesce(sum(moves), 0) AS n FROM move_days WHERE day BETWEEN ? AND ?", binds: [from, to] };
+}
+
+/**
+ * One page of GET /v1/moves. `narrowWindow`: the time window is known to be small, so it is read whole
+ * through moves_by_time and sorted by cursor; otherwise the page walks an index in cursor order.
+ */
+export function moveListSql(filter: MoveFilter, narrowWindow = false): Statement {
   const where: string[] = [];
   const binds: unknown[] = [];
   for (const column of EQUALITY_FILTERS) {
@@ -123,7 +148,7 @@ export function moveListSql(filter: MoveFilter): Statement {
       FROM move_blocks WHERE min_at < ?), -1)`);
     binds.push(until);
   }
-  const index = moveIndexFor(filter);
+  const index = narrowWindow && readsWindowByTime(filter) ? "moves_by_time" : moveIndexFor(filter);
   const table = index ? `moves INDEXED BY ${index}` : "moves NOT INDEXED";
   return {
     sql: `SELECT * FROM ${table} WHERE ${where.join(" AND ")} ORDER BY cursor LIMIT ?`,
@@ -131,8 +156,18 @@ export function moveListSql(filter: MoveFilter): Statement {
   };
 }
 
-export async function listMoves(db: D1Database, filter: MoveFilter): Promise<FeedPage> {
-  const { sql, binds } = moveListSql(filter);
+export async function listMoves(
+  db: D1Database,
+  filter: MoveFilter,
+  narrowWindowMoves = NARROW_WINDOW_MOVES,
+): Promise<FeedPage> {
+  let narrow = false;
+  if (readsWindowByTime(filter)) {
+    const size = windowSizeSql(filter);
+    const counted = await db.prepare(size.sql).bind(...size.binds).first<{ n: number }>();
+    narrow = (counted?.n ?? 0) <= narrowWindowMoves;
+  }
+  const { sql, binds } = moveListSql(filter, narrow);
   const { results } = await db.prepare(sql).bind(...binds).all<MoveRow>();
   const moves = results.map(toFeedMove);
   return { moves, next_after: moves.length > 0 ? moves[moves.length - 1]!.cursor : (filter.after ?? null) };
