@@ -76,7 +76,7 @@ const ERROR_MEANINGS: Readonly<Record<ErrorCode, string>> = {
 };
 
 /** Every error code an operation can answer: its own refusals plus what its shape brings. */
-export function errorsOf(op: AnyOperation): ErrorCode[] {
+function errorsOf(op: AnyOperation): ErrorCode[] {
   const codes: ErrorCode[] = ["invalid_request", "unauthorized"];
   if (op.scope !== "read") codes.push("forbidden");
   // Every call that may carry a body is size-checked before it is validated.

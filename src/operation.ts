@@ -64,7 +64,7 @@ export interface RawInput {
 }
 
 /** A 400 lists at most this many issues (API.md v1.1), so a request can never make a large error. */
-export const MAX_ISSUES = 20;
+const MAX_ISSUES = 20;
 
 function invalid(all: ValidationIssue[]): { ok: false; error: ApiError } {
   const issues = all.slice(0, MAX_ISSUES);

@@ -249,4 +249,3 @@ export const operations = {
 };
 
 export type Operations = typeof operations;
-export type OperationName = keyof Operations;

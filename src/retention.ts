@@ -2,7 +2,7 @@
  * The daily cron's clean-up: raw moves in D1 older than MOVES_RETENTION_DAYS are deleted in bounded
  * batches (never one unbounded DELETE). The per-SKU ledgers in the Durable Objects are never touched.
  */
-export const RETENTION_BATCH = 1_000;
+const RETENTION_BATCH = 1_000;
 const MAX_BATCHES_PER_RUN = 500;
 
 export function retentionDays(raw: string | undefined): number {
@@ -15,10 +15,10 @@ export const RETENTION_SQL = `DELETE FROM moves WHERE cursor IN (
   SELECT cursor FROM moves WHERE at < ?1 ORDER BY at LIMIT ?2)`;
 
 /** The oldest instant whose raw moves D1 keeps: moves before it are deleted, and never projected again. */
-export const retentionHorizon = (nowMs: number, days: number): string => new Date(nowMs - days * 86_400_000).toISOString();
+const retentionHorizon = (nowMs: number, days: number): string => new Date(nowMs - days * 86_400_000).toISOString();
 
 /** Recorded before deleting, so the projection never writes those moves again (migration 0004). */
-export const RECORD_HORIZON_SQL = `INSERT INTO retention_horizon (id, horizon) VALUES (1, ?1)
+const RECORD_HORIZON_SQL = `INSERT INTO retention_horizon (id, horizon) VALUES (1, ?1)
   ON CONFLICT (id) DO UPDATE SET horizon = max(horizon, excluded.horizon)`;
 
 export const FORGET_DAYS_SQL = "DELETE FROM move_days WHERE day < substr(?1, 1, 10)";

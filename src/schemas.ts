@@ -6,20 +6,20 @@ import { z } from "zod";
 import { MOVE_TYPES } from "../durable-objects/domain/ledger";
 import { decodeDailyKey, DEFAULT_REPORT_LIMIT, MAX_REPORT_LIMIT } from "./read-model/reports";
 
-export const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
-export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
-export const Sku = z.string().regex(SKU_PATTERN, `must match ${SKU_PATTERN.source}`).describe("a SKU");
-export const EntityId = z.string().regex(ID_PATTERN, `must match ${ID_PATTERN.source}`);
-export const Quantity = z.number().int().min(1).max(1_000_000);
-export const Delta = z
+const Sku = z.string().regex(SKU_PATTERN, `must match ${SKU_PATTERN.source}`).describe("a SKU");
+const EntityId = z.string().regex(ID_PATTERN, `must match ${ID_PATTERN.source}`);
+const Quantity = z.number().int().min(1).max(1_000_000);
+const Delta = z
   .number()
   .int()
   .min(-1_000_000)
   .max(1_000_000)
   .refine((d) => d !== 0, "must not be 0");
-export const Reason = z.string().min(1).max(64);
-export const Ref = z.string().min(1).max(256);
+const Reason = z.string().min(1).max(64);
+const Ref = z.string().min(1).max(256);
 export const IdempotencyKey = z.string().min(1).max(128);
 
 /**
@@ -36,7 +36,7 @@ function queryInteger(min: number, max: number, description: string, fallback: n
   return integer.default(fallback).meta({ description, openapi });
 }
 
-export const Limit = queryInteger(1, 1000, "page size", 100);
+const Limit = queryInteger(1, 1000, "page size", 100);
 
 /**
  * An ISO-8601 instant with a zone (`Z` or an offset), as milliseconds since the epoch. In UTC it must fall
@@ -66,7 +66,7 @@ export const AdjustBody = z.strictObject({
   expected_version: z.number().int().min(0).optional(),
 });
 
-export const Holder = z.string().min(1).max(128);
+const Holder = z.string().min(1).max(128);
 
 const Line = z.strictObject({ sku: Sku, quantity: Quantity });
 
@@ -86,7 +86,7 @@ export const Lines = z
 export const ReservationParams = z.strictObject({ id: EntityId });
 export const OrderParams = z.strictObject({ order_id: EntityId });
 
-export const DEFAULT_TTL_SECONDS = 900;
+const DEFAULT_TTL_SECONDS = 900;
 
 export const PutReservationBody = z.strictObject({
   holder: Holder.describe("who holds it: a shopper, a cart or an offer's buyer"),
@@ -125,7 +125,7 @@ export const StockListQuery = z.strictObject({
     .describe("true: only SKUs with available > 0; false: only those with none"),
 });
 
-export const MOVE_CURSOR_PATTERN = /^\d{1,16}$/;
+const MOVE_CURSOR_PATTERN = /^\d{1,16}$/;
 
 export const MoveListQuery = z.strictObject({
   sku: Sku.optional().describe("moves of this SKU"),

@@ -1,5 +1,5 @@
 /** What a token may do. Each scope includes the ones before it: admin ⊃ write ⊃ read. */
-export const SCOPES = ["read", "write", "admin"] as const;
+const SCOPES = ["read", "write", "admin"] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export const isScope = (value: string): value is Scope => (SCOPES as readonly string[]).includes(value);

@@ -141,7 +141,7 @@ export const ERROR_CODES = Object.keys(STATUS_OF_ERROR) as [ErrorCode, ...ErrorC
 export const isoInstant = (ms: number): string => new Date(ms).toISOString();
 
 /** The only text a 500 ever carries: what went wrong goes to the log, never to a client. */
-export const INTERNAL_MESSAGE = "internal error";
+const INTERNAL_MESSAGE = "internal error";
 
 /** Seconds a client should wait before retrying a 503. */
 export const RETRY_AFTER_SECONDS = 1;

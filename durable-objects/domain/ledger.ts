@@ -16,7 +16,7 @@ export const MOVE_TYPES = [
 ] as const;
 export type MoveType = (typeof MOVE_TYPES)[number];
 
-export const RELEASE_REASONS = ["updated", "cancelled", "expired", "rolled_back"] as const;
+const RELEASE_REASONS = ["updated", "cancelled", "expired", "rolled_back"] as const;
 export type ReleaseReason = (typeof RELEASE_REASONS)[number];
 
 /** The three stored balances; `available` is always derived from them. */

@@ -10,9 +10,9 @@ import { PROJECTION_BATCH_MOVES, projectionStatements } from "./projection-sql";
 import { catalogAt } from "../shared/calls";
 import type { Schedule } from "../shared/schedule";
 
-export const PROJECTION = { kind: "projection", key: "d1" } as const;
+const PROJECTION = { kind: "projection", key: "d1" } as const;
 /** If the flush right after a command never finishes (eviction, crash), the alarm retries by then. */
-export const PROJECTION_SAFETY_NET_MS = 2_000;
+const PROJECTION_SAFETY_NET_MS = 2_000;
 const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 60_000;
 

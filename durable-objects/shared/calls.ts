@@ -22,7 +22,7 @@ export const peersOf = (env: ObjectBindings): Peers => ({
  * Whether a thrown error says the call may succeed if sent again: the platform marks an overloaded object
  * `overloaded`, a broken connection `retryable`, and a call cut off by a restart `durableObjectReset`.
  */
-export function isTransient(err: unknown): boolean {
+function isTransient(err: unknown): boolean {
   if (typeof err !== "object" || err === null) return false;
   const flags = err as { retryable?: unknown; overloaded?: unknown; durableObjectReset?: unknown };
   return flags.retryable === true || flags.overloaded === true || flags.durableObjectReset === true;

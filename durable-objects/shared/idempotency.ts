@@ -14,7 +14,7 @@ export const IDEMPOTENCY_DDL = `
   CREATE INDEX idempotency_by_age ON idempotency (created_at_ms);
 `;
 
-export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 const PRUNE_BATCH = 100;
 
 export class IdempotencyStore {

@@ -1,7 +1,7 @@
 /** Reads a JSON request body, refusing more than 64 KiB without buffering past the limit. */
 import { fail, succeed, type Outcome } from "../../durable-objects/domain/contract";
 
-export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_BODY_BYTES = 64 * 1024;
 
 const tooLarge = () => fail("payload_too_large", `request body is over ${MAX_BODY_BYTES} bytes`);
 

@@ -67,7 +67,7 @@ export async function listStock(db: D1Database, filter: StockFilter): Promise<St
 }
 
 /** Cursors per block of the `move_blocks` zone map (migration 0005): 2^12. */
-export const MOVE_BLOCK_BITS = 12;
+const MOVE_BLOCK_BITS = 12;
 /** Past any cursor D1 will ever assign. */
 const NO_CURSOR = Number.MAX_SAFE_INTEGER;
 
@@ -78,7 +78,7 @@ type EqualityFilter = "sku" | "type" | "reservation_id" | "order_id" | "ref";
  * reservation has a handful of moves, a SKU its ledger, a ref its receipts, a type an eighth of everything.
  * With none, the page walks the cursor itself. Named explicitly, so the plan never depends on statistics.
  */
-export function moveIndexFor(filter: MoveFilter): string | null {
+function moveIndexFor(filter: MoveFilter): string | null {
   if (filter.order_id !== undefined) return "moves_by_order";
   if (filter.reservation_id !== undefined) return "moves_by_reservation";
   if (filter.sku !== undefined) return filter.type !== undefined ? "moves_by_sku_type" : "moves_by_sku";
@@ -94,7 +94,7 @@ const EQUALITY_FILTERS: readonly EqualityFilter[] = ["sku", "type", "reservation
  * sorted, when no order, reservation, SKU or ref narrows the page first. Past it, the cursor walk is
  * cheaper: matches are dense enough in cursor order, or the zone map skips to them.
  */
-export const NARROW_WINDOW_MOVES = 20_000;
+const NARROW_WINDOW_MOVES = 20_000;
 
 /** Whether a page may read its time window through the time index: a window and no selective filter. */
 export function readsWindowByTime(filter: MoveFilter): boolean {

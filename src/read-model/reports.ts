@@ -45,7 +45,7 @@ const COLUMNS =
   "day, sku, received, adjusted, reserved, released, committed, cancelled, fulfilled, returned, on_hand_end";
 
 /** The cursor of a report page: `day/sku`, base64url-encoded so that clients treat it as opaque. */
-export function encodeDailyKey(key: DailyKey): string {
+function encodeDailyKey(key: DailyKey): string {
   return btoa(`${key.day}/${key.sku}`).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
