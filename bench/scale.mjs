@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
 import { ensureDevVars, wranglerEnv } from "../scripts/local-dev.mjs";
+import { generator } from "../scripts/random.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -32,14 +33,7 @@ const BASE = `http://127.0.0.1:${PORT}`;
 const READ = { authorization: "Bearer local-read-token" };
 const FILTERS = ["sku", "type", "reservation_id", "order_id", "ref", "since", "until"];
 
-let seed = 0x9e3779b9;
-const random = () => {
-  seed ^= seed << 13;
-  seed ^= seed >>> 17;
-  seed ^= seed << 5;
-  return (seed >>> 0) / 4294967296;
-};
-const pick = (n) => Math.floor(random() * n);
+const { pick } = generator(0x9e3779b9);
 
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 const round = (ms) => Math.round(ms * 100) / 100;

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
 import { migrateLocalD1, STATE_DIR } from "./local-dev.mjs";
+import { generator } from "./random.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -82,15 +83,8 @@ const upsertStock = db.prepare(
    WHERE excluded.version > stock.version`,
 );
 
-// A small deterministic generator, so two seeds of the same size are the same data.
-let state = 0x2545f491;
-const random = () => {
-  state ^= state << 13;
-  state ^= state >>> 17;
-  state ^= state << 5;
-  return (state >>> 0) / 4294967296;
-};
-const pick = (n) => Math.floor(random() * n);
+// Deterministic, so two seeds of the same size are the same data.
+const { random, pick } = generator(0x2545f491);
 
 const skuName = (i) => `${PREFIX}-${String(i).padStart(6, "0")}`;
 const stock = Array.from({ length: SKUS }, () => ({
