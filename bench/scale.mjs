@@ -1,4 +1,5 @@
-// `npm run bench:scale -- [--moves 10000000] [--skus 500000] [--days 91] [--layouts time,sku] [--samples 30]`
+// `npm run bench:scale -- [--moves 10000000] [--skus 500000] [--days 91] [--layouts time,sku] [--samples 30]
+//                        [--port 8799] [--out bench/results/scale.json]`
 //
 // History at the seed's own scale. For each layout of D1's cursor order — `time` (live traffic) and `sku`
 // (as after a rebuild) — it seeds its own scratch state (never the developer's .wrangler), serves it with
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     samples: { type: "string", default: "30" },
     port: { type: "string", default: "8799" },
     keep: { type: "boolean", default: false },
+    out: { type: "string", default: "bench/results/scale.json" },
   },
 });
 const SAMPLES = Number(values.samples);
@@ -45,7 +47,7 @@ function databaseFile(state) {
 }
 
 function seedState(layout) {
-  const state = join(tmpdir(), `stockwell-scale-${layout}`);
+  const state = join(tmpdir(), `stockwell-scale-${layout}-${PORT}`);
   rmSync(state, { recursive: true, force: true });
   mkdirSync(state, { recursive: true });
   const began = Date.now();
@@ -223,5 +225,5 @@ const report = {
   layouts: results,
 };
 mkdirSync("bench/results", { recursive: true });
-writeFileSync("bench/results/scale.json", `${JSON.stringify(report, null, 2)}\n`);
-console.log("\nwrote bench/results/scale.json");
+writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
+console.log(`\nwrote ${values.out}`);

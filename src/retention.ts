@@ -21,7 +21,7 @@ const retentionHorizon = (nowMs: number, days: number): string => new Date(nowMs
 const RECORD_HORIZON_SQL = `INSERT INTO retention_horizon (id, horizon) VALUES (1, ?1)
   ON CONFLICT (id) DO UPDATE SET horizon = max(horizon, excluded.horizon)`;
 
-export const FORGET_DAYS_SQL = "DELETE FROM move_days WHERE day < substr(?1, 1, 10)";
+export const FORGET_HOURS_SQL = "DELETE FROM move_hours WHERE hour < substr(?1, 1, 13)";
 
 /** Deletes moves with `at` before the horizon; returns how many went. */
 export async function deleteOldMoves(db: D1Database, nowMs: number, days: number): Promise<number> {
@@ -34,7 +34,7 @@ export async function deleteOldMoves(db: D1Database, nowMs: number, days: number
     deleted += result.meta.changes;
     if (result.meta.changes < RETENTION_BATCH) break;
   }
-  // Days wholly before the horizon have no raw moves left: their counts go too (migration 0006).
-  await db.prepare(FORGET_DAYS_SQL).bind(cutoff).run();
+  // Hours wholly before the horizon have no raw moves left: their counts go too (migration 0006).
+  await db.prepare(FORGET_HOURS_SQL).bind(cutoff).run();
   return deleted;
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { RESET_STATEMENTS } from "../src/read-model/maintenance";
 import { moveListSql, readsWindowByTime, stockListSql, windowSizeSql, type MoveFilter, type Statement } from "../src/read-model/queries";
 import { dailyReportSql } from "../src/read-model/reports";
-import { FORGET_DAYS_SQL, RETENTION_SQL } from "../src/retention";
+import { FORGET_HOURS_SQL, RETENTION_SQL } from "../src/retention";
 
 const MOVE_FILTERS = {
   sku: "SKU-1",
@@ -37,7 +37,7 @@ async function plan({ sql, binds }: Statement): Promise<string[]> {
   return results.map((r) => r.detail);
 }
 
-const FULL_SCAN = /\bSCAN (moves|stock|daily_rollups|move_days)\b/;
+const FULL_SCAN = /\bSCAN (moves|stock|daily_rollups|move_hours)\b/;
 const SORT = /USE TEMP B-TREE/;
 
 /**
@@ -104,7 +104,7 @@ describe("index proof", () => {
       dailyReportSql({ from: "2026-01-01", to: "2026-01-31", after: { day: "2026-01-05", sku: "M" }, limit: 1000 }),
       dailyReportSql({ sku: "SKU-1", from: "2026-01-01", to: "2026-01-31", after: { day: "2026-01-05", sku: "SKU-1" }, limit: 1000 }),
       { sql: RETENTION_SQL, binds: ["2026-01-01T00:00:00.000Z", 1000] },
-      { sql: FORGET_DAYS_SQL, binds: ["2026-01-01T00:00:00.000Z"] },
+      { sql: FORGET_HOURS_SQL, binds: ["2026-01-01T00:00:00.000Z"] },
       windowSizeSql({ limit: 100, since: Date.parse("2026-01-01T00:00:00Z"), until: Date.parse("2026-01-02T00:00:00Z") }),
     ];
     for (const statement of statements) {

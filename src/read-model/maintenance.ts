@@ -15,7 +15,7 @@ export const RESET_STATEMENTS = [
   `DELETE FROM moves WHERE cursor IN (SELECT cursor FROM moves LIMIT ${RESET_BATCH})`,
   `DELETE FROM stock WHERE sku IN (SELECT sku FROM stock LIMIT ${RESET_BATCH})`,
   `DELETE FROM move_blocks WHERE block IN (SELECT block FROM move_blocks LIMIT ${RESET_BATCH})`,
-  `DELETE FROM move_days WHERE day IN (SELECT day FROM move_days LIMIT ${RESET_BATCH})`,
+  `DELETE FROM move_hours WHERE hour IN (SELECT hour FROM move_hours LIMIT ${RESET_BATCH})`,
 ] as const;
 
 export interface ResetProgress {

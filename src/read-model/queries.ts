@@ -90,7 +90,7 @@ function moveIndexFor(filter: MoveFilter): string | null {
 const EQUALITY_FILTERS: readonly EqualityFilter[] = ["sku", "type", "reservation_id", "order_id", "ref"];
 
 /**
- * A time window holding at most this many moves (by `move_days`) is read whole through moves_by_time and
+ * A time window holding at most this many moves (by `move_hours`) is read whole through moves_by_time and
  * sorted, when no order, reservation, SKU or ref narrows the page first. Past it, the cursor walk is
  * cheaper: matches are dense enough in cursor order, or the zone map skips to them.
  */
@@ -103,11 +103,11 @@ export function readsWindowByTime(filter: MoveFilter): boolean {
   return hasWindow && !selective;
 }
 
-/** How many moves fall on the UTC days of the window, from the per-day counts (an upper bound). */
+/** How many moves fall in the UTC hours of the window, from the per-hour counts (an upper bound). */
 export function windowSizeSql(filter: MoveFilter): Statement {
-  const from = filter.since === undefined ? "0000-01-01" : new Date(filter.since).toISOString().slice(0, 10);
-  const to = filter.until === undefined ? "9999-12-31" : new Date(filter.until).toISOString().slice(0, 10);
-  return { sql: "SELECT coalesce(sum(moves), 0) AS n FROM move_days WHERE day BETWEEN ? AND ?", binds: [from, to] };
+  const from = filter.since === undefined ? "0000-01-01T00" : new Date(filter.since).toISOString().slice(0, 13);
+  const to = filter.until === undefined ? "9999-12-31T23" : new Date(filter.until).toISOString().slice(0, 13);
+  return { sql: "SELECT coalesce(sum(moves), 0) AS n FROM move_hours WHERE hour BETWEEN ? AND ?", binds: [from, to] };
 }
 
 /**
