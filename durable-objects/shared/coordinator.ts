@@ -71,7 +71,7 @@ export abstract class Coordinator<Intent> extends DurableObject<ObjectBindings> 
           RECOVERY_DELAY_MS,
           RECOVERY_BACKOFF_MAX_MS,
         );
-        console.warn(`${this.constructor.name} recovery failed (attempt ${attempt}, retry in ${delayMs} ms): ${String(err)}`);
+        console.warn(`${this.constructor.name} recovery failed (attempt ${attempt}, retry in ${delayMs} ms): ${describeError(err)}`);
       }
       await this.schedule.arm();
     });
