@@ -182,8 +182,12 @@ function slot(n) {
   const sku = Math.min(SKUS - 1, Math.floor(n / per));
   const own = n - sku * per;
   const count = sku === SKUS - 1 ? MOVES - sku * per : per;
-  return { sku, at: start + Math.floor((own * DAYS * 86_400_000) / count) };
+  // Each SKU's moves at its own times, as real ledgers have them: evenly spaced, shifted by a random part
+  // of one gap, so no two SKUs move at the same instants.
+  if (own === 0) shift = random();
+  return { sku, at: start + Math.floor(((own + shift) * DAYS * 86_400_000) / count) };
 }
+let shift = 0;
 
 for (let done = 0; done < MOVES; ) {
   db.exec("BEGIN");
