@@ -206,6 +206,9 @@ for (const [i, s] of stock.entries()) {
   upsertStock.run(skuName(i), s.on_hand, s.reserved, s.committed, s.on_hand - s.reserved - s.committed, s.seq, s.last_at);
 }
 db.exec("COMMIT");
+// Leave the database whole in its main file: a write-ahead log of hundreds of MB would otherwise be
+// checkpointed by whatever opens it next, in the middle of its work.
+db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
 db.close();
 const seconds = ((Date.now() - began) / 1000).toFixed(1);
 console.log(`\nseeded ${MOVES.toLocaleString()} moves over ${SKUS.toLocaleString()} SKUs (${PREFIX}-…) in ${seconds} s`);
