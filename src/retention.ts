@@ -32,9 +32,12 @@ export async function deleteOldMoves(db: D1Database, nowMs: number, days: number
   for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
     const result = await statement.bind(cutoff, RETENTION_BATCH).run();
     deleted += result.meta.changes;
-    if (result.meta.changes < RETENTION_BATCH) break;
+    if (result.meta.changes < RETENTION_BATCH) {
+      // Every move before the horizon is gone, so the hours wholly before it have none left: their counts
+      // go too (migration 0006). A run stopped by its cap keeps them, so no count is ever too low.
+      await db.prepare(FORGET_HOURS_SQL).bind(cutoff).run();
+      break;
+    }
   }
-  // Hours wholly before the horizon have no raw moves left: their counts go too (migration 0006).
-  await db.prepare(FORGET_HOURS_SQL).bind(cutoff).run();
   return deleted;
 }
