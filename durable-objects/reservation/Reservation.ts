@@ -20,7 +20,7 @@ import {
 import type { ObjectBindings } from "../bindings";
 import type { ReleaseReason } from "../domain/ledger";
 import { planChange, type Line } from "../domain/reservation-plan";
-import { attempt, requireAll } from "../shared/calls";
+import { attempt, requireAll, worstOf } from "../shared/calls";
 import { Coordinator } from "../shared/coordinator";
 import { heldLines, ReservationRecords, viewOf, type ReservationRecord } from "./record";
 import { RESERVATION_STEPS } from "./schema";
@@ -164,7 +164,7 @@ export class Reservation extends Coordinator<Intent> {
       await this.abortCommit(intent);
       // A hold is gone only when its own deadline released it: the reservation has expired.
       const lost = unprepared.some((e) => e.code === "reservation_not_active");
-      if (!lost) return unprepared.find((e) => e.code === "internal") ? internal() : unavailable();
+      if (!lost) return worstOf(unprepared) === "unavailable" ? unavailable() : internal();
       await this.releaseAll(current, "expired");
       return notActive("expired");
     }

@@ -50,6 +50,11 @@ export async function attempt<T>(what: string, call: () => Promise<Outcome<T>>):
   }
 }
 
+/** Of several failed calls: `unavailable` when every one of them may succeed if retried, else `internal`. */
+export function worstOf(failures: readonly { code: ErrorCode }[]): "internal" | "unavailable" {
+  return failures.every((e) => e.code === "unavailable") ? "unavailable" : "internal";
+}
+
 /** A step that must not fail did; `code` says whether retrying it later may succeed. */
 export class StepFailed extends Error {
   constructor(
@@ -69,7 +74,6 @@ export class StepFailed extends Error {
 export function requireAll(results: readonly Outcome<unknown>[], step: string): void {
   const failures = results.flatMap((r) => (r.ok ? [] : [r.error]));
   if (failures.length === 0) return;
-  const code = failures.every((e) => e.code === "unavailable") ? "unavailable" : "internal";
-  throw new StepFailed(step, code, failures.map((e) => `${e.code}: ${e.message}`).join("; "));
+  throw new StepFailed(step, worstOf(failures), failures.map((e) => `${e.code}: ${e.message}`).join("; "));
 }
 
