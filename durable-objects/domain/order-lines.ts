@@ -2,13 +2,7 @@
  * Pure rules of an order's lines: what fulfil, cancel and return may ask for, and the totals they lead to.
  * outstanding = committed − fulfilled − cancelled; returnable = fulfilled − returned.
  */
-export interface OrderLineTotals {
-  sku: string;
-  committed: number;
-  fulfilled: number;
-  cancelled: number;
-  returned: number;
-}
+import type { OrderLine } from "./contract";
 
 export type OrderAction = "fulfil" | "cancel" | "return";
 
@@ -23,12 +17,12 @@ export type Excess = {
   allowed: number;
 };
 
-export type OrderPlan = { ok: true; lines: OrderLineTotals[]; changed: string[] } | { ok: false; excess: Excess[] };
+export type OrderPlan = { ok: true; lines: OrderLine[]; changed: string[] } | { ok: false; excess: Excess[] };
 
-export const outstanding = (l: OrderLineTotals) => l.committed - l.fulfilled - l.cancelled;
-export const returnable = (l: OrderLineTotals) => l.fulfilled - l.returned;
+export const outstanding = (l: OrderLine) => l.committed - l.fulfilled - l.cancelled;
+export const returnable = (l: OrderLine) => l.fulfilled - l.returned;
 
-function allowance(action: OrderAction, line: OrderLineTotals): number {
+function allowance(action: OrderAction, line: OrderLine): number {
   return action === "return" ? returnable(line) : outstanding(line);
 }
 
@@ -37,7 +31,7 @@ function allowance(action: OrderAction, line: OrderLineTotals): number {
  * taken. A line over its allowance, or a SKU the order lacks, refuses the whole request.
  */
 export function planOrderAction(
-  lines: readonly OrderLineTotals[],
+  lines: readonly OrderLine[],
   action: OrderAction,
   requested: readonly RequestedLine[] | undefined,
 ): OrderPlan {

@@ -1,5 +1,5 @@
 /** A decider's refusal as the API's error object, naming the SKU it concerns. */
-import type { ApiError } from "./contract";
+import { fail, type ApiError, type ErrorDetails } from "./contract";
 import type { Refusal } from "./ledger";
 
 export function refusalToError(sku: string, refusal: Refusal): ApiError {
@@ -22,5 +22,16 @@ export function refusalToError(sku: string, refusal: Refusal): ApiError {
         message: `${sku} can give at most ${refusal.limit}`,
         details: { sku, requested: refusal.requested, limit: refusal.limit },
       };
+    case "hold_pinned":
+      return notActive(`${refusal.reservation_id} is being committed`, { status: "committed" });
+    case "hold_gone":
+      return notActive(`the hold of ${refusal.reservation_id} on ${sku} is gone`, { status: "expired" });
+    case "hold_not_prepared":
+      return notActive(`no prepared hold of ${refusal.reservation_id} on ${sku}`);
+    case "no_order_line":
+      return fail("not_found", `order ${refusal.order_id} has no line for ${sku}`).error;
   }
 }
+
+const notActive = (message: string, details?: ErrorDetails): ApiError =>
+  fail("reservation_not_active", message, details).error;

@@ -17,8 +17,8 @@ export interface HoldChange {
 export interface ChangePlan {
   /** Lines whose hold grows (or is new): each may be refused for stock. */
   grow: HoldChange[];
-  /** Every other SKU of the old or new lines: releases and deadline refreshes, which never fail. */
-  settle: HoldChange[];
+  /** Every other SKU of the old or new lines (shrinking, removed, unchanged): never refused. */
+  shrink: HoldChange[];
 }
 
 export function quantities(lines: readonly Line[]): Map<string, number> {
@@ -32,6 +32,6 @@ export function planChange(previous: readonly Line[], next: readonly Line[]): Ch
   const changes = skus.map((sku) => ({ sku, from: before.get(sku) ?? 0, to: after.get(sku) ?? 0 }));
   return {
     grow: changes.filter((c) => c.to > c.from),
-    settle: changes.filter((c) => c.to <= c.from),
+    shrink: changes.filter((c) => c.to <= c.from),
   };
 }

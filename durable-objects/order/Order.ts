@@ -4,12 +4,20 @@
  * and return are decided here against the order's lines, recorded with an intent, and sent to each product
  * as new totals, which the products apply idempotently; the alarm finishes an interrupted one.
  */
-import { fail, isoInstant, succeed, type IdempotencyToken, type Order as OrderView, type Outcome } from "../domain/contract";
+import {
+  fail,
+  isoInstant,
+  succeed,
+  type IdempotencyToken,
+  type Order as OrderView,
+  type OrderLine,
+  type Outcome,
+} from "../domain/contract";
 import type { ObjectBindings } from "../bindings";
 import { attempt, requireAll } from "../shared/calls";
 import { Coordinator } from "../shared/coordinator";
 import { ORDER_STEPS } from "./schema";
-import { planOrderAction, type OrderAction, type OrderLineTotals, type RequestedLine } from "../domain/order-lines";
+import { planOrderAction, type OrderAction, type RequestedLine } from "../domain/order-lines";
 
 interface Header {
   order_id: string;
@@ -21,11 +29,11 @@ interface Header {
 }
 
 /** Totals each product must reach for this order, written before the first product call. */
-interface SettleIntent {
-  lines: OrderLineTotals[];
+interface TotalsIntent {
+  lines: OrderLine[];
 }
 
-export class Order extends Coordinator<SettleIntent> {
+export class Order extends Coordinator<TotalsIntent> {
   constructor(ctx: DurableObjectState, env: ObjectBindings) {
     super(ctx, env, ORDER_STEPS);
   }
@@ -102,10 +110,10 @@ export class Order extends Coordinator<SettleIntent> {
   ): Promise<Outcome<OrderView>> {
     return this.serially(`order ${orderId} ${action}`, async () => {
       const intent = this.recordAction(orderId, action, lines, idem);
-      if (intent.settle) {
+      if (intent.totals) {
         // Armed before the first product call, so an object that dies during it is woken to finish.
         await this.schedule.arm();
-        await this.completeSettle(orderId, intent.settle);
+        await this.sendTotals(orderId, intent.totals);
       }
       return intent.outcome;
     });
@@ -117,7 +125,7 @@ export class Order extends Coordinator<SettleIntent> {
     action: OrderAction,
     requested: RequestedLine[] | undefined,
     idem: IdempotencyToken | null,
-  ): { outcome: Outcome<OrderView>; settle?: SettleIntent } {
+  ): { outcome: Outcome<OrderView>; totals?: TotalsIntent } {
     if (!this.schema.exists) return { outcome: fail("not_found", `no order ${orderId}`) };
     return this.ctx.storage.transactionSync(() => {
       const now = Date.now();
@@ -152,17 +160,17 @@ export class Order extends Coordinator<SettleIntent> {
         );
       }
       this.sql.exec("UPDATE order_header SET updated_at_ms = ?", now);
-      const settle: SettleIntent = { lines: changed };
-      this.intents.record(settle, now);
-      return { outcome: remember(succeed(this.view()!)), settle };
+      const totals: TotalsIntent = { lines: changed };
+      this.intents.record(totals, now);
+      return { outcome: remember(succeed(this.view()!)), totals };
     });
   }
 
-  private async completeSettle(orderId: string, intent: SettleIntent): Promise<void> {
+  private async sendTotals(orderId: string, intent: TotalsIntent): Promise<void> {
     const results = await Promise.all(
       intent.lines.map((l) =>
-        attempt(`settling ${l.sku} for order ${orderId}`, () =>
-          this.peers.product(l.sku).settle(l.sku, orderId, {
+        attempt(`sending ${l.sku} the totals of order ${orderId}`, () =>
+          this.peers.product(l.sku).applyOrderTotals(l.sku, orderId, {
             fulfilled: l.fulfilled,
             cancelled: l.cancelled,
             returned: l.returned,
@@ -178,7 +186,7 @@ export class Order extends Coordinator<SettleIntent> {
   protected override async catchUp(): Promise<void> {
     const intent = this.intents.current();
     const header = this.header();
-    if (intent && header) await this.completeSettle(header.order_id, intent);
+    if (intent && header) await this.sendTotals(header.order_id, intent);
   }
 
   // ---- storage -----------------------------------------------------------------------------------
@@ -188,9 +196,9 @@ export class Order extends Coordinator<SettleIntent> {
     return this.sql.exec<Header>("SELECT * FROM order_header").toArray()[0] ?? null;
   }
 
-  private lines(): OrderLineTotals[] {
+  private lines(): OrderLine[] {
     return this.sql
-      .exec<OrderLineTotals & Record<string, SqlStorageValue>>(
+      .exec<OrderLine & Record<string, SqlStorageValue>>(
         "SELECT sku, committed, fulfilled, cancelled, returned FROM order_lines ORDER BY sku",
       )
       .toArray();

@@ -16,15 +16,16 @@ import {
   type IdempotencyToken,
   type MovesPage,
   type MoveWithStock,
+  type OrderLine,
   type Outcome,
   type Stock,
 } from "../domain/contract";
-import { decide, type Command, type MoveDraft, type OrderLine, type OrderTotals, type ReleaseReason } from "../domain/ledger";
+import { decide, type CommittedLine, type Command, type Hold, type OrderTotals, type ReleaseReason } from "../domain/ledger";
 import { refusalToError } from "../domain/refusals";
 import { IdempotencyStore } from "../shared/idempotency";
 import { Schedule } from "../shared/schedule";
-import { HOLD_DEADLINE, HoldsStore, type HoldRow } from "./holds-store";
-import { LedgerStore, type Appended, type LedgerState } from "./ledger-store";
+import { HOLD_DEADLINE, HoldsStore } from "./holds-store";
+import { LedgerStore, type Appended } from "./ledger-store";
 import { Projector } from "./projector";
 import { productStockSchema } from "./schema";
 
@@ -46,6 +47,12 @@ export interface HoldResult {
   held: number;
 }
 
+/** What a command left behind: the moves appended, the stock after them, and the hold and line it names. */
+interface Applied extends Appended {
+  hold: Hold | null;
+  line: CommittedLine | null;
+}
+
 export class ProductStock extends DurableObject<ObjectBindings> {
   private readonly schema: ReturnType<typeof productStockSchema>;
   private readonly schedule: Schedule;
@@ -53,8 +60,6 @@ export class ProductStock extends DurableObject<ObjectBindings> {
   private readonly ledger: LedgerStore;
   private readonly holds: HoldsStore;
   private readonly projector: Projector;
-  /** Set by `append` inside a transaction; tells the caller to flush to D1 afterwards. */
-  private appended = false;
 
   constructor(ctx: DurableObjectState, env: ObjectBindings) {
     super(ctx, env);
@@ -63,56 +68,30 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     this.idempotency = new IdempotencyStore(ctx.storage.sql);
     this.ledger = new LedgerStore(ctx.storage.sql, this.schema);
     this.holds = new HoldsStore(ctx.storage.sql, this.schedule);
-    this.projector = new Projector(ctx.storage, this.schedule, env, {
-      sku: () => this.ledger.sku(),
-      version: () => this.ledger.version(),
-      movesAfter: (seq, limit) => {
-        const sku = this.ledger.sku();
-        return sku ? this.ledger.movesAfter(sku, seq, limit) : [];
-      },
-    });
+    this.projector = new Projector(ctx.storage, this.schedule, env, this.ledger);
   }
 
   // ---- operator commands -------------------------------------------------------------------------
 
   async receive(sku: string, input: ReceiveInput, idem: IdempotencyToken | null): Promise<Outcome<MoveWithStock>> {
-    return this.decideAndAppend(sku, "receive", idem, {
+    const command: Command = {
       type: "receive",
       quantity: input.quantity,
       reason: input.reason ?? null,
       ref: input.ref ?? null,
-    });
+    };
+    return this.run(sku, command, firstMoveWithStock, { scope: "receive", token: idem });
   }
 
   async adjust(sku: string, input: AdjustInput, idem: IdempotencyToken | null): Promise<Outcome<MoveWithStock>> {
-    return this.decideAndAppend(sku, "adjust", idem, {
+    const command: Command = {
       type: "adjust",
       delta: input.delta,
       reason: input.reason,
       ref: input.ref ?? null,
       expected_version: input.expected_version ?? null,
-    });
-  }
-
-  private decideAndAppend(
-    sku: string,
-    scope: string,
-    idem: IdempotencyToken | null,
-    command: Command,
-  ): Promise<Outcome<MoveWithStock>> {
-    return this.transact((now) => {
-      if (idem) {
-        const prior = this.idempotency.recall<MoveWithStock>(scope, idem, now);
-        if (prior) return prior;
-      }
-      const state = this.ledger.state();
-      const decision = decide(state, command);
-      const outcome: Outcome<MoveWithStock> = decision.ok
-        ? succeed(firstMoveWithStock(this.append(sku, state, decision.moves, now)))
-        : { ok: false, error: refusalToError(sku, decision.refusal) };
-      if (idem) this.idempotency.remember(scope, idem, outcome, now);
-      return outcome;
-    });
+    };
+    return this.run(sku, command, firstMoveWithStock, { scope: "adjust", token: idem });
   }
 
   // ---- reservation and order commands (called by the coordinators) -------------------------------
@@ -128,24 +107,14 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     deadlineMs: number,
     reason: ReleaseReason,
   ): Promise<Outcome<HoldResult>> {
-    return this.transact((now) => {
-      const current = this.holds.holdOf(reservationId);
-      if (current?.pinned_order_id && current.quantity !== quantity) {
-        return fail("reservation_not_active", `${reservationId} is being committed`, { status: "committed" });
-      }
-      const state = this.ledger.state();
-      const decision = decide(state, {
-        type: "hold",
-        reservation_id: reservationId,
-        quantity,
-        held: current?.quantity ?? 0,
-        release_reason: reason,
-      });
-      if (!decision.ok) return { ok: false, error: refusalToError(sku, decision.refusal) };
-      this.append(sku, state, decision.moves, now);
-      this.holds.setHold(reservationId, quantity, deadlineMs, current?.pinned_order_id ?? null);
-      return succeed({ sku, held: quantity });
-    });
+    const command: Command = {
+      type: "hold",
+      reservation_id: reservationId,
+      quantity,
+      expires_at_ms: deadlineMs,
+      release_reason: reason,
+    };
+    return this.run(sku, command, () => ({ sku, held: quantity }));
   }
 
   /**
@@ -153,75 +122,25 @@ export class ProductStock extends DurableObject<ObjectBindings> {
    * hold is exactly `quantity`, is already pinned for this order, or the order already took it.
    */
   async prepareCommit(sku: string, reservationId: string, orderId: string, quantity: number): Promise<Outcome<HoldResult>> {
-    return this.transact(() => {
-      const taken = this.holds.orderLine(orderId);
-      if (taken && taken.reservation_id === reservationId) return succeed({ sku, held: taken.committed });
-      const current = this.holds.holdOf(reservationId);
-      if (!current || current.quantity !== quantity || (current.pinned_order_id ?? orderId) !== orderId) {
-        return fail("reservation_not_active", `the hold of ${reservationId} on ${sku} is gone`, { status: "expired" });
-      }
-      this.holds.pin(reservationId, orderId);
-      return succeed({ sku, held: quantity });
-    });
+    const command: Command = { type: "prepare_commit", reservation_id: reservationId, order_id: orderId, quantity };
+    return this.run(sku, command, ({ line }) => ({ sku, held: line?.reservation_id === reservationId ? line.committed : quantity }));
   }
 
   /** Undoes `prepareCommit`: the hold's deadline applies again. */
   async abortCommit(sku: string, reservationId: string, orderId: string, deadlineMs: number): Promise<Outcome<HoldResult>> {
-    return this.transact(() => {
-      const current = this.holds.holdOf(reservationId);
-      if (current && current.pinned_order_id === orderId) this.holds.setHold(reservationId, current.quantity, deadlineMs, null);
-      return succeed({ sku, held: current?.quantity ?? 0 });
-    });
+    const command: Command = { type: "abort_commit", reservation_id: reservationId, order_id: orderId, expires_at_ms: deadlineMs };
+    return this.run(sku, command, ({ hold }) => ({ sku, held: hold?.quantity ?? 0 }));
   }
 
   /** Second phase: the pinned hold becomes the order's committed quantity. Idempotent by order id. */
   async commit(sku: string, reservationId: string, orderId: string): Promise<Outcome<OrderLine>> {
-    return this.transact((now) => {
-      const taken = this.holds.orderLine(orderId);
-      if (taken && taken.reservation_id === reservationId) return succeed(totalsOf(taken));
-      const current = this.holds.holdOf(reservationId);
-      if (!current || current.pinned_order_id !== orderId) {
-        return fail("reservation_not_active", `no prepared hold of ${reservationId} on ${sku}`);
-      }
-      const state = this.ledger.state();
-      const decision = decide(state, {
-        type: "commit",
-        reservation_id: reservationId,
-        order_id: orderId,
-        held: current.quantity,
-      });
-      if (!decision.ok) return { ok: false, error: refusalToError(sku, decision.refusal) };
-      this.append(sku, state, decision.moves, now);
-      this.holds.setHold(reservationId, 0, 0, null);
-      this.holds.openOrderLine(orderId, reservationId, current.quantity);
-      return succeed({ committed: current.quantity, fulfilled: 0, cancelled: 0, returned: 0 });
-    });
+    const command: Command = { type: "commit", reservation_id: reservationId, order_id: orderId };
+    return this.run(sku, command, ({ line }) => lineOf(sku, line!));
   }
 
   /** Brings an order's totals for this SKU up to `target`; totals only grow, so a repeat moves nothing. */
-  async settle(sku: string, orderId: string, target: OrderTotals): Promise<Outcome<OrderLine>> {
-    return this.transact((now) => {
-      const line = this.holds.orderLine(orderId);
-      if (!line) return fail("not_found", `order ${orderId} has no line for ${sku}`);
-      const state = this.ledger.state();
-      const decision = decide(state, {
-        type: "settle",
-        reservation_id: line.reservation_id,
-        order_id: orderId,
-        line: totalsOf(line),
-        target,
-      });
-      if (!decision.ok) return { ok: false, error: refusalToError(sku, decision.refusal) };
-      this.append(sku, state, decision.moves, now);
-      const next: OrderLine = {
-        committed: line.committed,
-        fulfilled: Math.max(line.fulfilled, target.fulfilled),
-        cancelled: Math.max(line.cancelled, target.cancelled),
-        returned: Math.max(line.returned, target.returned),
-      };
-      this.holds.settleOrderLine(orderId, next);
-      return succeed(next);
-    });
+  async applyOrderTotals(sku: string, orderId: string, target: OrderTotals): Promise<Outcome<OrderLine>> {
+    return this.run(sku, { type: "apply_order_totals", order_id: orderId, target }, ({ line }) => lineOf(sku, line!));
   }
 
   /** Does nothing: the benchmark's ceiling for one call to a Durable Object. */
@@ -230,7 +149,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
   }
 
   /** What a reservation holds here now (operators and tests). */
-  async getHold(reservationId: string): Promise<HoldRow | null> {
+  async getHold(reservationId: string): Promise<Hold | null> {
     return this.schema.exists ? this.holds.holdOf(reservationId) : null;
   }
 
@@ -243,32 +162,54 @@ export class ProductStock extends DurableObject<ObjectBindings> {
 
   async listMoves(sku: string, afterSeq: number, limit: number): Promise<Outcome<MovesPage>> {
     if (!this.ledger.holds(sku)) return notFound(sku);
-    return succeed(this.ledger.page(sku, afterSeq, limit));
+    return succeed(this.ledger.page(afterSeq, limit));
   }
 
-  // ---- the transaction and its effects -----------------------------------------------------------
+  // ---- the one command runner --------------------------------------------------------------------
 
   /**
-   * Runs `body` in one synchronous transaction (no await inside, so nothing interleaves between the read
-   * and the write); afterwards arms the alarm and starts the flush to D1 when moves were appended.
+   * Runs a command in one synchronous transaction (no await inside, so nothing interleaves between the read
+   * and the write): recall a keyed retry, load the state the command names, decide, store, remember.
+   * Afterwards arms the alarm and starts the flush to D1 when moves were appended.
    */
-  private async transact<T>(body: (nowMs: number) => Outcome<T>): Promise<Outcome<T>> {
+  private async run<T>(
+    sku: string,
+    command: Command,
+    reply: (after: Applied) => T,
+    idem?: { scope: string; token: IdempotencyToken | null },
+  ): Promise<Outcome<T>> {
     this.schema.ensure();
-    this.appended = false;
-    const outcome = this.ctx.storage.transactionSync(() => body(Date.now()));
+    const token = idem?.token;
+    const { outcome, moved } = this.ctx.storage.transactionSync(() => {
+      const now = Date.now();
+      const prior = token ? this.idempotency.recall<T>(idem.scope, token, now) : null;
+      if (prior) return { outcome: prior, moved: false };
+      const result = this.apply(sku, command, now);
+      const outcome: Outcome<T> = result.ok ? succeed(reply(result.applied)) : result;
+      if (token) this.idempotency.remember(idem.scope, token, outcome, now);
+      return { outcome, moved: result.ok && result.applied.moves.length > 0 };
+    });
     await this.schedule.arm();
-    if (this.appended) this.ctx.waitUntil(this.projector.flush());
+    if (moved) this.ctx.waitUntil(this.projector.flush());
     return outcome;
   }
 
-  /** Appends decided moves to the ledger and queues them for D1 (the alarm is the flush's safety net). */
-  private append(sku: string, state: LedgerState, drafts: readonly MoveDraft[], now: number): Appended {
-    const appended = this.ledger.append(sku, state, drafts, now);
-    if (appended.moves.length > 0) {
-      this.projector.noteAppended(now);
-      this.appended = true;
-    }
-    return appended;
+  /** Load → decide → store, inside the caller's transaction. */
+  private apply(sku: string, command: Command, now: number): { ok: true; applied: Applied } | { ok: false; error: ApiError } {
+    const ledger = this.ledger.state();
+    const hold = "reservation_id" in command ? this.holds.holdOf(command.reservation_id) : null;
+    const line = "order_id" in command ? this.holds.lineOf(command.order_id) : null;
+    const decision = decide({ stock: ledger, hold, line }, command);
+    if (!decision.ok) return { ok: false, error: refusalToError(sku, decision.refusal) };
+    const appended = this.ledger.append(sku, ledger, decision.moves, now);
+    if (appended.moves.length > 0) this.projector.noteAppended(now);
+    if (decision.hold) this.holds.put(decision.hold);
+    if (decision.line) this.holds.putLine(decision.line);
+    const after = decision.hold ?? hold;
+    return {
+      ok: true,
+      applied: { ...appended, hold: after && after.quantity > 0 ? after : null, line: decision.line ?? line },
+    };
   }
 
   // ---- alarm: projection retries and hold deadlines ----------------------------------------------
@@ -284,27 +225,14 @@ export class ProductStock extends DurableObject<ObjectBindings> {
 
   /** Releases, as expired, every unpinned hold whose own deadline has passed. */
   private releaseExpiredHolds(): void {
-    this.appended = false;
+    const sku = this.ledger.sku();
     this.ctx.storage.transactionSync(() => {
       const now = Date.now();
-      const sku = this.ledger.sku();
       for (const entry of this.schedule.dueBy(now)) {
         if (entry.kind !== HOLD_DEADLINE) continue;
-        const hold = this.holds.holdOf(entry.key);
-        if (!sku || !hold || hold.pinned_order_id || hold.expires_at_ms > now) {
-          this.schedule.remove(HOLD_DEADLINE, entry.key);
-          continue;
-        }
-        const state = this.ledger.state();
-        const decision = decide(state, {
-          type: "hold",
-          reservation_id: hold.reservation_id,
-          quantity: 0,
-          held: hold.quantity,
-          release_reason: "expired",
-        });
-        if (decision.ok) this.append(sku, state, decision.moves, now);
-        this.holds.setHold(hold.reservation_id, 0, 0, null);
+        if (sku) this.apply(sku, { type: "expire", reservation_id: entry.key, now_ms: now }, now);
+        // Released, pinned or gone: either way this deadline is spent (a pin or a new hold sets its own).
+        this.schedule.remove(HOLD_DEADLINE, entry.key);
       }
     });
   }
@@ -338,7 +266,8 @@ function notFound(sku: string): { ok: false; error: ApiError } {
 
 const firstMoveWithStock = ({ moves, stock }: Appended): MoveWithStock => ({ move: moves[0]!, stock });
 
-const totalsOf = (l: OrderLine): OrderLine => ({
+const lineOf = (sku: string, l: CommittedLine): OrderLine => ({
+  sku,
   committed: l.committed,
   fulfilled: l.fulfilled,
   cancelled: l.cancelled,

@@ -85,16 +85,18 @@ export class LedgerStore {
     return { sku, ...balancesOf(move), available: available(move), version: move.seq, updated_at: isoInstant(move.at_ms) };
   }
 
-  /** Moves after `afterSeq`, ascending, at most `limit`. */
-  movesAfter(sku: string, afterSeq: number, limit: number): Move[] {
+  /** Moves after `afterSeq`, ascending, at most `limit` (none before the first move). */
+  movesAfter(afterSeq: number, limit: number): Move[] {
+    const sku = this.sku();
+    if (sku === null) return [];
     return this.sql
       .exec<MoveRow>("SELECT * FROM stock_moves WHERE seq > ? ORDER BY seq LIMIT ?", afterSeq, limit)
       .toArray()
       .map((r) => moveObject(sku, r.seq, r, r, r.at_ms));
   }
 
-  page(sku: string, afterSeq: number, limit: number): MovesPage {
-    const moves = this.movesAfter(sku, afterSeq, limit + 1);
+  page(afterSeq: number, limit: number): MovesPage {
+    const moves = this.movesAfter(afterSeq, limit + 1);
     const page = moves.slice(0, limit);
     return { moves: page, next_after_seq: moves.length > limit ? page[page.length - 1]!.seq : null };
   }

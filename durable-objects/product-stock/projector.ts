@@ -4,8 +4,8 @@
  * a failure leaves the watermark where it was and schedules a retry with backoff on the object's alarm.
  * The first flush also registers the SKU in the catalog, which a rebuild of D1 walks.
  */
-import type { Move } from "../domain/contract";
 import type { ObjectBindings } from "../bindings";
+import type { LedgerStore } from "./ledger-store";
 import { PROJECTION_BATCH_MOVES, projectionStatements } from "./projection-sql";
 import { catalogAt } from "../shared/calls";
 import type { Schedule } from "../shared/schedule";
@@ -30,12 +30,7 @@ export class Projector {
     private readonly storage: DurableObjectStorage,
     private readonly schedule: Schedule,
     private readonly env: ObjectBindings,
-    /** The SKU and the moves after a seq, read from the ledger (null before the first move). */
-    private readonly ledger: {
-      sku(): string | null;
-      movesAfter(seq: number, limit: number): Move[];
-      version(): number;
-    },
+    private readonly ledger: LedgerStore,
   ) {}
 
   /** Called inside a command's transaction that appended moves: the alarm is the safety net. */
@@ -68,7 +63,7 @@ export class Projector {
     for (;;) {
       const sku = this.ledger.sku();
       const mark = this.watermark();
-      const moves = sku ? this.ledger.movesAfter(mark.projected_seq, PROJECTION_BATCH_MOVES) : [];
+      const moves = this.ledger.movesAfter(mark.projected_seq, PROJECTION_BATCH_MOVES);
       if (!sku || (moves.length === 0 && mark.registered)) {
         this.schedule.remove(PROJECTION.kind, PROJECTION.key);
         return;

@@ -19,7 +19,7 @@ import {
 } from "../domain/contract";
 import type { ObjectBindings } from "../bindings";
 import type { ReleaseReason } from "../domain/ledger";
-import { planChange, type Line } from "../domain/reservation-plan";
+import { planChange, type ChangePlan, type Line } from "../domain/reservation-plan";
 import { attempt, requireAll, worstOf } from "../shared/calls";
 import { Coordinator } from "../shared/coordinator";
 import { heldLines, ReservationRecords, viewOf, type ReservationRecord } from "./record";
@@ -34,7 +34,13 @@ const EXPIRY = { kind: "expiry", key: "reservation" } as const;
 
 /** A change in flight, written before the first call to another object and cleared when done. */
 type Intent =
-  | { kind: "put"; phase: "grow" | "settle"; previous: ReservationRecord | null; target: ReservationRecord }
+  | {
+      kind: "put";
+      phase: "grow" | "shrink";
+      previous: ReservationRecord | null;
+      target: ReservationRecord;
+      plan: ChangePlan;
+    }
   | { kind: "release"; reason: "cancelled" | "expired"; target: ReservationRecord }
   | { kind: "commit"; phase: "claim" | "prepare" | "commit"; record: ReservationRecord; order_id: string };
 
@@ -82,19 +88,19 @@ export class Reservation extends Coordinator<Intent> {
         created_at_ms: current?.created_at_ms ?? now,
         updated_at_ms: now,
       };
-      const intent: Intent = { kind: "put", phase: "grow", previous: current, target };
+      const plan = planChange(heldLines(current), target.lines);
+      const intent: Intent = { kind: "put", phase: "grow", previous: current, target, plan };
       await this.begin(intent);
 
-      const { grow } = planChange(heldLines(current), target.lines);
       const results = await Promise.all(
-        grow.map((c) => this.holdAt(c.sku, id, c.to, holdDeadline(target), "updated")),
+        plan.grow.map((c) => this.holdAt(c.sku, id, c.to, holdDeadline(target), "updated")),
       );
       const refused = results.flatMap((r) => (r.ok ? [] : [r.error]));
       if (refused.length > 0) {
         await this.rollBackGrowth(intent);
         return refusalOf(refused);
       }
-      await this.completePut({ ...intent, phase: "settle" });
+      await this.completePut({ ...intent, phase: "shrink" });
       return { ...succeed(viewOf(target, now)), created: current === null };
     });
   }
@@ -176,15 +182,14 @@ export class Reservation extends Coordinator<Intent> {
   // ---- finishing intents -------------------------------------------------------------------------
 
   private async completePut(intent: Extract<Intent, { kind: "put" }>): Promise<void> {
-    const { target } = intent;
-    const { settle } = planChange(heldLines(intent.previous), target.lines);
-    // The settle phase is recorded only when there are calls to make in it; with none, the final write
+    const { target, plan } = intent;
+    // The shrink phase is recorded only when there are calls to make in it; with none, the final write
     // follows at once.
-    if (settle.length > 0) this.intents.advance(intent);
+    if (plan.shrink.length > 0) this.intents.advance(intent);
     const results = await Promise.all(
-      settle.map((c) => this.holdAt(c.sku, target.id, c.to, holdDeadline(target), "updated")),
+      plan.shrink.map((c) => this.holdAt(c.sku, target.id, c.to, holdDeadline(target), "updated")),
     );
-    requireAll(results, "settling the lines of a PUT");
+    requireAll(results, "shrinking the lines of a PUT");
     this.ctx.storage.transactionSync(() => {
       this.records.save(target);
       this.schedule.set(EXPIRY.kind, EXPIRY.key, target.expires_at_ms);
@@ -194,11 +199,10 @@ export class Reservation extends Coordinator<Intent> {
 
   /** Puts back what a refused or interrupted PUT had grown; the stored record was never replaced. */
   private async rollBackGrowth(intent: Extract<Intent, { kind: "put" }>): Promise<void> {
-    const { previous, target } = intent;
-    const { grow } = planChange(heldLines(previous), target.lines);
+    const { previous, target, plan } = intent;
     const deadline = previous?.status === "active" ? holdDeadline(previous) : 0;
     const results = await Promise.all(
-      grow.map((c) => this.holdAt(c.sku, target.id, c.from, deadline, "rolled_back")),
+      plan.grow.map((c) => this.holdAt(c.sku, target.id, c.from, deadline, "rolled_back")),
     );
     requireAll(results, "rolling back a refused PUT");
     this.intents.finish();
@@ -265,8 +269,9 @@ export class Reservation extends Coordinator<Intent> {
 
   /** Finishes whatever a previous instance left half-done: forwards where it can no longer fail. */
   private async recover(): Promise<void> {
-    const intent = this.intents.current();
-    if (!intent) return;
+    const stored = this.intents.current();
+    if (!stored) return;
+    const intent = upgradeIntent(stored);
     switch (intent.kind) {
       case "put":
         return intent.phase === "grow" ? this.rollBackGrowth(intent) : this.completePut(intent);
@@ -307,4 +312,19 @@ function refusalOf(errors: ApiError[]): { ok: false; error: ApiError } {
   if (other) return { ok: false, error: other };
   const shortfalls = errors.flatMap((e) => e.details?.shortfalls ?? []);
   return fail("insufficient_stock", `not enough stock for ${shortfalls.length} line(s)`, { shortfalls });
+}
+
+/** An intent in the shape this code writes, from one an earlier version may have left in flight. */
+function upgradeIntent(stored: Intent | LegacyPutIntent): Intent {
+  if (stored.kind !== "put" || "plan" in stored) return stored as Intent;
+  const phase = stored.phase === "grow" ? "grow" : "shrink";
+  return { ...stored, phase, plan: planChange(heldLines(stored.previous), stored.target.lines) };
+}
+
+/** Before 2026-11: a PUT's plan was recomputed rather than stored, and its second phase was "settle". */
+interface LegacyPutIntent {
+  kind: "put";
+  phase: "grow" | "settle";
+  previous: ReservationRecord | null;
+  target: ReservationRecord;
 }

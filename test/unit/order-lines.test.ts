@@ -1,9 +1,10 @@
 // What fulfil, cancel and return may take of an order's lines, and the totals they lead to.
 // outstanding = committed − fulfilled − cancelled; returnable = fulfilled − returned.
 import { describe, expect, it } from "vitest";
-import { planOrderAction, type OrderAction, type OrderLineTotals, type RequestedLine } from "../../durable-objects/domain/order-lines";
+import type { OrderLine } from "../../durable-objects/domain/contract";
+import { planOrderAction, type OrderAction, type RequestedLine } from "../../durable-objects/domain/order-lines";
 
-const line = (sku: string, committed: number, fulfilled = 0, cancelled = 0, returned = 0): OrderLineTotals => ({
+const line = (sku: string, committed: number, fulfilled = 0, cancelled = 0, returned = 0): OrderLine => ({
   sku,
   committed,
   fulfilled,
@@ -11,11 +12,11 @@ const line = (sku: string, committed: number, fulfilled = 0, cancelled = 0, retu
   returned,
 });
 
-const given = (lines: OrderLineTotals[]) => ({
+const given = (lines: OrderLine[]) => ({
   when: (action: OrderAction, requested?: RequestedLine[]) => {
     const plan = planOrderAction(lines, action, requested);
     return {
-      then: (after: OrderLineTotals[], changed: string[]) => expect(plan).toEqual({ ok: true, lines: after, changed }),
+      then: (after: OrderLine[], changed: string[]) => expect(plan).toEqual({ ok: true, lines: after, changed }),
       thenRefuses: (excess: Array<{ sku: string; requested: number; allowed: number }>) =>
         expect(plan).toEqual({ ok: false, excess }),
     };

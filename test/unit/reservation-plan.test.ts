@@ -11,28 +11,28 @@ describe("planChange", () => {
   it("holds every line of a new reservation as growth", () => {
     given([]).when([{ sku: "B", quantity: 2 }, { sku: "A", quantity: 1 }]).then({
       grow: [{ sku: "A", from: 0, to: 1 }, { sku: "B", from: 0, to: 2 }],
-      settle: [],
+      shrink: [],
     });
   });
 
-  it("grows what grows, and settles what shrinks, is removed, or stays (its deadline moves)", () => {
+  it("grows what grows, and shrinks what shrinks, is removed, or stays (its deadline moves)", () => {
     given([{ sku: "A", quantity: 3 }, { sku: "B", quantity: 2 }, { sku: "C", quantity: 1 }])
       .when([{ sku: "A", quantity: 1 }, { sku: "C", quantity: 4 }, { sku: "D", quantity: 2 }])
       .then({
         grow: [{ sku: "C", from: 1, to: 4 }, { sku: "D", from: 0, to: 2 }],
-        settle: [{ sku: "A", from: 3, to: 1 }, { sku: "B", from: 2, to: 0 }],
+        shrink: [{ sku: "A", from: 3, to: 1 }, { sku: "B", from: 2, to: 0 }],
       });
   });
 
-  it("settles every line of an unchanged reservation, so every hold's deadline is renewed", () => {
+  it("puts every line of an unchanged reservation in the second phase, so every hold's deadline is renewed", () => {
     given([{ sku: "A", quantity: 2 }]).when([{ sku: "A", quantity: 2 }]).then({
       grow: [],
-      settle: [{ sku: "A", from: 2, to: 2 }],
+      shrink: [{ sku: "A", from: 2, to: 2 }],
     });
   });
 
   it("releases everything when nothing is wanted", () => {
-    given([{ sku: "A", quantity: 2 }]).when([]).then({ grow: [], settle: [{ sku: "A", from: 2, to: 0 }] });
+    given([{ sku: "A", quantity: 2 }]).when([]).then({ grow: [], shrink: [{ sku: "A", from: 2, to: 0 }] });
   });
 
   it("lists changes in SKU order, whatever the order of the lines", () => {
