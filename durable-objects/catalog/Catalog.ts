@@ -5,11 +5,14 @@
 import { DurableObject } from "cloudflare:workers";
 import { succeed, type Outcome } from "../domain/contract";
 import type { ObjectBindings } from "../bindings";
-import { LazySchema } from "../shared/migrate";
+import { LazySchema, type Schema } from "../shared/migrate";
 
-const STEPS: readonly string[] = [
-  `CREATE TABLE skus (sku TEXT PRIMARY KEY, registered_at_ms INTEGER NOT NULL) WITHOUT ROWID;`,
-];
+const CATALOG_SCHEMA: Schema = {
+  parts: [
+    { owner: "catalog", steps: [`CREATE TABLE skus (sku TEXT PRIMARY KEY, registered_at_ms INTEGER NOT NULL) WITHOUT ROWID;`] },
+  ],
+  legacy: { owner: "catalog", included: [] },
+};
 
 export interface SkuPage {
   skus: string[];
@@ -21,7 +24,7 @@ export class Catalog extends DurableObject<ObjectBindings> {
 
   constructor(ctx: DurableObjectState, env: ObjectBindings) {
     super(ctx, env);
-    this.schema = new LazySchema(ctx.storage, STEPS);
+    this.schema = new LazySchema(ctx.storage, CATALOG_SCHEMA);
   }
 
   async register(sku: string): Promise<Outcome<{ sku: string }>> {

@@ -16,7 +16,7 @@ import {
 import type { ObjectBindings } from "../bindings";
 import { attempt, requireAll } from "../shared/calls";
 import { Coordinator } from "../shared/coordinator";
-import { ORDER_STEPS } from "./schema";
+import { ORDER_SCHEMA } from "./schema";
 import { planOrderAction, type OrderAction, type RequestedLine } from "../domain/order-lines";
 
 interface Header {
@@ -35,7 +35,7 @@ interface TotalsIntent {
 
 export class Order extends Coordinator<TotalsIntent> {
   constructor(ctx: DurableObjectState, env: ObjectBindings) {
-    super(ctx, env, ORDER_STEPS);
+    super(ctx, env, ORDER_SCHEMA);
   }
 
   // ---- called by the reservation's commit ---------------------------------------------------------

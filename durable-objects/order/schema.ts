@@ -1,8 +1,10 @@
-/** The SQLite schema of an Order object, one step per version (a shipped step is never edited). */
-import { IDEMPOTENCY_DDL } from "../shared/idempotency";
-import { SCHEDULE_DDL } from "../shared/schedule";
+/** The SQLite schema of an Order object, one step per version per owner (a shipped step is never edited). */
+import { IDEMPOTENCY_SCHEMA } from "../shared/idempotency";
+import { INTENT_SCHEMA } from "../shared/intent-log";
+import type { Schema } from "../shared/migrate";
+import { SCHEDULE_SCHEMA } from "../shared/schedule";
 
-export const ORDER_STEPS: readonly string[] = [
+const ORDER_STEPS: readonly string[] = [
   `
   CREATE TABLE order_header (
     id             INTEGER PRIMARY KEY CHECK (id = 1),
@@ -21,8 +23,10 @@ export const ORDER_STEPS: readonly string[] = [
     CHECK (fulfilled >= 0 AND cancelled >= 0 AND fulfilled + cancelled <= committed),
     CHECK (returned >= 0 AND returned <= fulfilled)
   );
-  CREATE TABLE intent (id INTEGER PRIMARY KEY CHECK (id = 1), payload TEXT NOT NULL);
-  ${IDEMPOTENCY_DDL}
-  ${SCHEDULE_DDL}
   `,
 ];
+
+export const ORDER_SCHEMA: Schema = {
+  parts: [IDEMPOTENCY_SCHEMA, SCHEDULE_SCHEMA, INTENT_SCHEMA, { owner: "order", steps: ORDER_STEPS }],
+  legacy: { owner: "order", included: ["idempotency", "schedule", "intent"] },
+};

@@ -1,10 +1,10 @@
-/** The SQLite schema of one SKU's Durable Object, one step per version. */
-import { IDEMPOTENCY_DDL } from "../shared/idempotency";
-import { LazySchema } from "../shared/migrate";
-import { SCHEDULE_DDL } from "../shared/schedule";
+/** The SQLite schema of one SKU's Durable Object, one step per version per owner (a shipped step is never edited). */
+import { IDEMPOTENCY_SCHEMA } from "../shared/idempotency";
+import { LazySchema, type Schema } from "../shared/migrate";
+import { SCHEDULE_SCHEMA } from "../shared/schedule";
 
 const STEPS: readonly string[] = [
-  // 1: the ledger, its snapshot, holds by reservation, idempotency records, outbox and deadline schedule.
+  // 1: the ledger, its snapshot, holds by reservation and the outbox.
   `
   CREATE TABLE stock_moves (
     seq            INTEGER PRIMARY KEY CHECK (seq >= 1),
@@ -39,11 +39,7 @@ const STEPS: readonly string[] = [
     expires_at_ms  INTEGER NOT NULL
   );
 
-  ${IDEMPOTENCY_DDL}
-
   CREATE TABLE outbox (seq INTEGER PRIMARY KEY);
-
-  ${SCHEDULE_DDL}
   `,
   // 2: commits. A hold pinned by a commit in progress (its deadline no longer applies), and what each
   // order took of this SKU, so order commands can be sent as targets and applied idempotently.
@@ -77,4 +73,9 @@ const STEPS: readonly string[] = [
   `,
 ];
 
-export const productStockSchema = (storage: DurableObjectStorage) => new LazySchema(storage, STEPS);
+export const PRODUCT_STOCK_SCHEMA: Schema = {
+  parts: [IDEMPOTENCY_SCHEMA, SCHEDULE_SCHEMA, { owner: "product_stock", steps: STEPS }],
+  legacy: { owner: "product_stock", included: ["idempotency", "schedule"] },
+};
+
+export const productStockSchema = (storage: DurableObjectStorage) => new LazySchema(storage, PRODUCT_STOCK_SCHEMA);

@@ -23,7 +23,7 @@ import { planChange, type ChangePlan, type Line } from "../domain/reservation-pl
 import { attempt, requireAll, worstOf } from "../shared/calls";
 import { Coordinator } from "../shared/coordinator";
 import { heldLines, ReservationRecords, viewOf, type ReservationRecord } from "./record";
-import { RESERVATION_STEPS } from "./schema";
+import { RESERVATION_SCHEMA } from "./schema";
 
 /**
  * How long a product keeps a hold past the reservation's `expires_at` before releasing it on its own.
@@ -61,7 +61,7 @@ export class Reservation extends Coordinator<Intent> {
   private readonly records: ReservationRecords;
 
   constructor(ctx: DurableObjectState, env: ObjectBindings) {
-    super(ctx, env, RESERVATION_STEPS);
+    super(ctx, env, RESERVATION_SCHEMA);
     this.records = new ReservationRecords(this.sql, () => this.schema.exists);
   }
 

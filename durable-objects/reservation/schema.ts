@@ -1,8 +1,10 @@
-/** The SQLite schema of a Reservation object, one step per version (a shipped step is never edited). */
-import { IDEMPOTENCY_DDL } from "../shared/idempotency";
-import { SCHEDULE_DDL } from "../shared/schedule";
+/** The SQLite schema of a Reservation object, one step per version per owner (a shipped step is never edited). */
+import { IDEMPOTENCY_SCHEMA } from "../shared/idempotency";
+import { INTENT_SCHEMA } from "../shared/intent-log";
+import type { Schema } from "../shared/migrate";
+import { SCHEDULE_SCHEMA } from "../shared/schedule";
 
-export const RESERVATION_STEPS: readonly string[] = [
+const RESERVATION_STEPS: readonly string[] = [
   `
   CREATE TABLE reservation (
     id            TEXT    PRIMARY KEY,
@@ -15,8 +17,10 @@ export const RESERVATION_STEPS: readonly string[] = [
     updated_at_ms INTEGER NOT NULL,
     CHECK ((status = 'committed') = (order_id IS NOT NULL))
   );
-  CREATE TABLE intent (id INTEGER PRIMARY KEY CHECK (id = 1), payload TEXT NOT NULL);
-  ${IDEMPOTENCY_DDL}
-  ${SCHEDULE_DDL}
   `,
 ];
+
+export const RESERVATION_SCHEMA: Schema = {
+  parts: [IDEMPOTENCY_SCHEMA, SCHEDULE_SCHEMA, INTENT_SCHEMA, { owner: "reservation", steps: RESERVATION_STEPS }],
+  legacy: { owner: "reservation", included: ["idempotency", "schedule", "intent"] },
+};

@@ -10,7 +10,7 @@ import type { Outcome } from "../domain/contract";
 import { describeError, failureOf, peersOf, type Peers } from "./calls";
 import { IdempotencyStore } from "./idempotency";
 import { IntentLog, RECOVERY, RECOVERY_DELAY_MS } from "./intent-log";
-import { LazySchema } from "./migrate";
+import { LazySchema, type Schema } from "./migrate";
 import { Schedule } from "./schedule";
 import { SerialQueue } from "./serial";
 
@@ -27,10 +27,10 @@ export abstract class Coordinator<Intent> extends DurableObject<ObjectBindings> 
   /** The other objects this one calls. */
   protected peers: Peers;
 
-  constructor(ctx: DurableObjectState, env: ObjectBindings, steps: readonly string[]) {
+  constructor(ctx: DurableObjectState, env: ObjectBindings, schema: Schema) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.schema = new LazySchema(ctx.storage, steps);
+    this.schema = new LazySchema(ctx.storage, schema);
     this.schedule = new Schedule(ctx.storage);
     this.idempotency = new IdempotencyStore(this.sql);
     this.intents = new IntentLog<Intent>(this.sql, this.schedule, () => this.schema.exists);

@@ -3,16 +3,22 @@
  * commit in the same transaction. Scoped by the caller (method and path), kept 24 hours.
  */
 import { fail, type IdempotencyToken, type Outcome } from "../domain/contract";
+import type { SchemaPart } from "./migrate";
 
-export const IDEMPOTENCY_DDL = `
-  CREATE TABLE idempotency (
-    scope_key     TEXT    PRIMARY KEY,
-    fingerprint   TEXT    NOT NULL,
-    outcome       TEXT    NOT NULL,
-    created_at_ms INTEGER NOT NULL
-  );
-  CREATE INDEX idempotency_by_age ON idempotency (created_at_ms);
-`;
+export const IDEMPOTENCY_SCHEMA: SchemaPart = {
+  owner: "idempotency",
+  steps: [
+    `
+    CREATE TABLE idempotency (
+      scope_key     TEXT    PRIMARY KEY,
+      fingerprint   TEXT    NOT NULL,
+      outcome       TEXT    NOT NULL,
+      created_at_ms INTEGER NOT NULL
+    );
+    CREATE INDEX idempotency_by_age ON idempotency (created_at_ms);
+    `,
+  ],
+};
 
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 const PRUNE_BATCH = 100;

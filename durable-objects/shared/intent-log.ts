@@ -2,9 +2,14 @@
  * Owns a coordinator's `intent` table: the one change in flight, written before the first call to another
  * object and cleared, in the same transaction as the change's final record, once every call is done. Its
  * recovery deadline lives in the object's schedule, so an object that dies mid-change is woken to finish.
- * The table itself is created by each coordinator's schema steps (`intent (id = 1, payload)`).
  */
+import type { SchemaPart } from "./migrate";
 import type { Schedule } from "./schedule";
+
+export const INTENT_SCHEMA: SchemaPart = {
+  owner: "intent",
+  steps: ["CREATE TABLE intent (id INTEGER PRIMARY KEY CHECK (id = 1), payload TEXT NOT NULL);"],
+};
 
 /** The deadline by which an intent written before a call out is finished, if its call never returns. */
 export const RECOVERY = { kind: "recovery", key: "intent" } as const;

@@ -1,18 +1,60 @@
 /**
- * Versioned SQLite schema for a Durable Object. `PRAGMA user_version` is not available to Durable Objects,
- * so the version lives in a `schema_version` table; each step runs once, in order, in one transaction.
+ * Versioned SQLite schema for a Durable Object, kept per owner: each store that owns tables (the ledger's
+ * object, the idempotency records, the schedule, the intent log) has its own steps, one per version, and a
+ * shipped step is never edited. `PRAGMA user_version` is not available to Durable Objects, so versions live
+ * in a `schema_versions` table; every pending step runs once, in order, in one transaction.
  */
-export function migrate(storage: DurableObjectStorage, steps: readonly string[]): void {
+export interface SchemaPart {
+  owner: string;
+  steps: readonly string[];
+}
+
+export interface Schema {
+  /** Applied in this order, so an owner may rely on the tables of those before it. */
+  parts: readonly SchemaPart[];
+  /**
+   * Objects created before versions were kept per owner counted one number, for `owner`, whose step 1 also
+   * created step 1 of each of `included`.
+   */
+  legacy?: { owner: string; included: readonly string[] };
+}
+
+export function migrate(storage: DurableObjectStorage, schema: Schema): void {
+  const sql = storage.sql;
   storage.transactionSync(() => {
-    storage.sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-    const row = storage.sql.exec<{ version: number }>("SELECT version FROM schema_version").toArray()[0];
-    const current = row?.version ?? 0;
-    if (current === steps.length) return;
-    for (let step = current; step < steps.length; step++) storage.sql.exec(steps[step]!);
-    if (row) storage.sql.exec("UPDATE schema_version SET version = ?", steps.length);
-    else storage.sql.exec("INSERT INTO schema_version (version) VALUES (?)", steps.length);
+    sql.exec("CREATE TABLE IF NOT EXISTS schema_versions (owner TEXT PRIMARY KEY, version INTEGER NOT NULL)");
+    adoptSingleVersion(sql, schema);
+    const versions = new Map(
+      sql.exec<{ owner: string; version: number }>("SELECT owner, version FROM schema_versions").toArray().map((r) => [r.owner, r.version]),
+    );
+    for (const { owner, steps } of schema.parts) {
+      const current = versions.get(owner) ?? 0;
+      if (current >= steps.length) continue;
+      for (let step = current; step < steps.length; step++) sql.exec(steps[step]!);
+      setVersion(sql, owner, steps.length);
+    }
   });
 }
+
+/** Turns an object's one `schema_version` number into the per-owner versions it stands for. */
+function adoptSingleVersion(sql: SqlStorage, { legacy }: Schema): void {
+  if (!legacy || !tableExists(sql, "schema_version")) return;
+  const version = sql.exec<{ version: number }>("SELECT version FROM schema_version").toArray()[0]?.version ?? 0;
+  setVersion(sql, legacy.owner, version);
+  if (version > 0) for (const owner of legacy.included) setVersion(sql, owner, 1);
+  sql.exec("DROP TABLE schema_version");
+}
+
+function setVersion(sql: SqlStorage, owner: string, version: number): void {
+  sql.exec(
+    "INSERT INTO schema_versions (owner, version) VALUES (?, ?) ON CONFLICT (owner) DO UPDATE SET version = excluded.version",
+    owner,
+    version,
+  );
+}
+
+const tableExists = (sql: SqlStorage, name: string) =>
+  sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", name).toArray().length > 0;
 
 /**
  * A schema created on the first write, never on a read: an object that was only asked about something it
@@ -24,11 +66,10 @@ export class LazySchema {
 
   constructor(
     private readonly storage: DurableObjectStorage,
-    private readonly steps: readonly string[],
+    private readonly schema: Schema,
   ) {
-    this.created =
-      storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").toArray().length > 0;
-    if (this.created) migrate(storage, steps);
+    this.created = tableExists(storage.sql, "schema_versions") || tableExists(storage.sql, "schema_version");
+    if (this.created) migrate(storage, schema);
   }
 
   /** False while the object has never written anything: every read answers "nothing here". */
@@ -39,7 +80,7 @@ export class LazySchema {
   /** Creates the schema if needed; called before the first write. */
   ensure(): void {
     if (this.created) return;
-    migrate(this.storage, this.steps);
+    migrate(this.storage, this.schema);
     this.created = true;
   }
 }

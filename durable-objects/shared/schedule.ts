@@ -3,16 +3,23 @@
  * (kind, key, due_at_ms, attempts) and points its single alarm at the earliest one.
  * Entries are written inside the caller's transaction; `arm` runs after it.
  */
-export const SCHEDULE_DDL = `
-  CREATE TABLE schedule (
-    kind      TEXT    NOT NULL,
-    key       TEXT    NOT NULL,
-    due_at_ms INTEGER NOT NULL,
-    attempts  INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (kind, key)
-  );
-  CREATE INDEX schedule_by_due ON schedule (due_at_ms);
-`;
+import type { SchemaPart } from "./migrate";
+
+export const SCHEDULE_SCHEMA: SchemaPart = {
+  owner: "schedule",
+  steps: [
+    `
+    CREATE TABLE schedule (
+      kind      TEXT    NOT NULL,
+      key       TEXT    NOT NULL,
+      due_at_ms INTEGER NOT NULL,
+      attempts  INTEGER NOT NULL DEFAULT 0,
+      PRIMARY KEY (kind, key)
+    );
+    CREATE INDEX schedule_by_due ON schedule (due_at_ms);
+    `,
+  ],
+};
 
 export interface ScheduleEntry {
   kind: string;
