@@ -10,6 +10,7 @@ import {
   putReservation,
   receive,
   reservationStub,
+  passDeadline,
   sleep,
   stockOf,
   uniqueSku,
@@ -24,15 +25,10 @@ async function shortReservation(quantity: number, ttl = 1) {
   return { sku, id, expiresAt: Date.parse(res.body.expires_at) };
 }
 
-async function until(deadline: number) {
-  const wait = deadline - Date.now();
-  if (wait > 0) await sleep(wait + 20);
-}
-
 describe("reservation expiry", () => {
   it("releases the lines with reason expired when the alarm runs after expires_at", async () => {
     const { sku, id, expiresAt } = await shortReservation(3);
-    await until(expiresAt);
+    passDeadline(expiresAt);
     // Past expires_at no read shows it active, even before the alarm has run.
     expect((await api("GET", `/v1/reservations/${id}`)).body.status).toBe("expired");
 
@@ -60,7 +56,7 @@ describe("reservation expiry", () => {
 
   it("answers commit after expires_at with 409 reservation_not_active", async () => {
     const { sku, id, expiresAt } = await shortReservation(1);
-    await until(expiresAt);
+    passDeadline(expiresAt);
     const res = await api("POST", `/v1/reservations/${id}/commit`, { body: { order_id: uniqueSku("order") } });
     expect(res.status).toBe(409);
     expect(res.body.error).toMatchObject({ code: "reservation_not_active", details: { status: "expired" } });
@@ -69,7 +65,7 @@ describe("reservation expiry", () => {
 
   it("reopens an expired reservation with a PUT", async () => {
     const { sku, id, expiresAt } = await shortReservation(2);
-    await until(expiresAt);
+    passDeadline(expiresAt);
     const res = await putReservation(id, [{ sku, quantity: 4 }]);
     expect(res.status).toBe(200);
     expect(res.body.status).toBe("active");
@@ -87,11 +83,12 @@ describe("product-side hold deadlines", () => {
     const sku = uniqueSku("ORPHAN");
     await receive(sku, 5);
     const product = productStub(sku);
-    const hold = await product.hold(sku, "orphan-cart", 2, Date.now() + 300, "updated");
+    const deadline = Date.now() + 300;
+    const hold = await product.hold(sku, "orphan-cart", 2, deadline, "updated");
     expect(hold.ok).toBe(true);
     expect((await stockOf(sku)).reserved).toBe(2);
 
-    await sleep(350);
+    passDeadline(deadline);
     await runDurableObjectAlarm(product);
     expect(await heldByProduct(sku, "orphan-cart")).toBe(0);
     expect((await ledger(sku)).at(-1)).toMatchObject({ type: "released", quantity: 2, reason: "expired" });
@@ -101,10 +98,11 @@ describe("product-side hold deadlines", () => {
     const sku = uniqueSku("PINNED");
     await receive(sku, 5);
     const product = productStub(sku);
-    await product.hold(sku, "paying-cart", 2, Date.now() + 300, "updated");
+    const deadline = Date.now() + 300;
+    await product.hold(sku, "paying-cart", 2, deadline, "updated");
     expect((await product.prepareCommit(sku, "paying-cart", "order-x", 2)).ok).toBe(true);
 
-    await sleep(350);
+    passDeadline(deadline);
     await runDurableObjectAlarm(product);
     expect(await heldByProduct(sku, "paying-cart")).toBe(2);
     expect((await product.commit(sku, "paying-cart", "order-x")).ok).toBe(true);

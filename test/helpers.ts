@@ -1,5 +1,6 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
+import { advanceClock, clock } from "../durable-objects/shared/clock";
 import { peersOf, type Peers } from "../durable-objects/shared/calls";
 import type { Env } from "../src/env";
 
@@ -112,6 +113,12 @@ export async function heldByProduct(sku: string, reservationId: string): Promise
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Moves every object's "now" to just past `deadlineMs`, instead of sleeping until then. */
+export function passDeadline(deadlineMs: number): void {
+  const wait = deadlineMs - clock.now();
+  if (wait >= 0) advanceClock(wait + 1);
+}
 
 /**
  * Captures what `console[level]` prints while `body` runs, so a test can assert the errors it expects

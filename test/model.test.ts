@@ -4,7 +4,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { api, putReservation, reservationStub, sleep, uniqueSku } from "./helpers";
+import { api, passDeadline, putReservation, reservationStub, uniqueSku } from "./helpers";
 
 const SKUS = 3;
 const RESERVATIONS = 2;
@@ -228,7 +228,7 @@ async function run(op: Op, skus: string[], ids: string[]): Promise<number> {
       const shortened = await api("PUT", `/v1/reservations/${id(op.res)}`, {
         body: { holder: current.body.holder, lines: current.body.lines, ttl_seconds: 1 },
       });
-      await sleep(Date.parse(shortened.body.expires_at) - Date.now() + 20);
+      passDeadline(Date.parse(shortened.body.expires_at));
       await runDurableObjectAlarm(reservationStub(id(op.res)));
       return 0;
     }

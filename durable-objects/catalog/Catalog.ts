@@ -6,6 +6,7 @@ import { DurableObject } from "cloudflare:workers";
 import { succeed, type Outcome } from "../domain/contract";
 import type { ObjectBindings } from "../bindings";
 import { LazySchema, type Schema } from "../shared/migrate";
+import { clock } from "../shared/clock";
 
 const CATALOG_SCHEMA: Schema = {
   parts: [
@@ -29,7 +30,7 @@ export class Catalog extends DurableObject<ObjectBindings> {
 
   async register(sku: string): Promise<Outcome<{ sku: string }>> {
     this.schema.ensure();
-    this.ctx.storage.sql.exec("INSERT OR IGNORE INTO skus (sku, registered_at_ms) VALUES (?, ?)", sku, Date.now());
+    this.ctx.storage.sql.exec("INSERT OR IGNORE INTO skus (sku, registered_at_ms) VALUES (?, ?)", sku, clock.now());
     return succeed({ sku });
   }
 

@@ -18,6 +18,7 @@ import { attempt, requireAll } from "../shared/calls";
 import { Coordinator } from "../shared/coordinator";
 import { ORDER_SCHEMA } from "./schema";
 import { planOrderAction, type OrderAction, type RequestedLine } from "../domain/order-lines";
+import { clock } from "../shared/clock";
 
 interface Header {
   order_id: string;
@@ -48,7 +49,7 @@ export class Order extends Coordinator<TotalsIntent> {
       return fail("idempotency_conflict", `order id ${orderId} belongs to another reservation`);
     }
     if (!header) {
-      const now = Date.now();
+      const now = clock.now();
       this.sql.exec(
         `INSERT INTO order_header (id, order_id, reservation_id, created_at_ms, updated_at_ms)
          VALUES (1, ?, ?, ?, ?)`,
@@ -77,7 +78,7 @@ export class Order extends Coordinator<TotalsIntent> {
     this.ctx.storage.transactionSync(() => {
       const header = this.header();
       if (header?.opened) return;
-      const now = Date.now();
+      const now = clock.now();
       this.sql.exec(
         `INSERT INTO order_header (id, order_id, reservation_id, opened, created_at_ms, updated_at_ms)
          VALUES (1, ?, ?, 1, ?, ?)
@@ -128,7 +129,7 @@ export class Order extends Coordinator<TotalsIntent> {
   ): { outcome: Outcome<OrderView>; totals?: TotalsIntent } {
     if (!this.schema.exists) return { outcome: fail("not_found", `no order ${orderId}`) };
     return this.ctx.storage.transactionSync(() => {
-      const now = Date.now();
+      const now = clock.now();
       if (idem) {
         const prior = this.idempotency.recall<OrderView>(action, idem, now);
         if (prior) return { outcome: prior };

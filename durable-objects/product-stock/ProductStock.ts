@@ -28,6 +28,7 @@ import { HOLD_DEADLINE, HoldsStore } from "./holds-store";
 import { LedgerStore, type Appended } from "./ledger-store";
 import { Projector } from "./projector";
 import { productStockSchema } from "./schema";
+import { clock } from "../shared/clock";
 
 export interface ReceiveInput {
   quantity: number;
@@ -181,7 +182,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     this.schema.ensure();
     const token = idem?.token;
     const { outcome, moved } = this.ctx.storage.transactionSync(() => {
-      const now = Date.now();
+      const now = clock.now();
       const prior = token ? this.idempotency.recall<T>(idem.scope, token, now) : null;
       if (prior) return { outcome: prior, moved: false };
       const result = this.apply(sku, command, now);
@@ -227,7 +228,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
   private releaseExpiredHolds(): void {
     const sku = this.ledger.sku();
     this.ctx.storage.transactionSync(() => {
-      const now = Date.now();
+      const now = clock.now();
       for (const entry of this.schedule.dueBy(now)) {
         if (entry.kind !== HOLD_DEADLINE) continue;
         if (sku) this.apply(sku, { type: "expire", reservation_id: entry.key, now_ms: now }, now);
@@ -253,7 +254,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
   async reproject(): Promise<Outcome<{ sku: string; moves: number }>> {
     const stock = this.ledger.current();
     if (!stock) return notFound("(none)");
-    this.projector.restart(Date.now());
+    this.projector.restart(clock.now());
     await this.schedule.arm();
     this.ctx.waitUntil(this.projector.flush());
     return succeed({ sku: stock.sku, moves: stock.version });

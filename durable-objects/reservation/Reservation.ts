@@ -24,6 +24,7 @@ import { attempt, requireAll, worstOf } from "../shared/calls";
 import { Coordinator } from "../shared/coordinator";
 import { heldLines, ReservationRecords, viewOf, type ReservationRecord } from "./record";
 import { RESERVATION_SCHEMA } from "./schema";
+import { clock } from "../shared/clock";
 
 /**
  * How long a product keeps a hold past the reservation's `expires_at` before releasing it on its own.
@@ -69,13 +70,13 @@ export class Reservation extends Coordinator<Intent> {
 
   async get(id: string): Promise<Outcome<ReservationView>> {
     const record = this.records.load();
-    return record ? succeed(viewOf(record, Date.now())) : notFound(id);
+    return record ? succeed(viewOf(record, clock.now())) : notFound(id);
   }
 
   /** PUT: create, replace or reopen. All lines are held or none; `created` marks a new reservation. */
   async put(id: string, input: PutInput): Promise<Outcome<ReservationView>> {
     return this.serially("reservation call", async () => {
-      const now = Date.now();
+      const now = clock.now();
       const current = this.records.load();
       if (current?.status === "committed") return notActive("committed");
       const target: ReservationRecord = {
@@ -112,7 +113,7 @@ export class Reservation extends Coordinator<Intent> {
       if (!current) return notFound(id);
       if (current.status === "committed") return notActive("committed");
       if (current.status === "active") await this.releaseAll(current, "cancelled");
-      return succeed(viewOf(this.records.load()!, Date.now()));
+      return succeed(viewOf(this.records.load()!, clock.now()));
     });
   }
 
@@ -120,7 +121,7 @@ export class Reservation extends Coordinator<Intent> {
   async commit(id: string, orderId: string, idem: IdempotencyToken | null): Promise<Outcome<ReservationView>> {
     return this.serially("reservation call", async () => {
       if (idem && this.schema.exists) {
-        const prior = this.idempotency.recall<ReservationView>("commit", idem, Date.now());
+        const prior = this.idempotency.recall<ReservationView>("commit", idem, clock.now());
         if (prior) return prior;
       }
       const outcome = await this.commitOnce(id, orderId);
@@ -128,7 +129,7 @@ export class Reservation extends Coordinator<Intent> {
       const final = outcome.ok || !["internal", "unavailable"].includes(outcome.error.code);
       if (idem && final) {
         this.schema.ensure();
-        this.idempotency.remember("commit", idem, outcome, Date.now());
+        this.idempotency.remember("commit", idem, outcome, clock.now());
       }
       return outcome;
     });
@@ -139,7 +140,7 @@ export class Reservation extends Coordinator<Intent> {
     if (!current) return notFound(id);
     if (current.status === "committed") {
       return current.order_id === orderId
-        ? succeed(viewOf(current, Date.now()))
+        ? succeed(viewOf(current, clock.now()))
         : fail("idempotency_conflict", `the reservation was committed as order ${current.order_id}`);
     }
     if (current.status !== "active") return notActive(current.status);
@@ -176,7 +177,7 @@ export class Reservation extends Coordinator<Intent> {
     }
 
     this.intents.advance({ ...intent, phase: "commit" });
-    return succeed(viewOf(await this.completeCommit({ ...intent, phase: "commit" }), Date.now()));
+    return succeed(viewOf(await this.completeCommit({ ...intent, phase: "commit" }), clock.now()));
   }
 
   // ---- finishing intents -------------------------------------------------------------------------
@@ -212,7 +213,7 @@ export class Reservation extends Coordinator<Intent> {
     const target: ReservationRecord = {
       ...record,
       status: reason === "expired" ? "expired" : "released",
-      updated_at_ms: Date.now(),
+      updated_at_ms: clock.now(),
     };
     const intent: Intent = { kind: "release", reason, target };
     await this.begin(intent);
@@ -258,7 +259,7 @@ export class Reservation extends Coordinator<Intent> {
     const lines = record.lines.map((l) => ({ sku: l.sku, committed: l.quantity }));
     const opened = await attempt(`opening order ${order_id}`, () => this.peers.order(order_id).open(order_id, record.id, lines));
     requireAll([opened], "opening the order");
-    const done: ReservationRecord = { ...record, status: "committed", order_id, updated_at_ms: Date.now() };
+    const done: ReservationRecord = { ...record, status: "committed", order_id, updated_at_ms: clock.now() };
     this.ctx.storage.transactionSync(() => {
       this.records.save(done);
       this.schedule.remove(EXPIRY.kind, EXPIRY.key);
@@ -289,7 +290,7 @@ export class Reservation extends Coordinator<Intent> {
   /** An active reservation past `expires_at` is released as expired before anything else happens to it. */
   private async expireIfDue(): Promise<void> {
     const record = this.records.load();
-    if (record?.status === "active" && Date.now() >= record.expires_at_ms) await this.releaseAll(record, "expired");
+    if (record?.status === "active" && clock.now() >= record.expires_at_ms) await this.releaseAll(record, "expired");
   }
 
   protected override async catchUp(): Promise<void> {

@@ -13,6 +13,7 @@ import { IntentLog, RECOVERY, RECOVERY_DELAY_MS } from "./intent-log";
 import { LazySchema, type Schema } from "./migrate";
 import { Schedule } from "./schedule";
 import { SerialQueue } from "./serial";
+import { clock } from "./clock";
 
 const RECOVERY_BACKOFF_MAX_MS = 60_000;
 
@@ -83,7 +84,7 @@ export abstract class Coordinator<Intent> extends DurableObject<ObjectBindings> 
    */
   protected async begin(intent: Intent): Promise<void> {
     this.schema.ensure();
-    this.ctx.storage.transactionSync(() => this.intents.record(intent, Date.now()));
+    this.ctx.storage.transactionSync(() => this.intents.record(intent, clock.now()));
     await this.schedule.arm();
   }
 

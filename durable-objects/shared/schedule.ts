@@ -3,6 +3,7 @@
  * (kind, key, due_at_ms, attempts) and points its single alarm at the earliest one.
  * Entries are written inside the caller's transaction; `arm` runs after it.
  */
+import { clock } from "./clock";
 import type { SchemaPart } from "./migrate";
 
 export const SCHEDULE_SCHEMA: SchemaPart = {
@@ -67,7 +68,7 @@ export class Schedule {
   backOff(kind: string, key: string, firstMs: number, maxMs: number): { attempt: number; delayMs: number } {
     const failed = this.get(kind, key)?.attempts ?? 0;
     const delayMs = Math.min(maxMs, firstMs * 2 ** failed);
-    this.retry(kind, key, Date.now() + delayMs);
+    this.retry(kind, key, clock.now() + delayMs);
     return { attempt: failed + 1, delayMs };
   }
 
