@@ -3,7 +3,7 @@
  * endpoint and runs the same operation with the same validation; failures come back as values.
  */
 import { WorkerEntrypoint } from "cloudflare:workers";
-import type { Outcome } from "../durable-objects/domain/contract";
+import type { Outcome, SkuQuantity } from "../durable-objects/domain/contract";
 import type { Env } from "./env";
 import { describeError, failureOf } from "../durable-objects/shared/calls";
 import { execute, type RawInput } from "./operation";
@@ -18,11 +18,6 @@ type ValueOf<Name extends keyof Operations> =
 export interface CallOptions {
   /** Same meaning as the `Idempotency-Key` header. */
   idempotencyKey?: string;
-}
-
-interface Line {
-  sku: string;
-  quantity: number;
 }
 
 type QueryInput = Record<string, string | number | boolean | undefined>;
@@ -72,7 +67,7 @@ export class InventoryService extends WorkerEntrypoint<Env> {
   }
 
   /** PUT /v1/reservations/:id; `created` is true when it answered 201. */
-  putReservation(id: string, body: { holder: string; lines: Line[]; ttl_seconds?: number }) {
+  putReservation(id: string, body: { holder: string; lines: SkuQuantity[]; ttl_seconds?: number }) {
     return this.call("putReservation", { params: { id }, body });
   }
 
@@ -92,7 +87,7 @@ export class InventoryService extends WorkerEntrypoint<Env> {
     return this.call("getOrder", { params: { order_id: orderId } });
   }
 
-  fulfilOrder(orderId: string, body?: { lines?: Line[] }, options?: CallOptions) {
+  fulfilOrder(orderId: string, body?: { lines?: SkuQuantity[] }, options?: CallOptions) {
     return this.call("fulfilOrder", {
       params: { order_id: orderId },
       body,
@@ -100,7 +95,7 @@ export class InventoryService extends WorkerEntrypoint<Env> {
     });
   }
 
-  cancelOrder(orderId: string, body?: { lines?: Line[] }, options?: CallOptions) {
+  cancelOrder(orderId: string, body?: { lines?: SkuQuantity[] }, options?: CallOptions) {
     return this.call("cancelOrder", {
       params: { order_id: orderId },
       body,
@@ -108,7 +103,7 @@ export class InventoryService extends WorkerEntrypoint<Env> {
     });
   }
 
-  returnOrder(orderId: string, body: { lines: Line[] }, options?: CallOptions) {
+  returnOrder(orderId: string, body: { lines: SkuQuantity[] }, options?: CallOptions) {
     return this.call("returnOrder", {
       params: { order_id: orderId },
       body,

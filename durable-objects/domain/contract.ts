@@ -37,7 +37,8 @@ export interface MovesPage {
   next_after_seq: number | null;
 }
 
-export interface ReservationLine {
+/** A quantity of one SKU: a reservation's line, or what a fulfil, cancel or return asks of an order. */
+export interface SkuQuantity {
   sku: string;
   quantity: number;
 }
@@ -48,7 +49,7 @@ export interface Reservation {
   id: string;
   holder: string;
   status: ReservationStatus;
-  lines: ReservationLine[];
+  lines: SkuQuantity[];
   expires_at: string;
   order_id: string | null;
   created_at: string;

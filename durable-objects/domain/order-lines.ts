@@ -2,14 +2,10 @@
  * Pure rules of an order's lines: what fulfil, cancel and return may ask for, and the totals they lead to.
  * outstanding = committed − fulfilled − cancelled; returnable = fulfilled − returned.
  */
-import type { OrderLine } from "./contract";
+import type { OrderLine, SkuQuantity } from "./contract";
 
 export type OrderAction = "fulfil" | "cancel" | "return";
 
-export interface RequestedLine {
-  sku: string;
-  quantity: number;
-}
 
 export type Excess = {
   sku: string;
@@ -33,7 +29,7 @@ function allowance(action: OrderAction, line: OrderLine): number {
 export function planOrderAction(
   lines: readonly OrderLine[],
   action: OrderAction,
-  requested: readonly RequestedLine[] | undefined,
+  requested: readonly SkuQuantity[] | undefined,
 ): OrderPlan {
   const bySku = new Map(lines.map((l) => [l.sku, l]));
   const asked = requested ?? lines.map((l) => ({ sku: l.sku, quantity: allowance(action, l) }));

@@ -3,10 +3,7 @@
  * go first, because only they can be refused; shrinking, removed and unchanged lines (whose deadline moves)
  * go second, once nothing can fail any more.
  */
-export interface Line {
-  sku: string;
-  quantity: number;
-}
+import type { SkuQuantity } from "./contract";
 
 export interface HoldChange {
   sku: string;
@@ -21,11 +18,11 @@ export interface ChangePlan {
   shrink: HoldChange[];
 }
 
-export function quantities(lines: readonly Line[]): Map<string, number> {
+export function quantities(lines: readonly SkuQuantity[]): Map<string, number> {
   return new Map(lines.map((l) => [l.sku, l.quantity]));
 }
 
-export function planChange(previous: readonly Line[], next: readonly Line[]): ChangePlan {
+export function planChange(previous: readonly SkuQuantity[], next: readonly SkuQuantity[]): ChangePlan {
   const before = quantities(previous);
   const after = quantities(next);
   const skus = [...new Set([...before.keys(), ...after.keys()])].sort();

@@ -12,12 +12,13 @@ import {
   type Order as OrderView,
   type OrderLine,
   type Outcome,
+  type SkuQuantity,
 } from "../domain/contract";
 import type { ObjectBindings } from "../bindings";
 import { attempt, requireAll } from "../shared/calls";
 import { Coordinator } from "../shared/coordinator";
 import { ORDER_SCHEMA } from "./schema";
-import { planOrderAction, type OrderAction, type RequestedLine } from "../domain/order-lines";
+import { planOrderAction, type OrderAction } from "../domain/order-lines";
 import { clock } from "../shared/clock";
 
 interface Header {
@@ -106,7 +107,7 @@ export class Order extends Coordinator<TotalsIntent> {
   async act(
     orderId: string,
     action: OrderAction,
-    lines: RequestedLine[] | undefined,
+    lines: SkuQuantity[] | undefined,
     idem: IdempotencyToken | null,
   ): Promise<Outcome<OrderView>> {
     return this.serially(`order ${orderId} ${action}`, async () => {
@@ -124,7 +125,7 @@ export class Order extends Coordinator<TotalsIntent> {
   private recordAction(
     orderId: string,
     action: OrderAction,
-    requested: RequestedLine[] | undefined,
+    requested: SkuQuantity[] | undefined,
     idem: IdempotencyToken | null,
   ): { outcome: Outcome<OrderView>; totals?: TotalsIntent } {
     if (!this.schema.exists) return { outcome: fail("not_found", `no order ${orderId}`) };

@@ -16,10 +16,11 @@ import {
   type Outcome,
   type Reservation as ReservationView,
   type ReservationStatus,
+  type SkuQuantity,
 } from "../domain/contract";
 import type { ObjectBindings } from "../bindings";
 import type { ReleaseReason } from "../domain/ledger";
-import { planChange, type ChangePlan, type Line } from "../domain/reservation-plan";
+import { planChange, type ChangePlan } from "../domain/reservation-plan";
 import { attempt, requireAll, worstOf } from "../shared/calls";
 import { Coordinator } from "../shared/coordinator";
 import { heldLines, ReservationRecords, viewOf, type ReservationRecord } from "./record";
@@ -47,7 +48,7 @@ type Intent =
 
 export interface PutInput {
   holder: string;
-  lines: Line[];
+  lines: SkuQuantity[];
   /** Validation applies API.md's default of 900. */
   ttl_seconds: number;
 }

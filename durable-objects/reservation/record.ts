@@ -2,14 +2,13 @@
  * A reservation as its object stores it (`reservation`, one row), and as the API shows it. The row is
  * rewritten only when a change is complete; a change in flight lives in the intent log.
  */
-import { isoInstant, type Reservation as ReservationView, type ReservationStatus } from "../domain/contract";
-import type { Line } from "../domain/reservation-plan";
+import { isoInstant, type Reservation as ReservationView, type ReservationStatus, type SkuQuantity } from "../domain/contract";
 
 export interface ReservationRecord {
   id: string;
   holder: string;
   status: ReservationStatus;
-  lines: Line[];
+  lines: SkuQuantity[];
   expires_at_ms: number;
   order_id: string | null;
   created_at_ms: number;
@@ -31,7 +30,7 @@ export function viewOf(r: ReservationRecord, nowMs: number): ReservationView {
 }
 
 /** What the products hold for a stored reservation: its lines while active, nothing otherwise. */
-export function heldLines(record: ReservationRecord | null): Line[] {
+export function heldLines(record: ReservationRecord | null): SkuQuantity[] {
   return record?.status === "active" ? record.lines : [];
 }
 
@@ -46,7 +45,7 @@ export class ReservationRecords {
     const row = this.sql
       .exec<Omit<ReservationRecord, "lines"> & { lines: string }>("SELECT * FROM reservation")
       .toArray()[0];
-    return row ? { ...row, lines: JSON.parse(row.lines) as Line[] } : null;
+    return row ? { ...row, lines: JSON.parse(row.lines) as SkuQuantity[] } : null;
   }
 
   save(r: ReservationRecord): void {

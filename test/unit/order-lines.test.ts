@@ -1,8 +1,8 @@
 // What fulfil, cancel and return may take of an order's lines, and the totals they lead to.
 // outstanding = committed − fulfilled − cancelled; returnable = fulfilled − returned.
 import { describe, expect, it } from "vitest";
-import type { OrderLine } from "../../durable-objects/domain/contract";
-import { planOrderAction, type OrderAction, type RequestedLine } from "../../durable-objects/domain/order-lines";
+import type { OrderLine, SkuQuantity } from "../../durable-objects/domain/contract";
+import { planOrderAction, type OrderAction } from "../../durable-objects/domain/order-lines";
 
 const line = (sku: string, committed: number, fulfilled = 0, cancelled = 0, returned = 0): OrderLine => ({
   sku,
@@ -13,7 +13,7 @@ const line = (sku: string, committed: number, fulfilled = 0, cancelled = 0, retu
 });
 
 const given = (lines: OrderLine[]) => ({
-  when: (action: OrderAction, requested?: RequestedLine[]) => {
+  when: (action: OrderAction, requested?: SkuQuantity[]) => {
     const plan = planOrderAction(lines, action, requested);
     return {
       then: (after: OrderLine[], changed: string[]) => expect(plan).toEqual({ ok: true, lines: after, changed }),

@@ -1,10 +1,11 @@
 // The reservation plan: which product holds a change touches, and in which order. Growth goes first
 // because only growth can be refused; everything else can never fail once growth succeeded.
 import { describe, expect, it } from "vitest";
-import { planChange, type Line } from "../../durable-objects/domain/reservation-plan";
+import type { SkuQuantity } from "../../durable-objects/domain/contract";
+import { planChange } from "../../durable-objects/domain/reservation-plan";
 
-const given = (held: Line[]) => ({
-  when: (wanted: Line[]) => ({ then: (expected: ReturnType<typeof planChange>) => expect(planChange(held, wanted)).toEqual(expected) }),
+const given = (held: SkuQuantity[]) => ({
+  when: (wanted: SkuQuantity[]) => ({ then: (expected: ReturnType<typeof planChange>) => expect(planChange(held, wanted)).toEqual(expected) }),
 });
 
 describe("planChange", () => {
