@@ -40,15 +40,9 @@ const lineOf = (committed: number, fields: Partial<CommittedLine> = {}): Committ
   ...fields,
 });
 
-const moveOf = (type: MoveDraft["type"], quantity: number, fields: Partial<MoveDraft> = {}): MoveDraft => ({
-  type,
-  quantity,
-  reservation_id: null,
-  order_id: null,
-  reason: null,
-  ref: null,
-  ...fields,
-});
+/** The move a test expects: every field the decider sets, nulls where the command gave none. */
+const NO_IDS = { reservation_id: null, order_id: null, reason: null, ref: null };
+const moveOf = (type: MoveDraft["type"], quantity: number, fields: Partial<MoveDraft> = {}): MoveDraft => ({ type, quantity, ...NO_IDS, ...fields });
 
 function given(s: Snapshot, records: { hold?: Hold; line?: CommittedLine } = {}) {
   const state: SkuState = { stock: s, hold: records.hold ?? null, line: records.line ?? null };
