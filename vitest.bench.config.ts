@@ -8,9 +8,19 @@ const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", 
 export default defineConfig({
   plugins: [
     cloudflareTest({
+      main: "./bench/worker.ts",
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
         bindings: { API_TOKENS: "read:bench-read-token,write:bench-write-token", TEST_MIGRATIONS: migrations },
+        // stockwell's objects as wrangler.toml binds them, and the reference implementations (bench/reference.ts).
+        durableObjects: {
+          PRODUCT_STOCK: { className: "ProductStock", useSQLite: true },
+          RESERVATION: { className: "Reservation", useSQLite: true },
+          ORDER: { className: "Order", useSQLite: true },
+          CATALOG: { className: "Catalog", useSQLite: true },
+          MIN_PRODUCT: { className: "MinProduct", useSQLite: true },
+          MIN_RESERVATION: { className: "MinReservation", useSQLite: true },
+        },
       },
     }),
   ],

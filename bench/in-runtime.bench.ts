@@ -4,9 +4,23 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect, it } from "vitest";
+import { installCounters, per1000, snapshotCounts, type Counts } from "./counters";
+import type { MinProduct, MinReservation } from "./reference";
+
+const bench = env as typeof env & {
+  MIN_PRODUCT: DurableObjectNamespace<MinProduct>;
+  MIN_RESERVATION: DurableObjectNamespace<MinReservation>;
+};
 
 const CALLERS = 64;
 const HOT_STOCK = 5_000;
+/**
+ * Carts in the many-SKU runs, each a new reservation object. Every SQLite-backed object keeps its files open
+ * while the runtime lives, and this machine allows 20,000 descriptors: stockwell's and the reference's carts
+ * and SKUs together must stay well under that.
+ */
+const CARTS = 1_500;
+const CART_SKUS = 1_000;
 const READ = { authorization: "Bearer bench-read-token" };
 const inventory = exports.InventoryService;
 
@@ -48,6 +62,15 @@ function percentile(values: number[], p: number): number {
 }
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);
 const product = (sku: string) => env.PRODUCT_STOCK.get(env.PRODUCT_STOCK.idFromName(sku));
+const minProduct = (sku: string) => bench.MIN_PRODUCT.get(bench.MIN_PRODUCT.idFromName(sku));
+const minReservation = (id: string) => bench.MIN_RESERVATION.get(bench.MIN_RESERVATION.idFromName(id));
+
+/** Counts of storage work per 1,000 units of `work`. */
+async function counted<T>(units: (result: T) => number, work: () => Promise<T>): Promise<{ result: T; per_1000: Counts }> {
+  const before = snapshotCounts();
+  const result = await work();
+  return { result, per_1000: per1000(before, snapshotCounts(), units(result)) };
+}
 const runId = Date.now().toString(36);
 
 async function receive(sku: string, quantity: number) {
@@ -76,7 +99,7 @@ async function hotSku() {
   // SQLite-backed object keeps its files open: past the 20,000 descriptors allowed here.)
   const carts = Array.from({ length: CALLERS }, () => 0);
   let granted = 0;
-  const run = await load(CALLERS, async (_i, caller) => {
+  const { result: run, per_1000: pathCounts } = await counted(() => granted, () => load(CALLERS, async (_i, caller) => {
     const r = await inventory.putReservation(`hot-${runId}-${caller}`, {
       holder: "bench",
       lines: [{ sku, quantity: carts[caller]! + 1 }],
@@ -87,7 +110,7 @@ async function hotSku() {
       granted += 1;
     } else if (r.error.code !== "insufficient_stock") throw new Error(r.error.message);
     return r.ok;
-  });
+  }));
   const projection = await projectionLag(sku, 2);
   expect(projection.moves).toBe(HOT_STOCK);
   const stock = await inventory.getProduct(sku);
@@ -99,14 +122,33 @@ async function hotSku() {
   const directSku = `BENCH-DIRECT-${runId}`;
   await receive(directSku, HOT_STOCK);
   const directCarts = Array.from({ length: CALLERS }, () => 0);
-  const direct = await load(
-    CALLERS,
-    async (_i, caller) => {
-      const r = await product(directSku).hold(directSku, `direct-${runId}-${caller}`, directCarts[caller]! + 1, Date.now() + 3_600_000, "updated");
-      if (r.ok) directCarts[caller]! += 1;
-      return r.ok;
+  const { result: direct, per_1000: productCounts } = await counted(
+    (r) => r.count,
+    () =>
+      load(
+        CALLERS,
+        async (_i, caller) => {
+          const r = await product(directSku).hold(directSku, `direct-${runId}-${caller}`, directCarts[caller]! + 1, Date.now() + 3_600_000, "updated");
+          if (r.ok) directCarts[caller]! += 1;
+          return r.ok;
+        },
+        HOT_STOCK,
+      ),
+  );
+
+  // One caller alone, so latency is the path's own and not a queue's.
+  const singleSku = `BENCH-SINGLE-${runId}`;
+  await receive(singleSku, 1_000);
+  let singleHeld = 0;
+  const single = await load(
+    1,
+    async () => {
+      const r = await inventory.putReservation(`single-${runId}`, { holder: "bench", lines: [{ sku: singleSku, quantity: singleHeld + 1 }] });
+      if (!r.ok) throw new Error(r.error.message);
+      singleHeld += 1;
+      return true;
     },
-    HOT_STOCK,
+    500,
   );
 
   const noopSku = `BENCH-NOOP-${runId}`;
@@ -123,8 +165,11 @@ async function hotSku() {
       p99_ms: percentile(run.latencies, 99),
       granted,
       stock: HOT_STOCK,
+      product_alone_per_s: rate(direct.count, direct.elapsedMs),
+      single_caller_p50_ms: percentile(single.latencies, 50),
+      single_caller_p99_ms: percentile(single.latencies, 99),
     },
-    product_only: { holds_per_s: rate(direct.count, direct.elapsedMs) },
+    per_1000_holds: { full_path: pathCounts, product_alone: productCounts },
     projection: {
       lag_p50_ms: percentile(projection.lags, 50),
       lag_p99_ms: percentile(projection.lags, 99),
@@ -134,14 +179,14 @@ async function hotSku() {
 }
 
 async function manySkus() {
-  const skus = Array.from({ length: 1_000 }, (_, i) => `BENCH-MANY-${runId}-${i}`);
+  const skus = Array.from({ length: CART_SKUS }, (_, i) => `BENCH-MANY-${runId}-${i}`);
   await load(CALLERS, async (i) => {
     await receive(skus[i]!, 1_000);
     return true;
   }, skus.length);
   let state = 7;
   const next = () => (state = (state * 48271) % 2147483647) % skus.length;
-  const run = await load(
+  const { result: run, per_1000: cartCounts } = await counted((r) => r.count, () => load(
     CALLERS,
     async (i) => {
       const picked = new Set<number>();
@@ -154,13 +199,50 @@ async function manySkus() {
       if (!r.ok) throw new Error(r.error.message);
       return true;
     },
-    3_000,
-  );
+    CARTS,
+  ));
   return {
     many_skus: {
+      per_1000_carts: cartCounts,
       carts_per_s: rate(run.count, run.elapsedMs),
       p50_ms: percentile(run.latencies, 50),
       p99_ms: percentile(run.latencies, 99),
+    },
+  };
+}
+
+/**
+ * The smallest implementations of the same three paths (bench/reference.ts), under the same load as
+ * stockwell's: what the topology itself costs on this machine, measured in this run.
+ */
+async function reference() {
+  const hot = `MIN-HOT-${runId}`;
+  await minProduct(hot).receive(HOT_STOCK);
+  const productRun = await load(CALLERS, async (_i, caller) => minProduct(hot).hold(`min-${caller}`, 1), HOT_STOCK);
+
+  const path = `MIN-PATH-${runId}`;
+  await minProduct(path).receive(HOT_STOCK);
+  const pathRun = await load(CALLERS, async (_i, caller) => minReservation(`min-path-${runId}-${caller}`).put("r", [path]), HOT_STOCK);
+
+  const skus = Array.from({ length: CART_SKUS }, (_, i) => `MIN-MANY-${runId}-${i}`);
+  await Promise.all(skus.map((sku) => minProduct(sku).receive(1_000)));
+  let state = 7;
+  const next = () => (state = (state * 48271) % 2147483647) % skus.length;
+  const cartRun = await load(
+    CALLERS,
+    async (i) => {
+      const picked = new Set<number>();
+      while (picked.size < 3) picked.add(next());
+      if (!(await minReservation(`min-cart-${runId}-${i}`).put("r", [...picked].map((s) => skus[s]!)))) throw new Error("short");
+      return true;
+    },
+    CARTS,
+  );
+  return {
+    reference: {
+      min_product_per_s: rate(productRun.count, productRun.elapsedMs),
+      min_path_per_s: rate(pathRun.count, pathRun.elapsedMs),
+      min_cart3_per_s: rate(cartRun.count, cartRun.elapsedMs),
     },
   };
 }
@@ -315,8 +397,43 @@ async function baselines() {
     guardedSold += 1;
     return true;
   });
+  // The seed's full fix: the guarded UPDATE, its stock_moves row and the reservation row, in one batch; the
+  // two inserts apply only when the UPDATE took a unit.
+  await env.DB.batch([
+    env.DB.prepare(
+      "CREATE TABLE IF NOT EXISTS bench_stock_moves (id INTEGER PRIMARY KEY, sku TEXT NOT NULL, delta INTEGER NOT NULL, reservation_id TEXT NOT NULL, at TEXT NOT NULL)",
+    ),
+    env.DB.prepare(
+      "CREATE TABLE IF NOT EXISTS bench_product_reservations (reservation_id TEXT NOT NULL, sku TEXT NOT NULL, quantity INTEGER NOT NULL, PRIMARY KEY (reservation_id, sku))",
+    ),
+  ]);
+  const fullSku = `full-${runId}`;
+  await setUp(fullSku);
+  let fullSold = 0;
+  const full = await load(CALLERS, async (_i, caller) => {
+    const reservation = `full-${runId}-${caller}`;
+    const [taken] = await env.DB.batch([
+      env.DB.prepare("UPDATE bench_products SET stock = stock - 1 WHERE sku = ? AND stock >= 1").bind(fullSku),
+      env.DB.prepare(
+        "INSERT INTO bench_stock_moves (sku, delta, reservation_id, at) SELECT ?, -1, ?, strftime('%Y-%m-%dT%H:%M:%fZ') WHERE changes() = 1",
+      ).bind(fullSku, reservation),
+      env.DB.prepare(
+        `INSERT INTO bench_product_reservations (reservation_id, sku, quantity) SELECT ?, ?, 1 WHERE changes() = 1
+         ON CONFLICT (reservation_id, sku) DO UPDATE SET quantity = quantity + 1`,
+      ).bind(reservation, fullSku),
+    ]);
+    if (taken!.meta.changes === 0) return false;
+    fullSold += 1;
+    return true;
+  });
+  const held = await env.DB.prepare("SELECT coalesce(sum(quantity), 0) AS n FROM bench_product_reservations WHERE sku = ?")
+    .bind(fullSku)
+    .first<{ n: number }>();
+  expect(held!.n).toBe(fullSold);
+
   return {
     baselines: {
+      d1_seed_full: { holds_per_s: rate(fullSold, full.elapsedMs), oversold: Math.max(0, fullSold - HOT_STOCK) },
       d1_naive: { holds_per_s: rate(naiveSold, naive.elapsedMs), oversold: Math.max(0, naiveSold - HOT_STOCK) },
       d1_guarded: { holds_per_s: rate(guardedSold, guarded.elapsedMs), oversold: Math.max(0, guardedSold - HOT_STOCK) },
     },
@@ -324,7 +441,11 @@ async function baselines() {
 }
 
 it("measures the service inside the runtime", async () => {
+  await runInDurableObject(product(`BENCH-COUNTERS-${runId}`), (_: unknown, state: DurableObjectState) =>
+    installCounters(state.storage, env.DB),
+  );
   const results = {
+    ...(await reference()),
     ...(await hotSku()),
     ...(await manySkus()),
     ...(await ledgerLength()),

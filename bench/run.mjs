@@ -123,8 +123,16 @@ async function overHttp() {
 
 const runtime = inRuntime();
 const http = await overHttp();
+const ratio = (a, b) => Number((a / b).toFixed(3));
 const results = {
+  reference: runtime.reference,
+  ratios: {
+    product_vs_min_product: ratio(runtime.hot_sku.product_alone_per_s, runtime.reference.min_product_per_s),
+    path_vs_min_path: ratio(runtime.hot_sku.holds_per_s, runtime.reference.min_path_per_s),
+    cart3_vs_min_cart3: ratio(runtime.many_skus.carts_per_s, runtime.reference.min_cart3_per_s),
+  },
   hot_sku: runtime.hot_sku,
+  per_1000_holds: runtime.per_1000_holds,
   many_skus: runtime.many_skus,
   ledger_length: runtime.ledger_length,
   projection: runtime.projection,
@@ -136,22 +144,32 @@ mkdirSync("bench/results", { recursive: true });
 writeFileSync("bench/results/latest.json", `${JSON.stringify(results, null, 2)}\n`);
 
 const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-const verdict = (ok) => (ok ? "met" : "MISSED");
+const { reference, ratios, hot_sku: hot, many_skus: many } = results;
+const target = (value, floor) => `${value} (target ≥ ${floor})`;
 const rows = [
-  ["hot_sku holds/s (64 callers, 1 SKU)", results.hot_sku.holds_per_s, `ratio ${results.hot_sku.ratio} vs no-op RPC ${results.hot_sku.noop_rpc_per_s}/s`, verdict(results.hot_sku.ratio >= 0.6)],
-  ["  the product object alone, holds/s", runtime.product_only.holds_per_s, "same holds sent straight to the ledger (not in latest.json)", ""],
-  ["hot_sku p50 / p99 ms", `${results.hot_sku.p50_ms} / ${results.hot_sku.p99_ms}`, `granted ${results.hot_sku.granted} of ${results.hot_sku.stock}`, verdict(results.hot_sku.granted === results.hot_sku.stock)],
-  ["many_skus carts/s (3 lines)", results.many_skus.carts_per_s, `p50 ${results.many_skus.p50_ms} ms, p99 ${results.many_skus.p99_ms} ms`, ""],
-  ["ledger_length reserve+release ms", `${results.ledger_length.short_ms} / ${results.ledger_length.long_ms}`, `100 vs 100,000 moves, ratio ${results.ledger_length.ratio}`, verdict(results.ledger_length.ratio <= 1.1)],
-  ["projection lag p50 / p99 ms", `${results.projection.lag_p50_ms} / ${results.projection.lag_p99_ms}`, `${results.projection.moves_per_s} moves/s into D1`, verdict(results.projection.lag_p99_ms < 1000)],
-  ["history /v1/moves?sku p50 / p99 ms", `${results.history.sku_p50_ms} / ${results.history.sku_p99_ms}`, `order_id p50 ${results.history.order_p50_ms} ms, daily p50 ${results.history.daily_p50_ms} ms`, verdict(results.history.sku_p50_ms < 10)],
+  ["product object alone, holds/s", hot.product_alone_per_s, `minimal product ${reference.min_product_per_s}/s`, target(ratios.product_vs_min_product, 0.95)],
+  ["full reservation path, holds/s", hot.holds_per_s, `minimal crash-safe path ${reference.min_path_per_s}/s`, target(ratios.path_vs_min_path, 0.9)],
+  ["3-line carts over 1,000 SKUs, carts/s", many.carts_per_s, `minimal 3-line path ${reference.min_cart3_per_s}/s`, target(ratios.cart3_vs_min_cart3, 0.9)],
+  ["no-op Durable Object RPC, calls/s", hot.noop_rpc_per_s, "the ceiling of any call to one object here", ""],
+  ["full path p50 / p99 ms (64 callers)", `${hot.p50_ms} / ${hot.p99_ms}`, `granted ${hot.granted} of ${hot.stock}: no oversell`, ""],
+  ["full path p50 / p99 ms (one caller)", `${hot.single_caller_p50_ms} / ${hot.single_caller_p99_ms}`, "latency with no queue", ""],
+  ["3-line cart p50 / p99 ms", `${many.p50_ms} / ${many.p99_ms}`, "", ""],
+  ["ledger_length reserve+release ms", `${results.ledger_length.short_ms} / ${results.ledger_length.long_ms}`, `100 vs 100,000 moves, ratio ${results.ledger_length.ratio}`, ""],
+  ["projection lag p50 / p99 ms", `${results.projection.lag_p50_ms} / ${results.projection.lag_p99_ms}`, `${results.projection.moves_per_s} moves/s into D1`, ""],
+  ["history /v1/moves?sku p50 / p99 ms", `${results.history.sku_p50_ms} / ${results.history.sku_p99_ms}`, `order_id p50 ${results.history.order_p50_ms} ms, daily p50 ${results.history.daily_p50_ms} ms`, ""],
   ["http holds/s, p99 ms", `${results.http.holds_per_s}, ${results.http.p99_ms}`, `/healthz ${results.http.healthz_per_s}/s`, ""],
-  ["baseline D1 naive holds/s", results.baselines.d1_naive.holds_per_s, `oversold ${results.baselines.d1_naive.oversold}`, ""],
-  ["baseline D1 guarded holds/s", results.baselines.d1_guarded.holds_per_s, `oversold ${results.baselines.d1_guarded.oversold}`, verdict(results.hot_sku.holds_per_s > results.baselines.d1_guarded.holds_per_s && results.hot_sku.holds_per_s > results.baselines.d1_naive.holds_per_s) + " (ahead of both)"],
+  ["seed's full D1 fix, holds/s", results.baselines.d1_seed_full.holds_per_s, `oversold ${results.baselines.d1_seed_full.oversold}`, ""],
+  ["seed's guarded UPDATE alone, holds/s", results.baselines.d1_guarded.holds_per_s, `oversold ${results.baselines.d1_guarded.oversold}`, ""],
+  ["seed's naive read-then-write, holds/s", results.baselines.d1_naive.holds_per_s, `oversold ${results.baselines.d1_naive.oversold}`, ""],
 ];
 console.log(`\nstockwell benchmark — ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
-const width = [38, 16, 48];
+const width = [40, 14, 44];
 for (const [a, b, c, d] of rows) {
   console.log(`${String(a).padEnd(width[0])} ${String(b).padStart(width[1])}  ${String(c).padEnd(width[2])} ${d}`);
 }
+console.log("\nstorage work per 1,000 holds (statements, write segments, alarm writes, D1 calls):");
+const line = (name, c) => console.log(`  ${name.padEnd(36)} ${[c.statements, c.write_segments, c.alarm_writes, c.d1_calls].map((n) => String(n).padStart(7)).join(" ")}`);
+line("full path (every object)", results.per_1000_holds.full_path);
+line("product object alone", results.per_1000_holds.product_alone);
+line("3-line carts (per 1,000 carts)", many.per_1000_carts);
 console.log("\nwritten: bench/results/latest.json");

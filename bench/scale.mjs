@@ -123,10 +123,13 @@ async function timed(path) {
 async function measure(paths) {
   for (const path of paths.slice(0, 3)) await timed(path);
   const runs = [];
-  for (const path of paths) runs.push(await timed(path));
+  for (const path of paths) runs.push({ path, ...(await timed(path)) });
   const ops = runs.map((r) => r.op).sort((a, b) => a - b);
   const https = runs.map((r) => r.http).sort((a, b) => a - b);
+  const slowest = runs.reduce((a, b) => (b.op > a.op ? b : a));
   return {
+    // The slowest request, so a p99 that misses can be replayed and explained.
+    slowest: { path: slowest.path, ms: round(slowest.op) },
     p50_ms: round(quantile(ops, 0.5)),
     p99_ms: round(quantile(ops, 0.99)),
     http_p50_ms: round(quantile(https, 0.5)),
