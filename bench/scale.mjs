@@ -1,5 +1,7 @@
 // `npm run bench:scale -- [--moves 10000000] [--skus 500000] [--days 91] [--layouts time,sku] [--samples 30]
-//                        [--port 8799] [--out bench/results/scale.json]`
+//                        [--port 8799] [--out bench/results/scale.json] [--keep] [--reuse] [--cases TEXT]`
+// --keep leaves each layout's state in the temp folder; --reuse measures a kept state again without seeding;
+// --cases measures only the cases whose name contains TEXT (and skips the retention run), to replay a miss.
 //
 // History at the seed's own scale. For each layout of D1's cursor order — `time` (live traffic) and `sku`
 // (as after a rebuild) — it seeds its own scratch state (never the developer's .wrangler), serves it with
@@ -26,6 +28,8 @@ const { values } = parseArgs({
     samples: { type: "string", default: "30" },
     port: { type: "string", default: "8799" },
     keep: { type: "boolean", default: false },
+    reuse: { type: "boolean", default: false },
+    cases: { type: "string" },
     out: { type: "string", default: "bench/results/scale.json" },
   },
 });
@@ -48,6 +52,7 @@ function databaseFile(state) {
 
 function seedState(layout) {
   const state = join(tmpdir(), `stockwell-scale-${layout}-${PORT}`);
+  if (values.reuse) return { state, seedSeconds: null };
   rmSync(state, { recursive: true, force: true });
   mkdirSync(state, { recursive: true });
   const began = Date.now();
@@ -164,9 +169,10 @@ async function benchLayout(layout) {
     await waitForServer();
     const cases = {};
     const run = async (name, paths) => {
+      if (values.cases && !name.includes(values.cases)) return;
       cases[name] = await measure(paths);
       const c = cases[name];
-      console.log(`${name.padEnd(40)} p50 ${String(c.p50_ms).padStart(7)} ms  p99 ${String(c.p99_ms).padStart(7)} ms  http p50 ${c.http_p50_ms} ms  rows ${c.rows}`);
+      console.log(`${name.padEnd(40)} p50 ${String(c.p50_ms).padStart(7)} ms  p99 ${String(c.p99_ms).padStart(7)} ms  http p50 ${c.http_p50_ms} ms  rows ${c.rows}  slowest ${c.slowest.ms} ms ${c.slowest.path}`);
     };
 
     await run("feed first page", samples.map(() => "/v1/moves?limit=100"));
@@ -187,6 +193,7 @@ async function benchLayout(layout) {
     await run("report one SKU 30 days", samples.map((s) => `/v1/reports/daily?sku=${s.rows.base.sku}&from=${daysBefore(29)}&to=${today}`));
     await run("report one SKU 366 days", samples.map((s) => `/v1/reports/daily?sku=${s.rows.base.sku}&from=${daysBefore(365)}&to=${today}`));
 
+    if (values.cases) return { layout, cases };
     // One retention run: the cron deletes what is older than 90 days (the seed's oldest day).
     const db = new DatabaseSync(file, { readOnly: true });
     const count = () => db.prepare("SELECT count(*) AS n FROM moves").get().n;
