@@ -265,6 +265,8 @@ async function growLedger(sku: string, moves: number) {
       sql.exec("UPDATE projection SET projected_seq = ?", moves);
     });
   });
+  // The object keeps its ledger in memory while it lives: restart it so it reads the grown one.
+  await runInDurableObject(product(sku), (_: unknown, state: DurableObjectState) => state.abort("ledger grown")).catch(() => {});
 }
 
 async function ledgerLength() {

@@ -76,7 +76,7 @@ export class Order extends Coordinator<TotalsIntent> {
     lines: Array<{ sku: string; committed: number }>,
   ): Promise<Outcome<OrderView>> {
     this.schema.ensure();
-    this.ctx.storage.transactionSync(() => {
+    this.transactSync(() => {
       const header = this.header();
       if (header?.opened) return;
       const now = clock.now();
@@ -129,7 +129,7 @@ export class Order extends Coordinator<TotalsIntent> {
     idem: IdempotencyToken | null,
   ): { outcome: Outcome<OrderView>; totals?: TotalsIntent } {
     if (!this.schema.exists) return { outcome: fail("not_found", `no order ${orderId}`) };
-    return this.ctx.storage.transactionSync(() => {
+    return this.transactSync(() => {
       const now = clock.now();
       if (idem) {
         const prior = this.idempotency.recall<OrderView>(action, idem, now);
@@ -181,7 +181,7 @@ export class Order extends Coordinator<TotalsIntent> {
       ),
     );
     requireAll(results, "sending order totals to products");
-    this.ctx.storage.transactionSync(() => this.intents.finish());
+    this.transactSync(() => this.intents.finish());
   }
 
   /** Sends the totals a previous call recorded but may not have delivered to every product. */

@@ -22,9 +22,10 @@ import {
 } from "../domain/contract";
 import { decide, type CommittedLine, type Command, type Hold, type OrderTotals, type ReleaseReason } from "../domain/ledger";
 import { refusalToError } from "../domain/refusals";
+import { describeError, failureOf } from "../shared/calls";
 import { IdempotencyStore } from "../shared/idempotency";
 import { Schedule } from "../shared/schedule";
-import { HOLD_DEADLINE, HoldsStore } from "./holds-store";
+import { HoldsStore, LEGACY_HOLD_DEADLINE } from "./holds-store";
 import { LedgerStore, type Appended } from "./ledger-store";
 import { Projector } from "./projector";
 import { productStockSchema } from "./schema";
@@ -180,19 +181,33 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     idem?: { scope: string; token: IdempotencyToken | null },
   ): Promise<Outcome<T>> {
     this.schema.ensure();
-    const token = idem?.token;
-    const { outcome, moved } = this.ctx.storage.transactionSync(() => {
-      const now = clock.now();
-      const prior = token ? this.idempotency.recall<T>(idem.scope, token, now) : null;
-      if (prior) return { outcome: prior, moved: false };
-      const result = this.apply(sku, command, now);
-      const outcome: Outcome<T> = result.ok ? succeed(reply(result.applied)) : result;
-      if (token) this.idempotency.remember(idem.scope, token, outcome, now);
-      return { outcome, moved: result.ok && result.applied.moves.length > 0 };
-    });
+    let ran: { outcome: Outcome<T>; moved: boolean };
+    try {
+      ran = this.transactSync(() => this.runOnce(sku, command, reply, idem?.token ? { ...idem, token: idem.token } : null));
+    } catch (err) {
+      // Rolled back whole: nothing was stored. The caller hears it as an outcome, like every failure.
+      console.error(`${command.type} on ${sku} failed and was rolled back: ${describeError(err)}`);
+      return failureOf(err);
+    }
     await this.schedule.arm();
-    if (moved) this.ctx.waitUntil(this.projector.flush());
-    return outcome;
+    if (ran.moved) this.ctx.waitUntil(this.projector.flush());
+    return ran.outcome;
+  }
+
+  /** The body of `run`'s transaction: a keyed retry answers as before; anything else is decided now. */
+  private runOnce<T>(
+    sku: string,
+    command: Command,
+    reply: (after: Applied) => T,
+    idem: { scope: string; token: IdempotencyToken } | null,
+  ): { outcome: Outcome<T>; moved: boolean } {
+    const now = clock.now();
+    const prior = idem ? this.idempotency.recall<T>(idem.scope, idem.token, now) : null;
+    if (prior) return { outcome: prior, moved: false };
+    const result = this.apply(sku, command, now);
+    const outcome: Outcome<T> = result.ok ? succeed(reply(result.applied)) : result;
+    if (idem) this.idempotency.remember(idem.scope, idem.token, outcome, now);
+    return { outcome, moved: result.ok && result.applied.moves.length > 0 };
   }
 
   /** Load → decide → store, inside the caller's transaction. */
@@ -221,21 +236,41 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     this.releaseExpiredHolds();
     // A projection retry is always safe to run early, so every ring tries the outbox.
     await this.projector.flush();
+    this.projector.settle();
     await this.schedule.arm();
   }
 
-  /** Releases, as expired, every unpinned hold whose own deadline has passed. */
+  /** Releases, as expired, every unpinned hold whose own deadline has passed, and schedules the next. */
   private releaseExpiredHolds(): void {
     const sku = this.ledger.sku();
-    this.ctx.storage.transactionSync(() => {
+    this.transactSync(() => {
       const now = clock.now();
       for (const entry of this.schedule.dueBy(now)) {
-        if (entry.kind !== HOLD_DEADLINE) continue;
-        if (sku) this.apply(sku, { type: "expire", reservation_id: entry.key, now_ms: now }, now);
-        // Released, pinned or gone: either way this deadline is spent (a pin or a new hold sets its own).
-        this.schedule.remove(HOLD_DEADLINE, entry.key);
+        if (entry.kind === LEGACY_HOLD_DEADLINE) this.schedule.remove(entry.kind, entry.key);
       }
+      if (sku) {
+        for (const hold of this.holds.dueBy(now)) {
+          this.apply(sku, { type: "expire", reservation_id: hold.reservation_id, now_ms: now }, now);
+        }
+      }
+      this.holds.rescheduleDeadlines();
     });
+  }
+
+  /**
+   * One synchronous transaction. The stores keep what they read in memory; if the transaction fails, its
+   * writes are rolled back and so is their memory.
+   */
+  private transactSync<T>(body: () => T): T {
+    try {
+      return this.ctx.storage.transactionSync(body);
+    } catch (err) {
+      this.ledger.forget();
+      this.holds.forget();
+      this.schedule.forget();
+      this.projector.forget();
+      throw err;
+    }
   }
 
   // ---- projection to D1 --------------------------------------------------------------------------

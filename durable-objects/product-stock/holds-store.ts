@@ -1,24 +1,32 @@
 /**
  * Owns one SKU's `holds` (what each reservation holds here, with its fallback deadline and the order pinning
  * it during a commit) and `order_lines` (what each order took of this SKU and has done with it since).
- * Writes happen inside the caller's transaction; a hold's deadline lives in the object's schedule.
+ * Writes happen inside the caller's transaction. The holds live in memory while the object does (it runs
+ * one event at a time, so nothing else writes them); `forget` drops them after a failed transaction.
+ *
+ * Hold deadlines share one schedule entry, at the earliest of them: the alarm releases every hold that is
+ * due, then points the entry at the next.
  */
 import type { CommittedLine, Hold } from "../domain/ledger";
 import type { Schedule } from "../shared/schedule";
 
-/** Schedule kind of a hold's own deadline: the fallback release if its coordinator never comes back. */
-export const HOLD_DEADLINE = "hold";
+/** The schedule entry for the earliest fallback deadline of any unpinned hold. */
+export const HOLD_DEADLINES = { kind: "holds", key: "earliest" } as const;
+/** Objects from before the shared entry kept one schedule entry per hold, of this kind. */
+export const LEGACY_HOLD_DEADLINE = "hold";
 
 type Row<T> = T & Record<string, SqlStorageValue>;
 
 export class HoldsStore {
+  private holds: Map<string, Hold> | undefined;
+
   constructor(
     private readonly sql: SqlStorage,
     private readonly schedule: Schedule,
   ) {}
 
   holdOf(reservationId: string): Hold | null {
-    return this.sql.exec<Row<Hold>>("SELECT * FROM holds WHERE reservation_id = ?", reservationId).toArray()[0] ?? null;
+    return this.all().get(reservationId) ?? null;
   }
 
   /** Stores a hold as decided (quantity 0 deletes it); its deadline applies unless an order pins it. */
@@ -26,7 +34,7 @@ export class HoldsStore {
     const { reservation_id, quantity, expires_at_ms, pinned_order_id } = hold;
     if (quantity === 0) {
       this.sql.exec("DELETE FROM holds WHERE reservation_id = ?", reservation_id);
-      this.schedule.remove(HOLD_DEADLINE, reservation_id);
+      this.all().delete(reservation_id);
       return;
     }
     this.sql.exec(
@@ -38,8 +46,23 @@ export class HoldsStore {
       expires_at_ms,
       pinned_order_id,
     );
-    if (pinned_order_id) this.schedule.remove(HOLD_DEADLINE, reservation_id);
-    else this.schedule.set(HOLD_DEADLINE, reservation_id, expires_at_ms);
+    this.all().set(reservation_id, { reservation_id, quantity, expires_at_ms, pinned_order_id });
+    if (!pinned_order_id) this.schedule.atOrBefore(HOLD_DEADLINES.kind, HOLD_DEADLINES.key, expires_at_ms);
+  }
+
+  /** Unpinned holds whose deadline has passed. */
+  dueBy(nowMs: number): Hold[] {
+    return [...this.all().values()].filter((h) => !h.pinned_order_id && h.expires_at_ms <= nowMs);
+  }
+
+  /** Points the shared deadline entry at the earliest unpinned hold, or removes it when there is none. */
+  rescheduleDeadlines(): void {
+    let earliest: number | null = null;
+    for (const h of this.all().values()) {
+      if (!h.pinned_order_id && (earliest === null || h.expires_at_ms < earliest)) earliest = h.expires_at_ms;
+    }
+    if (earliest === null) this.schedule.remove(HOLD_DEADLINES.kind, HOLD_DEADLINES.key);
+    else this.schedule.set(HOLD_DEADLINES.kind, HOLD_DEADLINES.key, earliest);
   }
 
   lineOf(orderId: string): CommittedLine | null {
@@ -60,5 +83,19 @@ export class HoldsStore {
       line.cancelled,
       line.returned,
     );
+  }
+
+  forget(): void {
+    this.holds = undefined;
+  }
+
+  private all(): Map<string, Hold> {
+    this.holds ??= new Map(
+      this.sql
+        .exec<Row<Hold>>("SELECT reservation_id, quantity, expires_at_ms, pinned_order_id FROM holds")
+        .toArray()
+        .map((h) => [h.reservation_id, { ...h }]),
+    );
+    return this.holds;
   }
 }

@@ -1,6 +1,8 @@
 /**
  * Owns one SKU's `stock_moves` (the ledger) and `stock` (its snapshot): reads them, and appends decided
- * moves with gapless seqs and the snapshot after them, inside the caller's transaction.
+ * moves with gapless seqs and the snapshot after them, inside the caller's transaction. The snapshot and
+ * the moves not yet projected live in memory while the object does (it runs one event at a time, so nothing
+ * else writes them); `forget` drops them after a failed transaction.
  */
 import { isoInstant, type Move, type MovesPage, type Stock } from "../domain/contract";
 import {
@@ -39,41 +41,48 @@ export interface Appended {
   stock: Stock;
 }
 
+/** Recent moves kept in memory for the projector, at most. */
+const RECENT_MOVES = 512;
+
 export class LedgerStore {
-  /** The SKU never changes once the first move is recorded, so it is read from storage once. */
-  private knownSku: string | null = null;
+  private snapshot: LedgerState | undefined;
+  /** The last moves appended by this instance, ascending and gapless, for the projector. */
+  private recent: Move[] = [];
 
   constructor(
     private readonly sql: SqlStorage,
     private readonly schema: LazySchema,
   ) {}
 
-  /** The current snapshot; read in the same transaction as the append it leads to. */
+  /** The current snapshot, which a decision is made on. */
   state(): LedgerState {
-    const row = this.stockRow();
-    if (!row) return { ...EMPTY_SNAPSHOT, sku: null, updated_at_ms: null };
-    this.knownSku = row.sku;
-    return { ...balancesOf(row), version: row.version, sku: row.sku, updated_at_ms: row.updated_at_ms };
+    this.snapshot ??= this.read();
+    return this.snapshot;
   }
 
   sku(): string | null {
-    this.knownSku ??= this.stockRow()?.sku ?? null;
-    return this.knownSku;
+    return this.state().sku;
   }
 
   /** The seq of the last move (0 before the first). */
   version(): number {
-    return this.stockRow()?.version ?? 0;
+    return this.state().version;
   }
 
   /** Whether this object is the ledger of `sku` (it has recorded a move for it). */
   holds(sku: string): boolean {
-    return this.stockRow()?.sku === sku;
+    return this.state().sku === sku;
   }
 
   current(): Stock | null {
-    const row = this.stockRow();
-    return row ? toStock(row) : null;
+    const state = this.state();
+    return state.sku === null ? null : toStock({ ...state, sku: state.sku });
+  }
+
+  /** Drops what memory holds; the next read comes from storage. */
+  forget(): void {
+    this.snapshot = undefined;
+    this.recent = [];
   }
 
   /** The stock right after the last move at or before `atMs` (all zeros before the first move). */
@@ -89,6 +98,8 @@ export class LedgerStore {
   movesAfter(afterSeq: number, limit: number): Move[] {
     const sku = this.sku();
     if (sku === null) return [];
+    const first = this.recent[0];
+    if (first && first.seq <= afterSeq + 1) return this.recent.filter((m) => m.seq > afterSeq).slice(0, limit);
     return this.sql
       .exec<MoveRow>("SELECT * FROM stock_moves WHERE seq > ? ORDER BY seq LIMIT ?", afterSeq, limit)
       .toArray()
@@ -146,15 +157,21 @@ export class LedgerStore {
         atMs,
       );
     }
+    if (moves.length > 0) {
+      this.snapshot = { ...balances, version: seq, sku, updated_at_ms: atMs };
+      const continues = this.recent.at(-1)?.seq === state.version;
+      this.recent = [...(continues ? this.recent : []), ...moves].slice(-RECENT_MOVES);
+    }
     return {
       moves,
       stock: { sku, ...balances, available: available(balances), version: seq, updated_at: isoInstant(atMs) },
     };
   }
 
-  private stockRow(): StockRow | null {
-    if (!this.schema.exists) return null;
-    return this.sql.exec<StockRow>("SELECT * FROM stock WHERE id = 1").toArray()[0] ?? null;
+  private read(): LedgerState {
+    const row = this.schema.exists ? this.sql.exec<StockRow>("SELECT * FROM stock WHERE id = 1").toArray()[0] : undefined;
+    if (!row) return { ...EMPTY_SNAPSHOT, sku: null, updated_at_ms: null };
+    return { ...balancesOf(row), version: row.version, sku: row.sku, updated_at_ms: row.updated_at_ms };
   }
 }
 

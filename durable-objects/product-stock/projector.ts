@@ -25,6 +25,8 @@ interface Watermark {
 
 export class Projector {
   private running: Promise<void> | null = null;
+  /** The `projection` row, kept in memory while the object lives; `forget` drops it. */
+  private mark: Watermark | undefined;
 
   constructor(
     private readonly storage: DurableObjectStorage,
@@ -33,7 +35,11 @@ export class Projector {
     private readonly ledger: LedgerStore,
   ) {}
 
-  /** Called inside a command's transaction that appended moves: the alarm is the safety net. */
+  /**
+   * Called inside a command's transaction that appended moves: the alarm is the safety net. The entry stays
+   * after a successful flush (removing and re-adding it for every command would be two writes each); the
+   * alarm it rings finds nothing to send and removes it.
+   */
   noteAppended(nowMs: number): void {
     this.schedule.atOrBefore(PROJECTION.kind, PROJECTION.key, nowMs + PROJECTION_SAFETY_NET_MS);
   }
@@ -45,10 +51,21 @@ export class Projector {
 
   /** Sends the whole ledger again from seq 1 (rebuild); overrules a flush already in flight. */
   restart(nowMs: number): void {
+    const mark = this.watermark();
     this.storage.transactionSync(() => {
       this.storage.sql.exec("UPDATE projection SET projected_seq = 0, epoch = epoch + 1");
       this.schedule.atOrBefore(PROJECTION.kind, PROJECTION.key, nowMs);
     });
+    this.mark = { ...mark, projected_seq: 0, epoch: mark.epoch + 1 };
+  }
+
+  /** After an alarm's flush: with nothing left to send, the safety net is spent. */
+  settle(): void {
+    if (this.pending() === 0) this.schedule.remove(PROJECTION.kind, PROJECTION.key);
+  }
+
+  forget(): void {
+    this.mark = undefined;
   }
 
   /** One flush at a time per object; later callers share the running one. */
@@ -65,7 +82,8 @@ export class Projector {
       const mark = this.watermark();
       const moves = this.ledger.movesAfter(mark.projected_seq, PROJECTION_BATCH_MOVES);
       if (!sku || (moves.length === 0 && mark.registered)) {
-        this.schedule.remove(PROJECTION.kind, PROJECTION.key);
+        // After failed attempts, success starts the backoff over.
+        if (this.schedule.get(PROJECTION.kind, PROJECTION.key)?.attempts) this.schedule.remove(PROJECTION.kind, PROJECTION.key);
         return;
       }
       try {
@@ -73,6 +91,7 @@ export class Projector {
           const registered = await catalogAt(this.env).register(sku);
           if (!registered.ok) throw new Error(registered.error.message);
           this.storage.sql.exec("UPDATE projection SET registered = 1");
+          this.mark = { ...this.watermark(), registered: 1 };
         }
         if (moves.length > 0) await this.env.DB.batch(projectionStatements(this.env.DB, moves));
       } catch (err) {
@@ -80,12 +99,11 @@ export class Projector {
         return;
       }
       const last = moves[moves.length - 1];
-      if (last) {
-        this.storage.sql.exec(
-          "UPDATE projection SET projected_seq = max(projected_seq, ?) WHERE epoch = ?",
-          last.seq,
-          mark.epoch,
-        );
+      const current = this.watermark();
+      // A rebuild that started meanwhile (a new epoch) keeps its own watermark.
+      if (last && current.epoch === mark.epoch && last.seq > current.projected_seq) {
+        this.storage.sql.exec("UPDATE projection SET projected_seq = ?", last.seq);
+        this.mark = { ...current, projected_seq: last.seq };
       }
     }
   }
@@ -97,6 +115,7 @@ export class Projector {
   }
 
   private watermark(): Watermark {
-    return this.storage.sql.exec<Watermark>("SELECT projected_seq, epoch, registered FROM projection").one();
+    this.mark ??= { ...this.storage.sql.exec<Watermark>("SELECT projected_seq, epoch, registered FROM projection").one() };
+    return this.mark;
   }
 }

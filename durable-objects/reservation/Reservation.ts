@@ -192,9 +192,10 @@ export class Reservation extends Coordinator<Intent> {
       plan.shrink.map((c) => this.holdAt(c.sku, target.id, c.to, holdDeadline(target), "updated")),
     );
     requireAll(results, "shrinking the lines of a PUT");
-    this.ctx.storage.transactionSync(() => {
+    this.transactSync(() => {
       this.records.save(target);
-      this.schedule.set(EXPIRY.kind, EXPIRY.key, target.expires_at_ms);
+      // Never later than it was: an expiry that rings early finds the reservation not yet due and re-points.
+      this.schedule.atOrBefore(EXPIRY.kind, EXPIRY.key, target.expires_at_ms);
       this.intents.finish();
     });
   }
@@ -225,7 +226,7 @@ export class Reservation extends Coordinator<Intent> {
     const { target, reason } = intent;
     const results = await Promise.all(target.lines.map((l) => this.holdAt(l.sku, target.id, 0, 0, reason)));
     requireAll(results, `releasing a reservation (${reason})`);
-    this.ctx.storage.transactionSync(() => {
+    this.transactSync(() => {
       this.records.save(target);
       this.schedule.remove(EXPIRY.kind, EXPIRY.key);
       this.intents.finish();
@@ -261,7 +262,7 @@ export class Reservation extends Coordinator<Intent> {
     const opened = await attempt(`opening order ${order_id}`, () => this.peers.order(order_id).open(order_id, record.id, lines));
     requireAll([opened], "opening the order");
     const done: ReservationRecord = { ...record, status: "committed", order_id, updated_at_ms: clock.now() };
-    this.ctx.storage.transactionSync(() => {
+    this.transactSync(() => {
       this.records.save(done);
       this.schedule.remove(EXPIRY.kind, EXPIRY.key);
       this.intents.finish();
@@ -297,6 +298,16 @@ export class Reservation extends Coordinator<Intent> {
   protected override async catchUp(): Promise<void> {
     await this.recover();
     await this.expireIfDue();
+  }
+
+  protected override afterAlarm(): void {
+    const record = this.records.load();
+    if (record?.status === "active") this.schedule.set(EXPIRY.kind, EXPIRY.key, record.expires_at_ms);
+    else this.schedule.remove(EXPIRY.kind, EXPIRY.key);
+  }
+
+  protected override forgetMemory(): void {
+    this.records.forget();
   }
 
   // ---- storage -----------------------------------------------------------------------------------

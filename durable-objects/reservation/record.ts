@@ -34,7 +34,10 @@ export function heldLines(record: ReservationRecord | null): SkuQuantity[] {
   return record?.status === "active" ? record.lines : [];
 }
 
+/** The one `reservation` row, kept in memory while the object lives; `forget` drops it. */
 export class ReservationRecords {
+  private record: ReservationRecord | null | undefined;
+
   constructor(
     private readonly sql: SqlStorage,
     private readonly exists: () => boolean,
@@ -42,13 +45,21 @@ export class ReservationRecords {
 
   load(): ReservationRecord | null {
     if (!this.exists()) return null;
-    const row = this.sql
-      .exec<Omit<ReservationRecord, "lines"> & { lines: string }>("SELECT * FROM reservation")
-      .toArray()[0];
-    return row ? { ...row, lines: JSON.parse(row.lines) as SkuQuantity[] } : null;
+    if (this.record === undefined) {
+      const row = this.sql
+        .exec<Omit<ReservationRecord, "lines"> & { lines: string }>("SELECT * FROM reservation")
+        .toArray()[0];
+      this.record = row ? { ...row, lines: JSON.parse(row.lines) as SkuQuantity[] } : null;
+    }
+    return this.record;
+  }
+
+  forget(): void {
+    this.record = undefined;
   }
 
   save(r: ReservationRecord): void {
+    this.record = r;
     this.sql.exec(
       `INSERT INTO reservation (id, holder, status, lines, expires_at_ms, order_id, created_at_ms, updated_at_ms)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)

@@ -65,6 +65,10 @@ export abstract class Coordinator<Intent> extends DurableObject<ObjectBindings> 
     await this.queue.run(async () => {
       try {
         await this.catchUp();
+        this.transactSync(() => {
+          this.intents.settle();
+          this.afterAlarm();
+        });
       } catch (err) {
         const { attempt, delayMs } = this.schedule.backOff(
           RECOVERY.kind,
@@ -84,8 +88,29 @@ export abstract class Coordinator<Intent> extends DurableObject<ObjectBindings> 
    */
   protected async begin(intent: Intent): Promise<void> {
     this.schema.ensure();
-    this.ctx.storage.transactionSync(() => this.intents.record(intent, clock.now()));
+    this.transactSync(() => this.intents.record(intent, clock.now()));
     await this.schedule.arm();
+  }
+
+  /** Deadlines a subclass re-points once its alarm has caught up (it may have rung early). */
+  protected afterAlarm(): void {}
+
+  /** What the subclass keeps in memory besides the intent and the schedule, dropped after a failed transaction. */
+  protected forgetMemory(): void {}
+
+  /**
+   * One synchronous transaction. The stores keep what they read in memory; if the transaction fails, its
+   * writes are rolled back and so is their memory.
+   */
+  protected transactSync<T>(body: () => T): T {
+    try {
+      return this.ctx.storage.transactionSync(body);
+    } catch (err) {
+      this.intents.forget();
+      this.schedule.forget();
+      this.forgetMemory();
+      throw err;
+    }
   }
 
   /** Points the alarm at the earliest deadline, if this object has stored anything. */

@@ -16,16 +16,23 @@ export const RECOVERY = { kind: "recovery", key: "intent" } as const;
 export const RECOVERY_DELAY_MS = 1_000;
 
 export class IntentLog<Intent> {
+  /** The intent in flight, kept in memory while the object lives; `forget` drops it. */
+  private inFlight: Intent | null | undefined;
+
   constructor(
     private readonly sql: SqlStorage,
     private readonly schedule: Schedule,
     private readonly exists: () => boolean,
   ) {}
 
-  /** Records a new intent and its recovery deadline (inside the caller's transaction). */
+  /**
+   * Records a new intent and its recovery deadline (inside the caller's transaction). A deadline still set
+   * from an earlier intent is earlier still and serves: the alarm that finds no intent removes it, so a busy
+   * object writes it about once a second rather than twice a call.
+   */
   record(intent: Intent, nowMs: number): void {
     this.advance(intent);
-    this.schedule.set(RECOVERY.kind, RECOVERY.key, nowMs + RECOVERY_DELAY_MS);
+    this.schedule.atOrBefore(RECOVERY.kind, RECOVERY.key, nowMs + RECOVERY_DELAY_MS);
   }
 
   /** Replaces the intent in flight with its next phase. */
@@ -34,18 +41,32 @@ export class IntentLog<Intent> {
       "INSERT INTO intent (id, payload) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET payload = excluded.payload",
       JSON.stringify(intent),
     );
+    this.inFlight = intent;
   }
 
-  /** The change is complete: no intent, no recovery deadline. */
+  /** The change is complete. Its recovery deadline is left to ring (see `record`), unless it had failed. */
   finish(): void {
     this.sql.exec("DELETE FROM intent");
-    this.schedule.remove(RECOVERY.kind, RECOVERY.key);
+    this.inFlight = null;
+    if (this.schedule.get(RECOVERY.kind, RECOVERY.key)?.attempts) this.schedule.remove(RECOVERY.kind, RECOVERY.key);
+  }
+
+  /** After an alarm: with nothing in flight, the recovery deadline is spent. */
+  settle(): void {
+    if (this.current() === null) this.schedule.remove(RECOVERY.kind, RECOVERY.key);
   }
 
   /** What a previous call left in flight, if anything. */
   current(): Intent | null {
     if (!this.exists()) return null;
-    const row = this.sql.exec<{ payload: string }>("SELECT payload FROM intent").toArray()[0];
-    return row ? (JSON.parse(row.payload) as Intent) : null;
+    if (this.inFlight === undefined) {
+      const row = this.sql.exec<{ payload: string }>("SELECT payload FROM intent").toArray()[0];
+      this.inFlight = row ? (JSON.parse(row.payload) as Intent) : null;
+    }
+    return this.inFlight;
+  }
+
+  forget(): void {
+    this.inFlight = undefined;
   }
 }

@@ -27,38 +27,32 @@ export interface ScheduleEntry {
   key: string;
   due_at_ms: number;
   attempts: number;
-  [column: string]: SqlStorageValue;
 }
 
+/**
+ * The table, mirrored in memory while the object lives (an object runs one event at a time, so nothing
+ * else writes it): a write that would change nothing is skipped, and the earliest deadline is known without
+ * a query. After a transaction that failed, `forget` drops the mirror; it is read again on next use.
+ */
 export class Schedule {
   /** Where the alarm points, as far as this instance knows; `undefined` until read from storage. */
   private armedAt: number | null | undefined;
+  private mirror: Map<string, ScheduleEntry> | undefined;
 
   constructor(private readonly storage: DurableObjectStorage) {}
 
   /** Adds a deadline, or moves an existing one earlier (never later). */
   atOrBefore(kind: string, key: string, dueAtMs: number): void {
-    this.storage.sql.exec(
-      `INSERT INTO schedule (kind, key, due_at_ms) VALUES (?, ?, ?)
-       ON CONFLICT (kind, key) DO UPDATE SET due_at_ms = min(due_at_ms, excluded.due_at_ms)`,
-      kind,
-      key,
-      dueAtMs,
-    );
+    const current = this.get(kind, key);
+    if (current && current.due_at_ms <= dueAtMs) return;
+    this.write({ kind, key, due_at_ms: dueAtMs, attempts: current?.attempts ?? 0 });
   }
 
   /** Sets a deadline to exactly this time, counting one more attempt. */
   retry(kind: string, key: string, dueAtMs: number): number {
-    return this.storage.sql
-      .exec<{ attempts: number }>(
-        `INSERT INTO schedule (kind, key, due_at_ms, attempts) VALUES (?, ?, ?, 1)
-         ON CONFLICT (kind, key) DO UPDATE SET due_at_ms = excluded.due_at_ms, attempts = attempts + 1
-         RETURNING attempts`,
-        kind,
-        key,
-        dueAtMs,
-      )
-      .one().attempts;
+    const attempts = (this.get(kind, key)?.attempts ?? 0) + 1;
+    this.write({ kind, key, due_at_ms: dueAtMs, attempts });
+    return attempts;
   }
 
   /**
@@ -73,47 +67,36 @@ export class Schedule {
   }
 
   set(kind: string, key: string, dueAtMs: number): void {
-    this.storage.sql.exec(
-      `INSERT INTO schedule (kind, key, due_at_ms) VALUES (?, ?, ?)
-       ON CONFLICT (kind, key) DO UPDATE SET due_at_ms = excluded.due_at_ms, attempts = 0`,
-      kind,
-      key,
-      dueAtMs,
-    );
+    const current = this.get(kind, key);
+    if (current && current.due_at_ms === dueAtMs && current.attempts === 0) return;
+    this.write({ kind, key, due_at_ms: dueAtMs, attempts: 0 });
   }
 
   remove(kind: string, key: string): void {
+    if (!this.get(kind, key)) return;
     this.storage.sql.exec("DELETE FROM schedule WHERE kind = ? AND key = ?", kind, key);
+    this.entries().delete(slot(kind, key));
   }
 
   get(kind: string, key: string): ScheduleEntry | null {
-    return (
-      this.storage.sql
-        .exec<ScheduleEntry>("SELECT * FROM schedule WHERE kind = ? AND key = ?", kind, key)
-        .toArray()[0] ?? null
-    );
+    return this.entries().get(slot(kind, key)) ?? null;
   }
 
   dueBy(nowMs: number, limit = 500): ScheduleEntry[] {
-    return this.storage.sql
-      .exec<ScheduleEntry>(
-        "SELECT * FROM schedule WHERE due_at_ms <= ? ORDER BY due_at_ms LIMIT ?",
-        nowMs,
-        limit,
-      )
-      .toArray();
-  }
-
-  private earliest(): number | null {
-    const row = this.storage.sql
-      .exec<{ due: number | null }>("SELECT min(due_at_ms) AS due FROM schedule")
-      .one();
-    return row.due;
+    return [...this.entries().values()]
+      .filter((e) => e.due_at_ms <= nowMs)
+      .sort((a, b) => a.due_at_ms - b.due_at_ms)
+      .slice(0, limit);
   }
 
   /** The alarm has fired: the runtime cleared it. */
   fired(): void {
     this.armedAt = null;
+  }
+
+  /** Drops the mirror after a failed transaction, whose writes were rolled back. */
+  forget(): void {
+    this.mirror = undefined;
   }
 
   /**
@@ -128,4 +111,34 @@ export class Schedule {
     await this.storage.setAlarm(next);
     this.armedAt = next;
   }
+
+  private earliest(): number | null {
+    let earliest: number | null = null;
+    for (const e of this.entries().values()) if (earliest === null || e.due_at_ms < earliest) earliest = e.due_at_ms;
+    return earliest;
+  }
+
+  private write(entry: ScheduleEntry): void {
+    this.storage.sql.exec(
+      `INSERT INTO schedule (kind, key, due_at_ms, attempts) VALUES (?, ?, ?, ?)
+       ON CONFLICT (kind, key) DO UPDATE SET due_at_ms = excluded.due_at_ms, attempts = excluded.attempts`,
+      entry.kind,
+      entry.key,
+      entry.due_at_ms,
+      entry.attempts,
+    );
+    this.entries().set(slot(entry.kind, entry.key), entry);
+  }
+
+  private entries(): Map<string, ScheduleEntry> {
+    this.mirror ??= new Map(
+      this.storage.sql
+        .exec<ScheduleEntry & Record<string, SqlStorageValue>>("SELECT kind, key, due_at_ms, attempts FROM schedule")
+        .toArray()
+        .map((e) => [slot(e.kind, e.key), { kind: e.kind, key: e.key, due_at_ms: e.due_at_ms, attempts: e.attempts }]),
+    );
+    return this.mirror;
+  }
 }
+
+const slot = (kind: string, key: string) => `${kind}\u0000${key}`;
