@@ -62,6 +62,7 @@ function percentile(values: number[], p: number): number {
 }
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);
 const product = (sku: string) => env.PRODUCT_STOCK.get(env.PRODUCT_STOCK.idFromName(sku));
+const reservation = (id: string) => env.RESERVATION.get(env.RESERVATION.idFromName(id));
 const minProduct = (sku: string) => bench.MIN_PRODUCT.get(bench.MIN_PRODUCT.idFromName(sku));
 const minReservation = (id: string) => bench.MIN_RESERVATION.get(bench.MIN_RESERVATION.idFromName(id));
 
@@ -136,6 +137,22 @@ async function hotSku() {
       ),
   );
 
+  // The same growing holds sent straight to each cart's Reservation object, as the reference path is called:
+  // the coordinator and the product without the RPC entrypoint in front (validation, operation table).
+  const coordinatorSku = `BENCH-COORD-${runId}`;
+  await receive(coordinatorSku, HOT_STOCK);
+  const coordinatorCarts = Array.from({ length: CALLERS }, () => 0);
+  const coordinator = await load(
+    CALLERS,
+    async (_i, caller) => {
+      const id = `coord-${runId}-${caller}`;
+      const r = await reservation(id).put(id, { holder: "bench", lines: [{ sku: coordinatorSku, quantity: coordinatorCarts[caller]! + 1 }], ttl_seconds: 3600 });
+      if (r.ok) coordinatorCarts[caller]! += 1;
+      return r.ok;
+    },
+    HOT_STOCK,
+  );
+
   // One caller alone, so latency is the path's own and not a queue's.
   const singleSku = `BENCH-SINGLE-${runId}`;
   await receive(singleSku, 1_000);
@@ -166,6 +183,7 @@ async function hotSku() {
       granted,
       stock: HOT_STOCK,
       product_alone_per_s: rate(direct.count, direct.elapsedMs),
+      coordinator_direct_per_s: rate(coordinator.count, coordinator.elapsedMs),
       single_caller_p50_ms: percentile(single.latencies, 50),
       single_caller_p99_ms: percentile(single.latencies, 99),
     },
@@ -261,7 +279,6 @@ async function growLedger(sku: string, moves: number) {
         moves,
         base,
       );
-      sql.exec("UPDATE stock SET on_hand = ?, version = ?", moves, moves);
       sql.exec("UPDATE projection SET projected_seq = ?", moves);
     });
   });

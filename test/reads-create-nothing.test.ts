@@ -44,7 +44,7 @@ describe("reads of unknown things", () => {
     const sku = uniqueSku("LATE");
     expect((await api("GET", `/v1/products/${sku}`)).status).toBe(404);
     await receive(sku, 3);
-    expect(await storedTables(productStub(sku))).toEqual(expect.arrayContaining(["stock_moves", "stock", "holds"]));
+    expect(await storedTables(productStub(sku))).toEqual(expect.arrayContaining(["stock_moves", "ledger_sku", "holds"]));
     expect((await api("GET", `/v1/products/${sku}`)).body).toMatchObject({ on_hand: 3, version: 1 });
   });
 });

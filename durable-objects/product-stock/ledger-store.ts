@@ -1,6 +1,7 @@
 /**
- * Owns one SKU's `stock_moves` (the ledger) and `stock` (its snapshot): reads them, and appends decided
- * moves with gapless seqs and the snapshot after them, inside the caller's transaction. The snapshot and
+ * Owns one SKU's `stock_moves` (the ledger) and `ledger_sku`: reads them, and appends decided moves with
+ * gapless seqs inside the caller's transaction. Every move carries the balances after it, so the snapshot
+ * is the last move: one statement per move, whatever the ledger's length. The snapshot and
  * the moves not yet projected live in memory while the object does (it runs one event at a time, so nothing
  * else writes them); `forget` drops them after a failed transaction.
  */
@@ -19,12 +20,6 @@ import type { LazySchema } from "../shared/migrate";
 interface MoveRow extends MoveDraft, Balances {
   seq: number;
   at_ms: number;
-  [column: string]: SqlStorageValue;
-}
-
-interface StockRow extends Snapshot {
-  sku: string;
-  updated_at_ms: number | null;
   [column: string]: SqlStorageValue;
 }
 
@@ -76,7 +71,7 @@ export class LedgerStore {
 
   current(): Stock | null {
     const state = this.state();
-    return state.sku === null ? null : toStock({ ...state, sku: state.sku });
+    return state.sku === null ? null : toStock(state.sku, state);
   }
 
   /** Drops what memory holds; the next read comes from storage. */
@@ -143,20 +138,7 @@ export class LedgerStore {
       );
       moves.push(moveObject(sku, seq, draft, balances, atMs));
     }
-    if (moves.length > 0) {
-      this.sql.exec(
-        `INSERT INTO stock (id, sku, on_hand, reserved, committed, version, updated_at_ms)
-         VALUES (1, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET on_hand = excluded.on_hand, reserved = excluded.reserved,
-           committed = excluded.committed, version = excluded.version, updated_at_ms = excluded.updated_at_ms`,
-        sku,
-        balances.on_hand,
-        balances.reserved,
-        balances.committed,
-        seq,
-        atMs,
-      );
-    }
+    if (moves.length > 0 && state.sku === null) this.sql.exec("INSERT INTO ledger_sku (id, sku) VALUES (1, ?)", sku);
     if (moves.length > 0) {
       this.snapshot = { ...balances, version: seq, sku, updated_at_ms: atMs };
       const continues = this.recent.at(-1)?.seq === state.version;
@@ -169,21 +151,23 @@ export class LedgerStore {
   }
 
   private read(): LedgerState {
-    const row = this.schema.exists ? this.sql.exec<StockRow>("SELECT * FROM stock WHERE id = 1").toArray()[0] : undefined;
-    if (!row) return { ...EMPTY_SNAPSHOT, sku: null, updated_at_ms: null };
-    return { ...balancesOf(row), version: row.version, sku: row.sku, updated_at_ms: row.updated_at_ms };
+    if (!this.schema.exists) return { ...EMPTY_SNAPSHOT, sku: null, updated_at_ms: null };
+    const sku = this.sql.exec<{ sku: string }>("SELECT sku FROM ledger_sku").toArray()[0]?.sku;
+    const last = this.sql.exec<MoveRow>("SELECT * FROM stock_moves ORDER BY seq DESC LIMIT 1").toArray()[0];
+    if (!sku || !last) return { ...EMPTY_SNAPSHOT, sku: null, updated_at_ms: null };
+    return { ...balancesOf(last), version: last.seq, sku, updated_at_ms: last.at_ms };
   }
 }
 
 const balancesOf = (b: Balances): Balances => ({ on_hand: b.on_hand, reserved: b.reserved, committed: b.committed });
 
-function toStock(row: StockRow): Stock {
+function toStock(sku: string, state: LedgerState): Stock {
   return {
-    sku: row.sku,
-    ...balancesOf(row),
-    available: available(row),
-    version: row.version,
-    updated_at: row.updated_at_ms === null ? null : isoInstant(row.updated_at_ms),
+    sku,
+    ...balancesOf(state),
+    available: available(state),
+    version: state.version,
+    updated_at: state.updated_at_ms === null ? null : isoInstant(state.updated_at_ms),
   };
 }
 

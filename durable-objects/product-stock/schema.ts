@@ -71,6 +71,16 @@ const STEPS: readonly string[] = [
     VALUES (1, coalesce((SELECT min(seq) - 1 FROM outbox), (SELECT version FROM stock WHERE id = 1), 0));
   DROP TABLE outbox;
   `,
+  // 4: every move carries the balances after it, so the snapshot is the last move and a command writes one
+  // statement per move instead of two. What the snapshot row kept besides is the SKU, written once.
+  `
+  CREATE TABLE ledger_sku (
+    id  INTEGER PRIMARY KEY CHECK (id = 1),
+    sku TEXT    NOT NULL
+  );
+  INSERT INTO ledger_sku (id, sku) SELECT 1, sku FROM stock WHERE id = 1;
+  DROP TABLE stock;
+  `,
 ];
 
 export const PRODUCT_STOCK_SCHEMA: Schema = {
