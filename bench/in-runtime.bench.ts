@@ -91,67 +91,95 @@ async function projectionLag(sku: string, fromSeq: number) {
   return { lags, moves: results.length, spanMs: last - first };
 }
 
-async function hotSku() {
-  const sku = `BENCH-HOT-${runId}`;
-  await receive(sku, HOT_STOCK);
-  await product(sku).flush();
-  // Each caller is a shopper whose cart grows by one unit per call: every call is a full reservation PUT
-  // that holds exactly one more unit. (A new reservation id per call would open 5,000 objects, and every
-  // SQLite-backed object keeps its files open: past the 20,000 descriptors allowed here.)
+/** Medians of rounds: the middle value (rates and latencies alike). */
+const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
+
+/** Grows one cart per caller by one unit per call, on one SKU, until `HOT_STOCK` holds or a refusal. */
+async function growingCarts(hold: (cart: string, quantity: number) => Promise<boolean>, prefix: string): Promise<Run> {
   const carts = Array.from({ length: CALLERS }, () => 0);
-  let granted = 0;
-  const { result: run, per_1000: pathCounts } = await counted(() => granted, () => load(CALLERS, async (_i, caller) => {
-    const r = await inventory.putReservation(`hot-${runId}-${caller}`, {
-      holder: "bench",
-      lines: [{ sku, quantity: carts[caller]! + 1 }],
-      ttl_seconds: 3600,
-    });
-    if (r.ok) {
-      carts[caller]! += 1;
-      granted += 1;
-    } else if (r.error.code !== "insufficient_stock") throw new Error(r.error.message);
-    return r.ok;
-  }));
-  const projection = await projectionLag(sku, 2);
-  expect(projection.moves).toBe(HOT_STOCK);
-  const stock = await inventory.getProduct(sku);
-  if (!stock.ok) throw new Error(stock.error.message);
-  expect(stock.value.reserved).toBe(granted);
-
-  // The ledger alone: the same growing holds sent straight to the product object (no coordinator). Printed by
-  // run.mjs for the README's analysis; not one of latest.json's keys.
-  const directSku = `BENCH-DIRECT-${runId}`;
-  await receive(directSku, HOT_STOCK);
-  const directCarts = Array.from({ length: CALLERS }, () => 0);
-  const { result: direct, per_1000: productCounts } = await counted(
-    (r) => r.count,
-    () =>
-      load(
-        CALLERS,
-        async (_i, caller) => {
-          const r = await product(directSku).hold(directSku, `direct-${runId}-${caller}`, directCarts[caller]! + 1, Date.now() + 3_600_000, "updated");
-          if (r.ok) directCarts[caller]! += 1;
-          return r.ok;
-        },
-        HOT_STOCK,
-      ),
-  );
-
-  // The same growing holds sent straight to each cart's Reservation object, as the reference path is called:
-  // the coordinator and the product without the RPC entrypoint in front (validation, operation table).
-  const coordinatorSku = `BENCH-COORD-${runId}`;
-  await receive(coordinatorSku, HOT_STOCK);
-  const coordinatorCarts = Array.from({ length: CALLERS }, () => 0);
-  const coordinator = await load(
+  return load(
     CALLERS,
     async (_i, caller) => {
-      const id = `coord-${runId}-${caller}`;
-      const r = await reservation(id).put(id, { holder: "bench", lines: [{ sku: coordinatorSku, quantity: coordinatorCarts[caller]! + 1 }], ttl_seconds: 3600 });
-      if (r.ok) coordinatorCarts[caller]! += 1;
-      return r.ok;
+      const ok = await hold(`${prefix}-${caller}`, carts[caller]! + 1);
+      if (ok) carts[caller]! += 1;
+      return ok;
     },
     HOT_STOCK,
   );
+}
+
+/**
+ * stockwell against the reference implementations (bench/reference.ts), in alternating rounds so that both
+ * meet the runtime in the same state: every round starts with the previous one's projection sent to D1.
+ * Rates are the medians of the rounds; storage work is counted over stockwell's last round.
+ */
+async function headToHead(rounds = 3) {
+  const runs = { min_product: [] as number[], product: [] as number[], min_path: [] as number[], path: [] as number[], coordinator: [] as number[] };
+  const latencies: number[] = [];
+  let granted = 0;
+  let productCounts: Counts | undefined;
+  let pathCounts: Counts | undefined;
+  for (let round = 0; round < rounds; round++) {
+    const tag = `${runId}-${round}`;
+
+    const minSku = `MIN-HOT-${tag}`;
+    await minProduct(minSku).receive(HOT_STOCK);
+    const min = await growingCarts((cart) => minProduct(minSku).hold(cart, 1), "min");
+    runs.min_product.push(rate(min.count, min.elapsedMs));
+
+    const directSku = `BENCH-DIRECT-${tag}`;
+    await receive(directSku, HOT_STOCK);
+    await product(directSku).flush();
+    const direct = await counted(
+      (r: Run) => r.count,
+      () =>
+        growingCarts(
+          async (cart, q) => (await product(directSku).hold(directSku, cart, q, Date.now() + 3_600_000, "updated")).ok,
+          `direct-${tag}`,
+        ),
+    );
+    runs.product.push(rate(direct.result.count, direct.result.elapsedMs));
+    productCounts = direct.per_1000;
+    await product(directSku).flush();
+
+    const minPathSku = `MIN-PATH-${tag}`;
+    await minProduct(minPathSku).receive(HOT_STOCK);
+    const minPath = await growingCarts((cart) => minReservation(cart).put(cart, [minPathSku]), `min-path-${tag}`);
+    runs.min_path.push(rate(minPath.count, minPath.elapsedMs));
+
+    // The full path as a checkout Worker calls it: the RPC entrypoint, the cart's coordinator, the product.
+    const hotSku = `BENCH-HOT-${tag}`;
+    await receive(hotSku, HOT_STOCK);
+    await product(hotSku).flush();
+    const path = await counted(
+      (r: Run) => r.count,
+      () =>
+        growingCarts(async (cart, q) => {
+          const r = await inventory.putReservation(cart, { holder: "bench", lines: [{ sku: hotSku, quantity: q }], ttl_seconds: 3600 });
+          if (!r.ok && r.error.code !== "insufficient_stock") throw new Error(r.error.message);
+          return r.ok;
+        }, `hot-${tag}`),
+    );
+    runs.path.push(rate(path.result.count, path.result.elapsedMs));
+    latencies.push(...path.result.latencies);
+    pathCounts = path.per_1000;
+    const stock = await inventory.getProduct(hotSku);
+    if (!stock.ok) throw new Error(stock.error.message);
+    expect(stock.value.reserved).toBe(path.result.count);
+    granted += stock.value.reserved;
+    await product(hotSku).flush();
+
+    // The same coordinator and product, called as the reference path is: without the entrypoint in front.
+    const coordinatorSku = `BENCH-COORD-${tag}`;
+    await receive(coordinatorSku, HOT_STOCK);
+    await product(coordinatorSku).flush();
+    const coordinator = await growingCarts(async (cart, q) => {
+      const r = await reservation(cart).put(cart, { holder: "bench", lines: [{ sku: coordinatorSku, quantity: q }], ttl_seconds: 3600 });
+      return r.ok;
+    }, `coord-${tag}`);
+    runs.coordinator.push(rate(coordinator.count, coordinator.elapsedMs));
+    await product(coordinatorSku).flush();
+  }
 
   // One caller alone, so latency is the path's own and not a queue's.
   const singleSku = `BENCH-SINGLE-${runId}`;
@@ -168,26 +196,28 @@ async function hotSku() {
     500,
   );
 
-  const noopSku = `BENCH-NOOP-${runId}`;
-  const stub = product(noopSku);
-  const noop = await load(CALLERS, async () => (await stub.ping()) === 1, HOT_STOCK);
-  const holdsPerS = rate(granted, run.elapsedMs);
-  const noopPerS = rate(noop.count, noop.elapsedMs);
+  // Projection lag of the last round's full-path holds, from the data itself (D1 stamps `projected_at`).
+  const projection = await projectionLag(`BENCH-HOT-${runId}-${rounds - 1}`, 2);
+  expect(projection.moves).toBe(HOT_STOCK);
+
+  const noopStub = product(`BENCH-NOOP-${runId}`);
+  const noop = await load(CALLERS, async () => (await noopStub.ping()) === 1, HOT_STOCK);
   return {
+    reference: { min_product_per_s: median(runs.min_product), min_path_per_s: median(runs.min_path) },
     hot_sku: {
-      holds_per_s: holdsPerS,
-      noop_rpc_per_s: noopPerS,
-      ratio: Number((holdsPerS / noopPerS).toFixed(3)),
-      p50_ms: percentile(run.latencies, 50),
-      p99_ms: percentile(run.latencies, 99),
-      granted,
-      stock: HOT_STOCK,
-      product_alone_per_s: rate(direct.count, direct.elapsedMs),
-      coordinator_direct_per_s: rate(coordinator.count, coordinator.elapsedMs),
+      holds_per_s: median(runs.path),
+      product_alone_per_s: median(runs.product),
+      coordinator_direct_per_s: median(runs.coordinator),
+      noop_rpc_per_s: rate(noop.count, noop.elapsedMs),
+      p50_ms: percentile(latencies, 50),
+      p99_ms: percentile(latencies, 99),
       single_caller_p50_ms: percentile(single.latencies, 50),
       single_caller_p99_ms: percentile(single.latencies, 99),
+      granted,
+      stock: HOT_STOCK * rounds,
+      rounds: runs,
     },
-    per_1000_holds: { full_path: pathCounts, product_alone: productCounts },
+    per_1000_holds: { full_path: pathCounts!, product_alone: productCounts! },
     projection: {
       lag_p50_ms: percentile(projection.lags, 50),
       lag_p99_ms: percentile(projection.lags, 99),
@@ -196,71 +226,63 @@ async function hotSku() {
   };
 }
 
-async function manySkus() {
+/** 3-line carts over `CART_SKUS` SKUs, each a new reservation, against the reference, in alternating rounds. */
+async function manySkus(rounds = 2) {
+  const carts = Math.floor(CARTS / rounds);
   const skus = Array.from({ length: CART_SKUS }, (_, i) => `BENCH-MANY-${runId}-${i}`);
-  await load(CALLERS, async (i) => {
-    await receive(skus[i]!, 1_000);
-    return true;
-  }, skus.length);
+  const minSkus = Array.from({ length: CART_SKUS }, (_, i) => `MIN-MANY-${runId}-${i}`);
+  await load(CALLERS, async (i) => (await inventory.receive(skus[i]!, { quantity: 1_000 })).ok, skus.length);
+  await Promise.all(minSkus.map((sku) => minProduct(sku).receive(1_000)));
   let state = 7;
-  const next = () => (state = (state * 48271) % 2147483647) % skus.length;
-  const { result: run, per_1000: cartCounts } = await counted((r) => r.count, () => load(
-    CALLERS,
-    async (i) => {
-      const picked = new Set<number>();
-      while (picked.size < 3) picked.add(next());
-      const r = await inventory.putReservation(`many-${runId}-${i}`, {
-        holder: "bench",
-        lines: [...picked].map((s) => ({ sku: skus[s]!, quantity: 1 })),
-        ttl_seconds: 3600,
-      });
-      if (!r.ok) throw new Error(r.error.message);
-      return true;
-    },
-    CARTS,
-  ));
-  return {
-    many_skus: {
-      per_1000_carts: cartCounts,
-      carts_per_s: rate(run.count, run.elapsedMs),
-      p50_ms: percentile(run.latencies, 50),
-      p99_ms: percentile(run.latencies, 99),
-    },
+  const pickThree = () => {
+    const picked = new Set<number>();
+    while (picked.size < 3) picked.add((state = (state * 48271) % 2147483647) % CART_SKUS);
+    return [...picked];
   };
-}
-
-/**
- * The smallest implementations of the same three paths (bench/reference.ts), under the same load as
- * stockwell's: what the topology itself costs on this machine, measured in this run.
- */
-async function reference() {
-  const hot = `MIN-HOT-${runId}`;
-  await minProduct(hot).receive(HOT_STOCK);
-  const productRun = await load(CALLERS, async (_i, caller) => minProduct(hot).hold(`min-${caller}`, 1), HOT_STOCK);
-
-  const path = `MIN-PATH-${runId}`;
-  await minProduct(path).receive(HOT_STOCK);
-  const pathRun = await load(CALLERS, async (_i, caller) => minReservation(`min-path-${runId}-${caller}`).put("r", [path]), HOT_STOCK);
-
-  const skus = Array.from({ length: CART_SKUS }, (_, i) => `MIN-MANY-${runId}-${i}`);
-  await Promise.all(skus.map((sku) => minProduct(sku).receive(1_000)));
-  let state = 7;
-  const next = () => (state = (state * 48271) % 2147483647) % skus.length;
-  const cartRun = await load(
-    CALLERS,
-    async (i) => {
-      const picked = new Set<number>();
-      while (picked.size < 3) picked.add(next());
-      if (!(await minReservation(`min-cart-${runId}-${i}`).put("r", [...picked].map((s) => skus[s]!)))) throw new Error("short");
-      return true;
-    },
-    CARTS,
-  );
+  const ours: number[] = [];
+  const reference: number[] = [];
+  const latencies: number[] = [];
+  let cartCounts: Counts | undefined;
+  for (let round = 0; round < rounds; round++) {
+    const min = await load(
+      CALLERS,
+      async (i) => {
+        if (!(await minReservation(`min-cart-${runId}-${round}-${i}`).put("r", pickThree().map((s) => minSkus[s]!)))) throw new Error("short");
+        return true;
+      },
+      carts,
+    );
+    reference.push(rate(min.count, min.elapsedMs));
+    const run = await counted(
+      (r: Run) => r.count,
+      () =>
+        load(
+          CALLERS,
+          async (i) => {
+            const r = await inventory.putReservation(`many-${runId}-${round}-${i}`, {
+              holder: "bench",
+              lines: pickThree().map((s) => ({ sku: skus[s]!, quantity: 1 })),
+              ttl_seconds: 3600,
+            });
+            if (!r.ok) throw new Error(r.error.message);
+            return true;
+          },
+          carts,
+        ),
+    );
+    ours.push(rate(run.result.count, run.result.elapsedMs));
+    latencies.push(...run.result.latencies);
+    cartCounts = run.per_1000;
+    await Promise.all(skus.map((sku) => product(sku).flush()));
+  }
   return {
-    reference: {
-      min_product_per_s: rate(productRun.count, productRun.elapsedMs),
-      min_path_per_s: rate(pathRun.count, pathRun.elapsedMs),
-      min_cart3_per_s: rate(cartRun.count, cartRun.elapsedMs),
+    min_cart3_per_s: median(reference),
+    many_skus: {
+      carts_per_s: median(ours),
+      p50_ms: percentile(latencies, 50),
+      p99_ms: percentile(latencies, 99),
+      per_1000_carts: cartCounts!,
+      rounds: { reference, ours },
     },
   };
 }
@@ -463,11 +485,16 @@ it("measures the service inside the runtime", async () => {
   await runInDurableObject(product(`BENCH-COUNTERS-${runId}`), (_: unknown, state: DurableObjectState) =>
     installCounters(state.storage, env.DB),
   );
+  // The ledger-length comparison first: thousands of carts later, their objects' alarms still ring for a
+  // while (each coordinator's recovery deadline, each product's projection safety net) and would time those.
+  const ledger = await ledgerLength();
+  const compared = await headToHead();
+  const { min_cart3_per_s, many_skus } = await manySkus();
   const results = {
-    ...(await reference()),
-    ...(await hotSku()),
-    ...(await manySkus()),
-    ...(await ledgerLength()),
+    ...compared,
+    reference: { ...compared.reference, min_cart3_per_s },
+    many_skus,
+    ...ledger,
     ...(await history()),
     ...(await baselines()),
   };

@@ -1,6 +1,7 @@
 // `npm run bench`: measures stockwell on this machine and writes bench/results/latest.json.
-//  1. In the runtime (vitest + workerd, bench/in-runtime.bench.ts): hot SKU, many SKUs, ledger length,
-//     projection lag, history at a million moves, and the seed's D1 checkouts as baselines.
+//  1. In the runtime (vitest + workerd, bench/in-runtime.bench.ts): stockwell head to head with the minimal
+//     reference paths (bench/reference.ts) in alternating rounds, storage work per hold, many SKUs, ledger
+//     length, projection lag, history at a million moves, and the seed's D1 checkouts as baselines.
 //  2. Over HTTP against `npm start` (its own port and state folder): the hot-SKU test and /healthz.
 // Not part of `npm test`; takes a few minutes on 2 cores.
 import { spawn, spawnSync } from "node:child_process";
@@ -129,6 +130,7 @@ const results = {
   ratios: {
     product_vs_min_product: ratio(runtime.hot_sku.product_alone_per_s, runtime.reference.min_product_per_s),
     path_vs_min_path: ratio(runtime.hot_sku.holds_per_s, runtime.reference.min_path_per_s),
+    coordinator_vs_min_path: ratio(runtime.hot_sku.coordinator_direct_per_s, runtime.reference.min_path_per_s),
     cart3_vs_min_cart3: ratio(runtime.many_skus.carts_per_s, runtime.reference.min_cart3_per_s),
   },
   hot_sku: runtime.hot_sku,
@@ -149,6 +151,7 @@ const target = (value, floor) => `${value} (target ≥ ${floor})`;
 const rows = [
   ["product object alone, holds/s", hot.product_alone_per_s, `minimal product ${reference.min_product_per_s}/s`, target(ratios.product_vs_min_product, 0.95)],
   ["full reservation path, holds/s", hot.holds_per_s, `minimal crash-safe path ${reference.min_path_per_s}/s`, target(ratios.path_vs_min_path, 0.9)],
+  ["  the same without the RPC entrypoint", hot.coordinator_direct_per_s, "called as the minimal path is", `${ratios.coordinator_vs_min_path}`],
   ["3-line carts over 1,000 SKUs, carts/s", many.carts_per_s, `minimal 3-line path ${reference.min_cart3_per_s}/s`, target(ratios.cart3_vs_min_cart3, 0.9)],
   ["no-op Durable Object RPC, calls/s", hot.noop_rpc_per_s, "the ceiling of any call to one object here", ""],
   ["full path p50 / p99 ms (64 callers)", `${hot.p50_ms} / ${hot.p99_ms}`, `granted ${hot.granted} of ${hot.stock}: no oversell`, ""],
