@@ -24,6 +24,7 @@ import { decide, type CommittedLine, type Command, type Hold, type OrderTotals, 
 import { refusalToError } from "../domain/refusals";
 import { describeError, failureOf } from "../shared/calls";
 import { IdempotencyStore } from "../shared/idempotency";
+import { transactSync } from "../shared/memory";
 import { Schedule } from "../shared/schedule";
 import { HoldsStore, LEGACY_HOLD_DEADLINE } from "./holds-store";
 import { LedgerStore, type Appended } from "./ledger-store";
@@ -262,15 +263,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
    * writes are rolled back and so is their memory.
    */
   private transactSync<T>(body: () => T): T {
-    try {
-      return this.ctx.storage.transactionSync(body);
-    } catch (err) {
-      this.ledger.forget();
-      this.holds.forget();
-      this.schedule.forget();
-      this.projector.forget();
-      throw err;
-    }
+    return transactSync(this.ctx.storage, [this.ledger, this.holds, this.schedule, this.projector], body);
   }
 
   // ---- projection to D1 --------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import type { Outcome } from "../domain/contract";
 import { describeError, failureOf, peersOf, type Peers } from "./calls";
 import { IdempotencyStore } from "./idempotency";
 import { IntentLog, RECOVERY, RECOVERY_DELAY_MS } from "./intent-log";
+import { transactSync } from "./memory";
 import { LazySchema, type Schema } from "./migrate";
 import { Schedule } from "./schedule";
 import { SerialQueue } from "./serial";
@@ -103,14 +104,7 @@ export abstract class Coordinator<Intent> extends DurableObject<ObjectBindings> 
    * writes are rolled back and so is their memory.
    */
   protected transactSync<T>(body: () => T): T {
-    try {
-      return this.ctx.storage.transactionSync(body);
-    } catch (err) {
-      this.intents.forget();
-      this.schedule.forget();
-      this.forgetMemory();
-      throw err;
-    }
+    return transactSync(this.ctx.storage, [this.intents, this.schedule, { forget: () => this.forgetMemory() }], body);
   }
 
   /** Points the alarm at the earliest deadline, if this object has stored anything. */
