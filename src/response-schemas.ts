@@ -35,6 +35,12 @@ export const StockSchema = z.object({
   updated_at: Instant.nullable(),
 });
 
+export const SettingsSchema = z.object({
+  sku: z.string(),
+  low_stock_threshold: Int.nullable(),
+  updated_at: Instant.nullable().describe("null while the SKU was never configured"),
+});
+
 export const MoveWithStockSchema = z.object({ move: MoveSchema, stock: StockSchema });
 export const MovesPageSchema = z.object({ moves: z.array(MoveSchema), next_after_seq: Int.nullable() });
 

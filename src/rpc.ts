@@ -62,6 +62,14 @@ export class InventoryService extends WorkerEntrypoint<Env> {
     return this.call("adjust", { params: { sku }, body, idempotencyKey: options?.idempotencyKey ?? null });
   }
 
+  getSettings(sku: string) {
+    return this.call("getSettings", { params: { sku } });
+  }
+
+  putSettings(sku: string, body: { low_stock_threshold: number | null }) {
+    return this.call("putSettings", { params: { sku }, body });
+  }
+
   listProductMoves(sku: string, query?: { after_seq?: number; limit?: number }) {
     return this.call("listProductMoves", { params: { sku }, query: queryStrings(query) });
   }
@@ -111,7 +119,7 @@ export class InventoryService extends WorkerEntrypoint<Env> {
     });
   }
 
-  listStock(query?: { after_sku?: string; limit?: number; in_stock?: boolean }) {
+  listStock(query?: { after_sku?: string; limit?: number; in_stock?: boolean; low?: true }) {
     return this.call("listStock", { query: queryStrings(query) });
   }
 

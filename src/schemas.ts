@@ -53,6 +53,16 @@ export const Instant = z.iso
 export const SkuParams = z.strictObject({ sku: Sku });
 export const NoQuery = z.strictObject({});
 
+export const SettingsBody = z.strictObject({
+  low_stock_threshold: z
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .nullable()
+    .describe("available at or below this is low; null: never low"),
+});
+
 export const ReceiveBody = z.strictObject({
   quantity: Quantity,
   reason: Reason.optional(),
@@ -123,6 +133,11 @@ export const StockListQuery = z.strictObject({
     .transform((v) => v === "true")
     .optional()
     .describe("true: only SKUs with available > 0; false: only those with none"),
+  low: z
+    .enum(["true"])
+    .transform(() => true)
+    .optional()
+    .describe("true: only SKUs whose available is at or below their low_stock_threshold"),
 });
 
 const MOVE_CURSOR_PATTERN = /^\d{1,16}$/;

@@ -97,7 +97,10 @@ describe("index proof", () => {
   it("the stock listing, the daily report, retention and reset all search an index", async () => {
     const statements: Statement[] = [
       ...[undefined, true, false].flatMap((in_stock) =>
-        ["", "M"].map((after_sku) => stockListSql({ after_sku, limit: 100, in_stock })),
+        ["", "M"].flatMap((after_sku) => [
+          stockListSql({ after_sku, limit: 100, in_stock }),
+          stockListSql({ after_sku, limit: 100, in_stock, low: true }),
+        ]),
       ),
       dailyReportSql({ from: "2026-01-01", to: "2026-01-31", limit: 1000 }),
       dailyReportSql({ sku: "SKU-1", from: "2026-01-01", to: "2026-01-31", limit: 1000 }),
@@ -111,6 +114,9 @@ describe("index proof", () => {
       const detail = await plan(statement);
       expect(detail.some((d) => FULL_SCAN.test(d)), `${statement.sql}: ${detail.join(" | ")}`).toBe(false);
     }
+    // The low listing walks the partial index of low SKUs only, in sku order.
+    const low = await plan(stockListSql({ after_sku: "M", limit: 100, low: true }));
+    expect(low[0]).toMatch(/^SEARCH stock USING (COVERING )?INDEX stock_low \(sku>\?\)/);
     // Reset deletes everything by design, a bounded batch at a time: each batch reads only its LIMIT.
     for (const sql of RESET_STATEMENTS) expect(sql).toMatch(/LIMIT \d+\)$/);
   });

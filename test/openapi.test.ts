@@ -83,6 +83,10 @@ describe("every response matches the document", () => {
     await call("adjust", `/v1/products/${sku}/adjust`, { body: { delta: -100, reason: "count" } });
     await call("adjust", `/v1/products/${sku}/adjust`, { body: { delta: -1, reason: "count", expected_version: 2 } });
     await call("listProductMoves", `/v1/products/${sku}/moves?limit=2`);
+    await call("getSettings", `/v1/products/${uniqueSku("NONE")}/settings`);
+    await call("putSettings", `/v1/products/${sku}/settings`, { body: { low_stock_threshold: 10 } });
+    await call("putSettings", `/v1/products/${sku}/settings`, { body: { low_stock_threshold: -1 } });
+    await call("getSettings", `/v1/products/${sku}/settings`);
     await call("putReservation", `/v1/reservations/${cart}`, { body: { holder: "h", lines: [{ sku, quantity: 2 }] } });
     await call("putReservation", `/v1/reservations/${cart}`, { body: { holder: "h", lines: [{ sku, quantity: 99 }] } });
     await call("getReservation", `/v1/reservations/${cart}`);
@@ -95,6 +99,7 @@ describe("every response matches the document", () => {
     await call("cancelOrder", `/v1/orders/${order}/cancel`);
     await productStub(sku).flush();
     await call("listStock", `/v1/stock?limit=2`);
+    await call("listStock", `/v1/stock?low=true&limit=2`);
     await call("listMoves", `/v1/moves?sku=${sku}`);
     await call("listMoves", `/v1/moves?bogus=1`, { token: null });
     await call("dailyReport", `/v1/reports/daily?from=2026-01-01&to=2026-12-31&limit=5`);

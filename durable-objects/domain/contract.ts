@@ -43,6 +43,14 @@ export interface SkuQuantity {
   quantity: number;
 }
 
+/** A SKU's settings (contract v1.1). */
+export interface SkuSettings {
+  sku: string;
+  /** available at or below it is low (`GET /v1/stock?low=true`); null: never low. */
+  low_stock_threshold: number | null;
+  updated_at: string | null;
+}
+
 export type ReservationStatus = "active" | "committed" | "released" | "expired";
 
 export interface Reservation {

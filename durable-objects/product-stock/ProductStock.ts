@@ -15,7 +15,9 @@ import {
   type ApiError,
   type IdempotencyToken,
   type MovesPage,
+  isoInstant,
   type MoveWithStock,
+  type SkuSettings,
   type OrderLine,
   type Outcome,
   type Stock,
@@ -30,6 +32,7 @@ import { HoldsStore, LEGACY_HOLD_DEADLINE } from "./holds-store";
 import { LedgerStore, type Appended } from "./ledger-store";
 import { Projector } from "./projector";
 import { productStockSchema } from "./schema";
+import { SettingsStore, type Settings } from "./settings-store";
 import { clock } from "../shared/clock";
 
 export interface ReceiveInput {
@@ -63,6 +66,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
   private readonly ledger: LedgerStore;
   private readonly holds: HoldsStore;
   private readonly projector: Projector;
+  private readonly settings: SettingsStore;
 
   constructor(ctx: DurableObjectState, env: ObjectBindings) {
     super(ctx, env);
@@ -71,7 +75,8 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     this.idempotency = new IdempotencyStore(ctx.storage.sql);
     this.ledger = new LedgerStore(ctx.storage.sql, this.schema);
     this.holds = new HoldsStore(ctx.storage.sql, this.schedule);
-    this.projector = new Projector(ctx.storage, this.schedule, env, this.ledger);
+    this.settings = new SettingsStore(ctx.storage.sql, () => this.schema.exists);
+    this.projector = new Projector(ctx.storage, this.schedule, env, this.ledger, this.settings);
   }
 
   // ---- operator commands -------------------------------------------------------------------------
@@ -144,6 +149,27 @@ export class ProductStock extends DurableObject<ObjectBindings> {
   /** Brings an order's totals for this SKU up to `target`; totals only grow, so a repeat moves nothing. */
   async applyOrderTotals(sku: string, orderId: string, target: OrderTotals): Promise<Outcome<OrderLine>> {
     return this.run(sku, { type: "apply_order_totals", order_id: orderId, target }, ({ line }) => lineOf(sku, line!));
+  }
+
+  // ---- settings (contract v1.1) -------------------------------------------------------------------
+
+  /** A SKU never configured answers nulls, and keeps no storage. */
+  async getSettings(sku: string): Promise<Outcome<SkuSettings>> {
+    return succeed(settingsView(sku, this.settings.current()));
+  }
+
+  /** Settable before the SKU's first move; D1 hears of it through the projector, like a move. */
+  async putSettings(sku: string, lowStockThreshold: number | null): Promise<Outcome<SkuSettings>> {
+    this.schema.ensure();
+    const now = clock.now();
+    const stored = this.transactSync(() => {
+      const stored = this.settings.put(lowStockThreshold, now);
+      this.projector.noteSettingsChanged(now);
+      return stored;
+    });
+    await this.schedule.arm();
+    this.ctx.waitUntil(this.projector.flush());
+    return succeed(settingsView(sku, stored));
   }
 
   /** Does nothing: the benchmark's ceiling for one call to a Durable Object. */
@@ -292,6 +318,12 @@ export class ProductStock extends DurableObject<ObjectBindings> {
 function notFound(sku: string): { ok: false; error: ApiError } {
   return fail("not_found", `no moves recorded for SKU ${sku}`);
 }
+
+const settingsView = (sku: string, s: Settings): SkuSettings => ({
+  sku,
+  low_stock_threshold: s.low_stock_threshold,
+  updated_at: s.updated_at_ms === null ? null : isoInstant(s.updated_at_ms),
+});
 
 const firstMoveWithStock = ({ moves, stock }: Appended): MoveWithStock => ({ move: moves[0]!, stock });
 

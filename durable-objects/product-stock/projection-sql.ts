@@ -9,19 +9,29 @@ import type { Move } from "../domain/contract";
 /** Moves per D1 batch (one statement each, plus the stock upsert). */
 export const PROJECTION_BATCH_MOVES = 100;
 
-export function projectionStatements(db: D1Database, moves: readonly Move[]): D1PreparedStatement[] {
+/** A SKU's low-stock threshold, on its stock row (a SKU with no row yet gets it with its first move). */
+export function settingsStatement(db: D1Database, sku: string, lowStockThreshold: number | null): D1PreparedStatement {
+  return db.prepare("UPDATE stock SET low_stock_threshold = ? WHERE sku = ?").bind(lowStockThreshold, sku);
+}
+
+/** The batch for one SKU's `moves`, its stock row carrying the SKU's current low-stock threshold. */
+export function projectionStatements(
+  db: D1Database,
+  moves: readonly Move[],
+  lowStockThreshold: number | null = null,
+): D1PreparedStatement[] {
   const last = moves[moves.length - 1];
   if (!last) return [];
   const upsertStock = db
     .prepare(
-      `INSERT INTO stock (sku, on_hand, reserved, committed, available, version, updated_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+      `INSERT INTO stock (sku, on_hand, reserved, committed, available, version, updated_at, low_stock_threshold)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
        ON CONFLICT (sku) DO UPDATE SET on_hand = excluded.on_hand, reserved = excluded.reserved,
          committed = excluded.committed, available = excluded.available, version = excluded.version,
-         updated_at = excluded.updated_at
+         updated_at = excluded.updated_at, low_stock_threshold = excluded.low_stock_threshold
        WHERE excluded.version > stock.version`,
     )
-    .bind(last.sku, last.on_hand, last.reserved, last.committed, last.available, last.seq, last.at);
+    .bind(last.sku, last.on_hand, last.reserved, last.committed, last.available, last.seq, last.at, lowStockThreshold);
   const insertMove = db.prepare(
     `INSERT INTO projected_moves (sku, seq, type, quantity, on_hand, reserved, committed, available,
        reservation_id, order_id, reason, ref, at)

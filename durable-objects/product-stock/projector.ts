@@ -6,7 +6,8 @@
  */
 import type { ObjectBindings } from "../bindings";
 import type { LedgerStore } from "./ledger-store";
-import { PROJECTION_BATCH_MOVES, projectionStatements } from "./projection-sql";
+import type { SettingsStore } from "./settings-store";
+import { PROJECTION_BATCH_MOVES, projectionStatements, settingsStatement } from "./projection-sql";
 import { catalogAt } from "../shared/calls";
 import type { Schedule } from "../shared/schedule";
 
@@ -20,6 +21,8 @@ interface Watermark {
   projected_seq: number;
   epoch: number;
   registered: number;
+  /** 0 while D1 may hold an older low-stock threshold than the object's settings. */
+  settings_projected: number;
   [column: string]: SqlStorageValue;
 }
 
@@ -33,7 +36,15 @@ export class Projector {
     private readonly schedule: Schedule,
     private readonly env: ObjectBindings,
     private readonly ledger: LedgerStore,
+    private readonly settings: SettingsStore,
   ) {}
+
+  /** Called inside the transaction that changed the SKU's settings: D1's copy is now stale. */
+  noteSettingsChanged(nowMs: number): void {
+    this.storage.sql.exec("UPDATE projection SET settings_projected = 0");
+    this.mark = { ...this.watermark(), settings_projected: 0 };
+    this.noteAppended(nowMs);
+  }
 
   /**
    * Called inside a command's transaction that appended moves: the alarm is the safety net. The entry stays
@@ -81,7 +92,8 @@ export class Projector {
       const sku = this.ledger.sku();
       const mark = this.watermark();
       const moves = this.ledger.movesAfter(mark.projected_seq, PROJECTION_BATCH_MOVES);
-      if (!sku || (moves.length === 0 && mark.registered)) {
+      const settingsChanged = !mark.settings_projected;
+      if (!sku || (moves.length === 0 && mark.registered && !settingsChanged)) {
         // After failed attempts, success starts the backoff over.
         if (this.schedule.get(PROJECTION.kind, PROJECTION.key)?.attempts) this.schedule.remove(PROJECTION.kind, PROJECTION.key);
         return;
@@ -93,7 +105,17 @@ export class Projector {
           this.storage.sql.exec("UPDATE projection SET registered = 1");
           this.mark = { ...this.watermark(), registered: 1 };
         }
-        if (moves.length > 0) await this.env.DB.batch(projectionStatements(this.env.DB, moves));
+        const sent = this.settings.current();
+        const batch = [
+          ...(settingsChanged ? [settingsStatement(this.env.DB, sku, sent.low_stock_threshold)] : []),
+          ...projectionStatements(this.env.DB, moves, sent.low_stock_threshold),
+        ];
+        if (batch.length > 0) await this.env.DB.batch(batch);
+        // Settings changed again while the batch was out: the next round sends them.
+        if (settingsChanged && this.settings.current().updated_at_ms === sent.updated_at_ms) {
+          this.storage.sql.exec("UPDATE projection SET settings_projected = 1");
+          this.mark = { ...this.watermark(), settings_projected: 1 };
+        }
       } catch (err) {
         await this.retryLater(sku, err);
         return;
@@ -115,7 +137,9 @@ export class Projector {
   }
 
   private watermark(): Watermark {
-    this.mark ??= { ...this.storage.sql.exec<Watermark>("SELECT projected_seq, epoch, registered FROM projection").one() };
+    this.mark ??= {
+      ...this.storage.sql.exec<Watermark>("SELECT projected_seq, epoch, registered, settings_projected FROM projection").one(),
+    };
     return this.mark;
   }
 }

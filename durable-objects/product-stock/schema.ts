@@ -81,6 +81,15 @@ const STEPS: readonly string[] = [
   INSERT INTO ledger_sku (id, sku) SELECT 1, sku FROM stock WHERE id = 1;
   DROP TABLE stock;
   `,
+  // 5: per-SKU settings (contract v1.1), settable before the first move, and whether D1 has the current ones.
+  `
+  CREATE TABLE settings (
+    id                  INTEGER PRIMARY KEY CHECK (id = 1),
+    low_stock_threshold INTEGER CHECK (low_stock_threshold BETWEEN 0 AND 1000000),
+    updated_at_ms       INTEGER NOT NULL
+  );
+  ALTER TABLE projection ADD COLUMN settings_projected INTEGER NOT NULL DEFAULT 1 CHECK (settings_projected IN (0, 1));
+  `,
 ];
 
 export const PRODUCT_STOCK_SCHEMA: Schema = {

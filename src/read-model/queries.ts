@@ -20,6 +20,8 @@ export interface StockFilter {
   after_sku?: string | undefined;
   limit: number;
   in_stock?: boolean | undefined;
+  /** Only SKUs whose available is at or below their low_stock_threshold. */
+  low?: boolean | undefined;
 }
 
 export interface MoveFilter {
@@ -49,8 +51,11 @@ export function stockListSql(filter: StockFilter): Statement {
   const where = ["sku > ?"];
   if (filter.in_stock === true) where.push("available > 0");
   if (filter.in_stock === false) where.push("available = 0");
+  // The terms of the partial index `stock_low` (migration 0007), which holds exactly the low SKUs.
+  if (filter.low === true) where.push("low_stock_threshold IS NOT NULL AND available <= low_stock_threshold");
+  const table = filter.low === true ? "stock INDEXED BY stock_low" : "stock";
   return {
-    sql: `SELECT sku, on_hand, reserved, committed, available, version, updated_at FROM stock
+    sql: `SELECT sku, on_hand, reserved, committed, available, version, updated_at FROM ${table}
           WHERE ${where.join(" AND ")} ORDER BY sku LIMIT ?`,
     binds: [filter.after_sku ?? "", filter.limit + 1],
   };
