@@ -119,7 +119,15 @@ export class InventoryService extends WorkerEntrypoint<Env> {
     });
   }
 
-  listStock(query?: { after_sku?: string; limit?: number; in_stock?: boolean; low?: true }) {
+  /** `sku`: comma-separated, as in the query string. */
+  listStock(query?: {
+    after_sku?: string;
+    limit?: number;
+    in_stock?: boolean;
+    low?: true;
+    prefix?: string;
+    sku?: string;
+  }) {
     return this.call("listStock", { query: queryStrings(query) });
   }
 

@@ -138,6 +138,17 @@ export const StockListQuery = z.strictObject({
     .transform(() => true)
     .optional()
     .describe("true: only SKUs whose available is at or below their low_stock_threshold"),
+  prefix: z
+    .string()
+    .regex(SKU_PATTERN, `must match ${SKU_PATTERN.source}`)
+    .optional()
+    .describe("only SKUs starting with this"),
+  sku: z
+    .string()
+    .transform((list) => list.split(","))
+    .pipe(z.array(Sku).min(1).max(100))
+    .optional()
+    .describe("only these SKUs: 1 to 100, comma-separated"),
 });
 
 const MOVE_CURSOR_PATTERN = /^\d{1,16}$/;

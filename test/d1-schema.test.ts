@@ -114,6 +114,20 @@ describe("index proof", () => {
       const detail = await plan(statement);
       expect(detail.some((d) => FULL_SCAN.test(d)), `${statement.sql}: ${detail.join(" | ")}`).toBe(false);
     }
+    // Prefixes and lists of SKUs are ranges and lookups of the sku key, with every other filter, never sorted.
+    for (const filter of [
+      { prefix: "MUG" },
+      { prefix: "MUG", after_sku: "MUG-5" },
+      { prefix: "MUG", low: true },
+      { sku: ["B", "A", "C"] },
+      { sku: ["B", "A"], in_stock: true, after_sku: "A" },
+      { sku: ["B", "A"], low: true },
+    ]) {
+      const detail = await plan(stockListSql({ limit: 100, ...filter }));
+      const where = `${JSON.stringify(filter)}: ${detail.join(" | ")}`;
+      expect(detail[0], where).toMatch(/^SEARCH stock USING (COVERING )?(INDEX stock_low|PRIMARY KEY|INDEX sqlite_autoindex_stock_1) \(sku/);
+      expect(detail.some((d) => SORT.test(d)), where).toBe(false);
+    }
     // The low listing walks the partial index of low SKUs only, in sku order.
     const low = await plan(stockListSql({ after_sku: "M", limit: 100, low: true }));
     expect(low[0]).toMatch(/^SEARCH stock USING (COVERING )?INDEX stock_low \(sku>\?\)/);

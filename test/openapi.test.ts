@@ -100,6 +100,8 @@ describe("every response matches the document", () => {
     await productStub(sku).flush();
     await call("listStock", `/v1/stock?limit=2`);
     await call("listStock", `/v1/stock?low=true&limit=2`);
+    await call("listStock", `/v1/stock?prefix=${sku}&sku=${sku},B`);
+    await call("listStock", `/v1/stock?sku=,`);
     await call("listMoves", `/v1/moves?sku=${sku}`);
     await call("listMoves", `/v1/moves?bogus=1`, { token: null });
     await call("dailyReport", `/v1/reports/daily?from=2026-01-01&to=2026-12-31&limit=5`);

@@ -22,7 +22,14 @@ export interface StockFilter {
   in_stock?: boolean | undefined;
   /** Only SKUs whose available is at or below their low_stock_threshold. */
   low?: boolean | undefined;
+  /** Only SKUs starting with this. */
+  prefix?: string | undefined;
+  /** Only these SKUs. */
+  sku?: string[] | undefined;
 }
+
+/** Past every character a SKU may hold (SKU_PATTERN is ASCII up to `z`): the end of a prefix's range. */
+const PAST_SKU_CHARACTERS = "~";
 
 export interface MoveFilter {
   sku?: string | undefined;
@@ -48,7 +55,25 @@ export interface Statement {
 }
 
 export function stockListSql(filter: StockFilter): Statement {
-  const where = ["sku > ?"];
+  const after = filter.after_sku ?? "";
+  const where: string[] = [];
+  const binds: unknown[] = [];
+  // One lower and one upper bound on sku, so the page is one range of whichever index it walks.
+  if (filter.prefix !== undefined && after < filter.prefix) {
+    where.push("sku >= ?");
+    binds.push(filter.prefix);
+  } else {
+    where.push("sku > ?");
+    binds.push(after);
+  }
+  if (filter.prefix !== undefined) {
+    where.push("sku < ?");
+    binds.push(filter.prefix + PAST_SKU_CHARACTERS);
+  }
+  if (filter.sku !== undefined) {
+    where.push(`sku IN (${filter.sku.map(() => "?").join(", ")})`);
+    binds.push(...filter.sku);
+  }
   if (filter.in_stock === true) where.push("available > 0");
   if (filter.in_stock === false) where.push("available = 0");
   // The terms of the partial index `stock_low` (migration 0007), which holds exactly the low SKUs.
@@ -57,7 +82,7 @@ export function stockListSql(filter: StockFilter): Statement {
   return {
     sql: `SELECT sku, on_hand, reserved, committed, available, version, updated_at FROM ${table}
           WHERE ${where.join(" AND ")} ORDER BY sku LIMIT ?`,
-    binds: [filter.after_sku ?? "", filter.limit + 1],
+    binds: [...binds, filter.limit + 1],
   };
 }
 
