@@ -9,11 +9,14 @@ import { operation } from "./operation";
 import { rebuildReadModel, resetReadModel } from "./read-model/maintenance";
 import { listMoves, listStock } from "./read-model/queries";
 import { dailyReport } from "./read-model/reports";
+import { countAll } from "./stocktakes";
 import type { OrderAction } from "../durable-objects/domain/order-lines";
 import { orderAt, productAt, reservationAt } from "../durable-objects/shared/calls";
 import {
   AdjustBody,
   CommitBody,
+  CountBody,
+  CountsBody,
   DailyReportQuery,
   RebuildBody,
   OrderLinesBody,
@@ -180,6 +183,34 @@ export const operations = {
   fulfilOrder: orderAction("fulfil", "Ship order lines (all outstanding when lines are omitted)"),
   cancelOrder: orderAction("cancel", "Cancel order lines back to available (all outstanding when lines are omitted)"),
   returnOrder: orderAction("return", "Restock returned units, up to fulfilled − returned per line"),
+  count: operation({
+    method: "POST",
+    path: "/v1/products/:sku/count",
+    scope: "write",
+    summary: "Stocktake: set on_hand to what was counted, by one adjusted move of the difference",
+    params: SkuParams,
+    query: NoQuery,
+    body: { schema: CountBody },
+    response: bodies.CountResultSchema,
+    refusals: ["insufficient_stock", "version_conflict", "idempotency_conflict"],
+    idempotent: true,
+    successStatus: (created) => (created ? 201 : 200),
+    run: (env, { params, body, idempotency }) => productAt(env, params.sku).count(params.sku, body, idempotency),
+  }),
+  counts: operation({
+    method: "POST",
+    path: "/v1/counts",
+    scope: "write",
+    summary: "Bulk stocktake: up to 1,000 counts, each line applied or refused on its own",
+    params: NoQuery,
+    query: NoQuery,
+    body: { schema: CountsBody },
+    response: bodies.CountsResultSchema,
+    refusals: [],
+    idempotent: true,
+    successStatus: always(200),
+    run: async (env, { body, idempotency }) => succeed(await countAll(env, body, idempotency)),
+  }),
   getSettings: operation({
     method: "GET",
     path: "/v1/products/:sku/settings",

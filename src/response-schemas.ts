@@ -91,13 +91,27 @@ export const DailyReportSchema = z.object({
   next_after: z.string().nullable().describe("opaque; pass as `after` for the next page, null after the last"),
 });
 
+export const CountResultSchema = z.object({
+  move: MoveSchema.nullable().describe("null when the count equalled on_hand"),
+  stock: StockSchema,
+});
+
+const ApiErrorSchema = z.object({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const CountsResultSchema = z.object({
+  results: z.array(
+    z.union([
+      z.object({ sku: z.string(), ok: z.literal(true), move: MoveSchema.nullable(), stock: StockSchema }),
+      z.object({ sku: z.string(), ok: z.literal(false), error: ApiErrorSchema }),
+    ]),
+  ),
+});
+
 export const ResetProgressSchema = z.object({ deleted: Int, done: z.boolean() });
 export const RebuildProgressSchema = z.object({ skus: Int, moves: Int, next_after_sku: z.string().nullable() });
 
-export const ErrorResponseSchema = z.object({
-  error: z.object({
-    code: z.enum(ERROR_CODES),
-    message: z.string(),
-    details: z.record(z.string(), z.unknown()).optional(),
-  }),
-});
+export const ErrorResponseSchema = z.object({ error: ApiErrorSchema });

@@ -62,6 +62,17 @@ export class InventoryService extends WorkerEntrypoint<Env> {
     return this.call("adjust", { params: { sku }, body, idempotencyKey: options?.idempotencyKey ?? null });
   }
 
+  count(sku: string, body: { on_hand: number; reason?: string; ref?: string; expected_version?: number }, options?: CallOptions) {
+    return this.call("count", { params: { sku }, body, idempotencyKey: options?.idempotencyKey ?? null });
+  }
+
+  counts(
+    body: { lines: Array<{ sku: string; on_hand: number; expected_version?: number }>; reason?: string; ref?: string },
+    options?: CallOptions,
+  ) {
+    return this.call("counts", { body, idempotencyKey: options?.idempotencyKey ?? null });
+  }
+
   getSettings(sku: string) {
     return this.call("getSettings", { params: { sku } });
   }

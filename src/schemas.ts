@@ -69,11 +69,37 @@ export const ReceiveBody = z.strictObject({
   ref: Ref.optional(),
 });
 
+const Counted = z.number().int().min(0).max(1_000_000).describe("the on_hand counted");
+const ExpectedVersion = z.number().int().min(0);
+
 export const AdjustBody = z.strictObject({
   delta: Delta,
   reason: Reason,
   ref: Ref.optional(),
-  expected_version: z.number().int().min(0).optional(),
+  expected_version: ExpectedVersion.optional(),
+});
+
+export const CountBody = z.strictObject({
+  on_hand: Counted,
+  reason: Reason.optional().describe("defaults to `count`"),
+  ref: Ref.optional(),
+  expected_version: ExpectedVersion.optional(),
+});
+
+export const CountsBody = z.strictObject({
+  lines: z
+    .array(z.strictObject({ sku: Sku, on_hand: Counted, expected_version: ExpectedVersion.optional() }))
+    .min(1)
+    .max(1000)
+    .superRefine((lines, ctx) => {
+      const seen = new Set<string>();
+      lines.forEach((line, i) => {
+        if (seen.has(line.sku)) ctx.addIssue({ code: "custom", path: [i, "sku"], message: "sku appears twice" });
+        seen.add(line.sku);
+      });
+    }),
+  reason: Reason.optional().describe("defaults to `count`"),
+  ref: Ref.optional(),
 });
 
 const Holder = z.string().min(1).max(128);

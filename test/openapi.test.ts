@@ -83,6 +83,11 @@ describe("every response matches the document", () => {
     await call("adjust", `/v1/products/${sku}/adjust`, { body: { delta: -100, reason: "count" } });
     await call("adjust", `/v1/products/${sku}/adjust`, { body: { delta: -1, reason: "count", expected_version: 2 } });
     await call("listProductMoves", `/v1/products/${sku}/moves?limit=2`);
+    await call("count", `/v1/products/${sku}/count`, { body: { on_hand: 20 } });
+    await call("count", `/v1/products/${sku}/count`, { body: { on_hand: 20 } });
+    await call("count", `/v1/products/${sku}/count`, { body: { on_hand: 0 } });
+    await call("counts", `/v1/counts`, { body: { lines: [{ sku, on_hand: 20 }, { sku: uniqueSku("NEW"), on_hand: 1 }] } });
+    await call("counts", `/v1/counts`, { body: { lines: [] } });
     await call("getSettings", `/v1/products/${uniqueSku("NONE")}/settings`);
     await call("putSettings", `/v1/products/${sku}/settings`, { body: { low_stock_threshold: 10 } });
     await call("putSettings", `/v1/products/${sku}/settings`, { body: { low_stock_threshold: -1 } });

@@ -84,6 +84,14 @@ export type Command =
       ref: string | null;
       expected_version: number | null;
     }
+  /** A stocktake: on_hand becomes what was counted, by one `adjusted` move of the difference (none if equal). */
+  | {
+      type: "count";
+      on_hand: number;
+      reason: string;
+      ref: string | null;
+      expected_version: number | null;
+    }
   /** Set what a reservation holds to `quantity` (0 releases it); only the difference moves. */
   | {
       type: "hold";
@@ -162,16 +170,11 @@ export function decide(state: SkuState, command: Command): Decision {
     case "receive":
       return accept([move("received", command.quantity, { reason: command.reason, ref: command.ref })]);
 
-    case "adjust": {
-      const free = available(stock);
-      if (command.expected_version !== null && command.expected_version !== stock.version) {
-        return refuse({ code: "version_conflict", current_version: stock.version });
-      }
-      if (free + command.delta < 0) {
-        return refuse({ code: "insufficient_stock", requested: -command.delta, available: free });
-      }
-      return accept([move("adjusted", command.delta, { reason: command.reason, ref: command.ref })]);
-    }
+    case "adjust":
+      return adjustBy(stock, command.delta, command);
+
+    case "count":
+      return adjustBy(stock, command.on_hand - stock.on_hand, command);
 
     case "hold": {
       const { reservation_id, quantity } = command;
@@ -222,6 +225,20 @@ export function decide(state: SkuState, command: Command): Decision {
       if (!line) return refuse({ code: "no_order_line", order_id: command.order_id });
       return applyOrderTotals(stock, line, command.target);
   }
+}
+
+/** An `adjusted` move of `delta` (none for 0), refused by a stale version or if available would fall below 0. */
+function adjustBy(
+  stock: Snapshot,
+  delta: number,
+  { reason, ref, expected_version }: { reason: string; ref: string | null; expected_version: number | null },
+): Decision {
+  if (expected_version !== null && expected_version !== stock.version) {
+    return refuse({ code: "version_conflict", current_version: stock.version });
+  }
+  const free = available(stock);
+  if (free + delta < 0) return refuse({ code: "insufficient_stock", requested: -delta, available: free });
+  return accept(delta === 0 ? [] : [move("adjusted", delta, { reason, ref })]);
 }
 
 function holdMoves(reservation_id: string, held: number, quantity: number, reason: ReleaseReason): MoveDraft[] {

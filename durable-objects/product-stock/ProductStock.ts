@@ -48,6 +48,19 @@ export interface AdjustInput {
   expected_version?: number | undefined;
 }
 
+export interface CountInput {
+  on_hand: number;
+  reason?: string | undefined;
+  ref?: string | undefined;
+  expected_version?: number | undefined;
+}
+
+/** A stocktake's answer: the move it made (null when the count equalled on_hand) and the stock after. */
+export interface CountResult {
+  move: MoveWithStock["move"] | null;
+  stock: Stock;
+}
+
 export interface HoldResult {
   sku: string;
   held: number;
@@ -100,6 +113,28 @@ export class ProductStock extends DurableObject<ObjectBindings> {
       expected_version: input.expected_version ?? null,
     };
     return this.run(sku, command, firstMoveWithStock, { scope: "adjust", token: idem });
+  }
+
+  /**
+   * A stocktake: on_hand becomes `on_hand`, decided inside the transaction, so a sale between the count and
+   * this call is not overwritten (and `expected_version` can refuse a count that raced one). `created` marks
+   * a count that made a move.
+   */
+  async count(sku: string, input: CountInput, idem: IdempotencyToken | null): Promise<Outcome<CountResult>> {
+    const command: Command = {
+      type: "count",
+      on_hand: input.on_hand,
+      reason: input.reason ?? "count",
+      ref: input.ref ?? null,
+      expected_version: input.expected_version ?? null,
+    };
+    const outcome = await this.run(
+      sku,
+      command,
+      ({ moves, stock }): CountResult => ({ move: moves[0] ?? null, stock: moves.length > 0 ? stock : this.stockNow(sku) }),
+      { scope: "count", token: idem },
+    );
+    return outcome.ok && outcome.value.move ? { ...outcome, created: true } : outcome;
   }
 
   // ---- reservation and order commands (called by the coordinators) -------------------------------
@@ -183,6 +218,11 @@ export class ProductStock extends DurableObject<ObjectBindings> {
   }
 
   // ---- reads -------------------------------------------------------------------------------------
+
+  /** The stock now; all zeros before the first move. */
+  private stockNow(sku: string): Stock {
+    return this.ledger.current() ?? { sku, on_hand: 0, reserved: 0, committed: 0, available: 0, version: 0, updated_at: null };
+  }
 
   async getStock(sku: string, atMs: number | null): Promise<Outcome<Stock>> {
     if (!this.ledger.holds(sku)) return notFound(sku);

@@ -1,0 +1,40 @@
+/**
+ * POST /v1/counts: a bulk stocktake. Each line is its own count in its own SKU's transaction (not
+ * all-or-nothing: a line that races a sale is refused alone). With an Idempotency-Key each SKU keeps the
+ * outcome of its line, so a retried call re-applies nothing, and answers what the first call did.
+ */
+import type { ApiError, IdempotencyToken, Move, Stock } from "../durable-objects/domain/contract";
+import { failureOf, productAt } from "../durable-objects/shared/calls";
+import type { Env } from "./env";
+
+export interface CountsInput {
+  lines: Array<{ sku: string; on_hand: number; expected_version?: number | undefined }>;
+  reason?: string | undefined;
+  ref?: string | undefined;
+}
+
+export type CountLineResult = { sku: string; ok: true; move: Move | null; stock: Stock } | { sku: string; ok: false; error: ApiError };
+
+/** SKU objects called at once; a thousand lines go in waves of this many. */
+const CONCURRENT_LINES = 50;
+
+export async function countAll(env: Env, input: CountsInput, idem: IdempotencyToken | null): Promise<{ results: CountLineResult[] }> {
+  // Scoped apart from single counts that happen to use the same key.
+  const token = idem ? { key: `counts:${idem.key}`, fingerprint: idem.fingerprint } : null;
+  const results: CountLineResult[] = new Array(input.lines.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < input.lines.length; i = next++) {
+      const { sku, on_hand, expected_version } = input.lines[i]!;
+      try {
+        const outcome = await productAt(env, sku).count(sku, { on_hand, expected_version, reason: input.reason, ref: input.ref }, token);
+        results[i] = outcome.ok ? { sku, ok: true, ...outcome.value } : { sku, ok: false, error: outcome.error };
+      } catch (err) {
+        console.error(`count of ${sku} failed: ${String(err)}`);
+        results[i] = { sku, ok: false, error: failureOf(err).error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENT_LINES, input.lines.length) }, worker));
+  return { results };
+}
