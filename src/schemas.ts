@@ -69,6 +69,15 @@ export const ReceiveBody = z.strictObject({
   ref: Ref.optional(),
 });
 
+/** Lines name each SKU once. */
+function distinctSkus(lines: ReadonlyArray<{ sku: string }>, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  lines.forEach((line, i) => {
+    if (seen.has(line.sku)) ctx.addIssue({ code: "custom", path: [i, "sku"], message: "sku appears twice" });
+    seen.add(line.sku);
+  });
+}
+
 const Counted = z.number().int().min(0).max(1_000_000).describe("the on_hand counted");
 const ExpectedVersion = z.number().int().min(0);
 
@@ -91,13 +100,7 @@ export const CountsBody = z.strictObject({
     .array(z.strictObject({ sku: Sku, on_hand: Counted, expected_version: ExpectedVersion.optional() }))
     .min(1)
     .max(1000)
-    .superRefine((lines, ctx) => {
-      const seen = new Set<string>();
-      lines.forEach((line, i) => {
-        if (seen.has(line.sku)) ctx.addIssue({ code: "custom", path: [i, "sku"], message: "sku appears twice" });
-        seen.add(line.sku);
-      });
-    }),
+    .superRefine(distinctSkus),
   reason: Reason.optional().describe("defaults to `count`"),
   ref: Ref.optional(),
 });
@@ -111,13 +114,7 @@ export const Lines = z
   .array(Line)
   .min(1)
   .max(100)
-  .superRefine((lines, ctx) => {
-    const seen = new Set<string>();
-    lines.forEach((line, i) => {
-      if (seen.has(line.sku)) ctx.addIssue({ code: "custom", path: [i, "sku"], message: "sku appears twice" });
-      seen.add(line.sku);
-    });
-  });
+  .superRefine(distinctSkus);
 
 export const ReservationParams = z.strictObject({ id: EntityId });
 export const OrderParams = z.strictObject({ order_id: EntityId });
