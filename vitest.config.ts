@@ -20,13 +20,14 @@ execFileSync("wrangler", ["deploy", "--dry-run", "--outdir", STOCKWELL_BUNDLE, "
 const D1_ID = "checkout-example-stockwell-db";
 
 /**
- * Tests that act on the whole runtime (they abort every object, move the retention horizon, or page the
- * unfiltered feed) and so run each in a runtime of its own.
+ * Tests that act on the whole runtime (they abort every object, run the retention cron over all of D1, or
+ * page the unfiltered feed) and so run each in a runtime of its own.
  */
 const OWN_RUNTIME = [
   "test/crash-recovery.test.ts",
   "test/failures.test.ts",
   "test/feed-windows.test.ts",
+  "test/read-side.test.ts",
   "test/retention-rebuild.test.ts",
 ];
 

@@ -7,6 +7,8 @@ import * as bodies from "./response-schemas";
 import { succeed } from "../durable-objects/domain/contract";
 import { operation } from "./operation";
 import { rebuildReadModel, resetReadModel } from "./read-model/maintenance";
+import { clock } from "../durable-objects/shared/clock";
+import { listOrders, listReservations } from "./read-model/listings";
 import { listMoves, listStock } from "./read-model/queries";
 import { dailyReport } from "./read-model/reports";
 import { countAll } from "./stocktakes";
@@ -28,7 +30,9 @@ import {
   NoQuery,
   ProductMovesQuery,
   ProductQuery,
+  OrderListQuery,
   ReceiveBody,
+  ReservationListQuery,
   SettingsBody,
   SkuParams,
   StockListQuery,
@@ -237,6 +241,32 @@ export const operations = {
     idempotent: false,
     successStatus: always(200),
     run: (env, { params, body }) => productAt(env, params.sku).putSettings(params.sku, body.low_stock_threshold),
+  }),
+  listReservations: operation({
+    method: "GET",
+    path: "/v1/reservations",
+    scope: "read",
+    summary: "Reservations from the read model, newest first, by holder, status or SKU",
+    params: NoQuery,
+    query: ReservationListQuery,
+    response: bodies.ReservationPageSchema,
+    refusals: [],
+    idempotent: false,
+    successStatus: always(200),
+    run: async (env, { query }) => succeed(await listReservations(env.DB, query, clock.now())),
+  }),
+  listOrders: operation({
+    method: "GET",
+    path: "/v1/orders",
+    scope: "read",
+    summary: "Orders from the read model, newest first, by reservation, SKU or whether units are outstanding",
+    params: NoQuery,
+    query: OrderListQuery,
+    response: bodies.OrderPageSchema,
+    refusals: [],
+    idempotent: false,
+    successStatus: always(200),
+    run: async (env, { query }) => succeed(await listOrders(env.DB, query)),
   }),
   listStock: operation({
     method: "GET",

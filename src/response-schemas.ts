@@ -111,6 +111,16 @@ export const CountsResultSchema = z.object({
   ),
 });
 
+export const ReservationPageSchema = z.object({
+  items: z.array(ReservationSchema),
+  next_after: z.string().nullable().describe("opaque; pass as `after` for the next page, null after the last"),
+});
+
+export const OrderPageSchema = z.object({
+  items: z.array(OrderSchema),
+  next_after: z.string().nullable().describe("opaque; pass as `after` for the next page, null after the last"),
+});
+
 export const ResetProgressSchema = z.object({ deleted: Int, done: z.boolean() });
 export const RebuildProgressSchema = z.object({ skus: Int, moves: Int, next_after_sku: z.string().nullable() });
 

@@ -73,6 +73,14 @@ export class InventoryService extends WorkerEntrypoint<Env> {
     return this.call("counts", { body, idempotencyKey: options?.idempotencyKey ?? null });
   }
 
+  listReservations(query?: { holder?: string; status?: string; sku?: string; after?: string; limit?: number }) {
+    return this.call("listReservations", { query: queryStrings(query) });
+  }
+
+  listOrders(query?: { reservation_id?: string; sku?: string; open?: boolean; after?: string; limit?: number }) {
+    return this.call("listOrders", { query: queryStrings(query) });
+  }
+
   getSettings(sku: string) {
     return this.call("getSettings", { params: { sku } });
   }

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { MOVE_TYPES } from "../durable-objects/domain/ledger";
+import { decodeListingKey } from "./read-model/listings";
 import { decodeDailyKey, DEFAULT_REPORT_LIMIT, MAX_REPORT_LIMIT } from "./read-model/reports";
 
 const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
@@ -195,20 +196,46 @@ export const MoveListQuery = z.strictObject({
 const MAX_REPORT_DAYS = 366;
 const Day = z.iso.date();
 
+/** An `after` query parameter: a `next_after` this API returned, decoded; anything else is refused. */
+const cursorOf = <Key>(decode: (cursor: string) => Key | null) =>
+  z
+    .string()
+    .transform((cursor, ctx) => {
+      const key = decode(cursor);
+      if (!key) ctx.addIssue({ code: "custom", message: "must be a next_after returned by this API" });
+      return key ?? z.NEVER;
+    })
+    .optional()
+    .describe("the previous page's next_after");
+
+const ListingCursor = cursorOf(decodeListingKey);
+
+export const ReservationListQuery = z.strictObject({
+  holder: Holder.optional().describe("reservations of this holder"),
+  status: z.enum(["active", "committed", "released", "expired"]).optional().describe("reservations in this status"),
+  sku: Sku.optional().describe("reservations with a line of this SKU"),
+  after: ListingCursor,
+  limit: Limit,
+});
+
+export const OrderListQuery = z.strictObject({
+  reservation_id: EntityId.optional().describe("the order of this reservation"),
+  sku: Sku.optional().describe("orders with a line of this SKU"),
+  open: z
+    .enum(["true", "false"])
+    .transform((v) => v === "true")
+    .optional()
+    .describe("true: orders with units outstanding (committed − fulfilled − cancelled > 0); false: none"),
+  after: ListingCursor,
+  limit: Limit,
+});
+
 export const DailyReportQuery = z
   .strictObject({
     sku: Sku.optional().describe("one SKU's days only"),
     from: Day.describe("first UTC day, inclusive"),
     to: Day.describe("last UTC day, inclusive; at most 366 days after from"),
-    after: z
-      .string()
-      .transform((cursor, ctx) => {
-        const key = decodeDailyKey(cursor);
-        if (!key) ctx.addIssue({ code: "custom", message: "must be a next_after returned by this API" });
-        return key ?? z.NEVER;
-      })
-      .optional()
-      .describe("the previous page's next_after"),
+    after: cursorOf(decodeDailyKey),
     limit: queryInteger(1, MAX_REPORT_LIMIT, "rows per page", DEFAULT_REPORT_LIMIT),
   })
   .superRefine((q, ctx) => {

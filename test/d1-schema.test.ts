@@ -3,6 +3,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { RESET_STATEMENTS } from "../src/read-model/maintenance";
+import { orderListSql, reservationListSql } from "../src/read-model/listings";
 import { moveListSql, readsWindowByTime, stockListSql, windowSizeSql, type MoveFilter, type Statement } from "../src/read-model/queries";
 import { dailyReportSql } from "../src/read-model/reports";
 import { FORGET_HOURS_SQL, RETENTION_SQL } from "../src/retention";
@@ -127,6 +128,27 @@ describe("index proof", () => {
       const where = `${JSON.stringify(filter)}: ${detail.join(" | ")}`;
       expect(detail[0], where).toMatch(/^SEARCH stock USING (COVERING )?(INDEX stock_low|PRIMARY KEY|INDEX sqlite_autoindex_stock_1) \(sku/);
       expect(detail.some((d) => SORT.test(d)), where).toBe(false);
+    }
+    // Reservation and order listings walk an index that ends in (updated_at, id), newest first, never sorting.
+    const after = { updated_at: "2026-01-01T00:00:00.000Z", id: "x" };
+    const listings: Statement[] = [];
+    for (const holder of [undefined, "h"])
+      for (const status of [undefined, "active", "expired"] as const)
+        for (const sku of [undefined, "MUG"])
+          for (const cursor of [undefined, after]) {
+            listings.push(reservationListSql({ holder, status, sku, after: cursor, limit: 100 }, "2026-01-01T00:00:00.000Z"));
+          }
+    for (const reservation_id of [undefined, "cart"])
+      for (const open of [undefined, true, false])
+        for (const sku of [undefined, "MUG"])
+          for (const cursor of [undefined, after]) listings.push(orderListSql({ reservation_id, open, sku, after: cursor, limit: 100 }));
+    for (const statement of listings) {
+      const detail = await plan(statement);
+      const where = `${statement.sql}: ${detail.join(" | ")}`;
+      expect(detail.some((d) => FULL_SCAN.test(d)), where).toBe(false);
+      expect(detail.some((d) => SORT.test(d)), where).toBe(false);
+      // Every table is reached through an index: a search, or an ordered walk of one for the newest-first page.
+      for (const step of detail) expect(step, where).toMatch(/^(SEARCH \w+ USING|SCAN \w+ USING (COVERING )?INDEX)/);
     }
     // The low listing walks the partial index of low SKUs only, in sku order.
     const low = await plan(stockListSql({ after_sku: "M", limit: 100, low: true }));

@@ -104,6 +104,9 @@ describe("every response matches the document", () => {
     await call("cancelOrder", `/v1/orders/${order}/cancel`);
     await productStub(sku).flush();
     await call("listStock", `/v1/stock?limit=2`);
+    await call("listReservations", `/v1/reservations?sku=${sku}&status=released`);
+    await call("listReservations", `/v1/reservations?after=nope`);
+    await call("listOrders", `/v1/orders?reservation_id=${cart}&open=false`);
     await call("listStock", `/v1/stock?low=true&limit=2`);
     await call("listStock", `/v1/stock?prefix=${sku}&sku=${sku},B`);
     await call("listStock", `/v1/stock?sku=,`);

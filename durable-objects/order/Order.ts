@@ -17,6 +17,7 @@ import {
 import type { ObjectBindings } from "../bindings";
 import { attempt, requireAll } from "../shared/calls";
 import { Coordinator } from "../shared/coordinator";
+import { orderListingStatements } from "./listing-sql";
 import { ORDER_SCHEMA } from "./schema";
 import { planOrderAction, type OrderAction } from "../domain/order-lines";
 import { clock } from "../shared/clock";
@@ -92,7 +93,10 @@ export class Order extends Coordinator<TotalsIntent> {
       for (const line of lines) {
         this.sql.exec("INSERT INTO order_lines (sku, committed) VALUES (?, ?)", line.sku, line.committed);
       }
+      this.listing.noteChanged(now);
     });
+    await this.schedule.arm();
+    this.ctx.waitUntil(this.listing.flush());
     return succeed(this.view()!);
   }
 
@@ -162,6 +166,7 @@ export class Order extends Coordinator<TotalsIntent> {
         );
       }
       this.sql.exec("UPDATE order_header SET updated_at_ms = ?", now);
+      this.listing.noteChanged(now);
       const totals: TotalsIntent = { lines: changed };
       this.intents.record(totals, now);
       return { outcome: remember(succeed(this.view()!)), totals };
@@ -192,6 +197,11 @@ export class Order extends Coordinator<TotalsIntent> {
   }
 
   // ---- storage -----------------------------------------------------------------------------------
+
+  protected override listingStatements(db: D1Database, revision: number): D1PreparedStatement[] | null {
+    const view = this.view();
+    return view ? orderListingStatements(db, view, revision) : null;
+  }
 
   private header(): Header | null {
     if (!this.schema.exists) return null;

@@ -1,6 +1,7 @@
 /** The SQLite schema of an Order object, one step per version per owner (a shipped step is never edited). */
 import { IDEMPOTENCY_SCHEMA } from "../shared/idempotency";
 import { INTENT_SCHEMA } from "../shared/intent-log";
+import { LISTING_SCHEMA } from "../shared/listing";
 import type { Schema } from "../shared/migrate";
 import { SCHEDULE_SCHEMA } from "../shared/schedule";
 
@@ -27,6 +28,6 @@ const ORDER_STEPS: readonly string[] = [
 ];
 
 export const ORDER_SCHEMA: Schema = {
-  parts: [IDEMPOTENCY_SCHEMA, SCHEDULE_SCHEMA, INTENT_SCHEMA, { owner: "order", steps: ORDER_STEPS }],
+  parts: [IDEMPOTENCY_SCHEMA, SCHEDULE_SCHEMA, INTENT_SCHEMA, LISTING_SCHEMA, { owner: "order", steps: ORDER_STEPS }],
   legacy: { owner: "order", included: ["idempotency", "schedule", "intent"] },
 };

@@ -23,6 +23,7 @@ import type { ReleaseReason } from "../domain/ledger";
 import { planChange, type ChangePlan } from "../domain/reservation-plan";
 import { attempt, requireAll, worstOf } from "../shared/calls";
 import { Coordinator } from "../shared/coordinator";
+import { reservationListingStatements } from "./listing-sql";
 import { heldLines, ReservationRecords, viewOf, type ReservationRecord } from "./record";
 import { RESERVATION_SCHEMA } from "./schema";
 import { clock } from "../shared/clock";
@@ -194,6 +195,7 @@ export class Reservation extends Coordinator<Intent> {
     requireAll(results, "shrinking the lines of a PUT");
     this.transactSync(() => {
       this.records.save(target);
+      this.listing.noteChanged(clock.now());
       // Never later than it was: an expiry that rings early finds the reservation not yet due and re-points.
       this.schedule.atOrBefore(EXPIRY.kind, EXPIRY.key, target.expires_at_ms);
       this.intents.finish();
@@ -228,6 +230,7 @@ export class Reservation extends Coordinator<Intent> {
     requireAll(results, `releasing a reservation (${reason})`);
     this.transactSync(() => {
       this.records.save(target);
+      this.listing.noteChanged(clock.now());
       this.schedule.remove(EXPIRY.kind, EXPIRY.key);
       this.intents.finish();
     });
@@ -264,6 +267,7 @@ export class Reservation extends Coordinator<Intent> {
     const done: ReservationRecord = { ...record, status: "committed", order_id, updated_at_ms: clock.now() };
     this.transactSync(() => {
       this.records.save(done);
+      this.listing.noteChanged(clock.now());
       this.schedule.remove(EXPIRY.kind, EXPIRY.key);
       this.intents.finish();
     });
@@ -304,6 +308,11 @@ export class Reservation extends Coordinator<Intent> {
     const record = this.records.load();
     if (record?.status === "active") this.schedule.set(EXPIRY.kind, EXPIRY.key, record.expires_at_ms);
     else this.schedule.remove(EXPIRY.kind, EXPIRY.key);
+  }
+
+  protected override listingStatements(db: D1Database, revision: number): D1PreparedStatement[] | null {
+    const record = this.records.load();
+    return record ? reservationListingStatements(db, record, revision) : null;
   }
 
   protected override forgetMemory(): void {

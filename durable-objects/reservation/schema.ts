@@ -1,6 +1,7 @@
 /** The SQLite schema of a Reservation object, one step per version per owner (a shipped step is never edited). */
 import { IDEMPOTENCY_SCHEMA } from "../shared/idempotency";
 import { INTENT_SCHEMA } from "../shared/intent-log";
+import { LISTING_SCHEMA } from "../shared/listing";
 import type { Schema } from "../shared/migrate";
 import { SCHEDULE_SCHEMA } from "../shared/schedule";
 
@@ -21,6 +22,6 @@ const RESERVATION_STEPS: readonly string[] = [
 ];
 
 export const RESERVATION_SCHEMA: Schema = {
-  parts: [IDEMPOTENCY_SCHEMA, SCHEDULE_SCHEMA, INTENT_SCHEMA, { owner: "reservation", steps: RESERVATION_STEPS }],
+  parts: [IDEMPOTENCY_SCHEMA, SCHEDULE_SCHEMA, INTENT_SCHEMA, LISTING_SCHEMA, { owner: "reservation", steps: RESERVATION_STEPS }],
   legacy: { owner: "reservation", included: ["idempotency", "schedule", "intent"] },
 };

@@ -10,6 +10,7 @@ import type { Outcome } from "../domain/contract";
 import { describeError, failureOf, peersOf, type Peers } from "./calls";
 import { IdempotencyStore } from "./idempotency";
 import { IntentLog, RECOVERY, RECOVERY_DELAY_MS } from "./intent-log";
+import { Listing } from "./listing";
 import { transactSync } from "./memory";
 import { LazySchema, type Schema } from "./migrate";
 import { Schedule } from "./schedule";
@@ -25,6 +26,8 @@ export abstract class Coordinator<Intent> extends DurableObject<ObjectBindings> 
   protected readonly schedule: Schedule;
   protected readonly idempotency: IdempotencyStore;
   protected readonly intents: IntentLog<Intent>;
+  /** The record's copy in D1, for the listings. */
+  protected readonly listing: Listing;
   private readonly queue = new SerialQueue();
   /** The other objects this one calls. */
   protected peers: Peers;
@@ -36,8 +39,19 @@ export abstract class Coordinator<Intent> extends DurableObject<ObjectBindings> 
     this.schedule = new Schedule(ctx.storage);
     this.idempotency = new IdempotencyStore(this.sql);
     this.intents = new IntentLog<Intent>(this.sql, this.schedule, () => this.schema.exists);
+    this.listing = new Listing(this.sql, this.schedule, () => this.schema.exists, () => env.DB, (db, revision) =>
+      this.listingStatements(db, revision),
+    );
     this.peers = peersOf(env);
   }
+
+  /** Waits for the record's copy to reach D1, or for the attempt to fail and be rescheduled (tests, operators). */
+  async flushListing(): Promise<void> {
+    await this.listing.flush();
+  }
+
+  /** The statements that copy this object's record to D1 as of `revision` (null: nothing to copy yet). */
+  protected abstract listingStatements(db: D1Database, revision: number): D1PreparedStatement[] | null;
 
   /** Finishes any intent a previous instance left, then whatever deadline is due. */
   protected abstract catchUp(): Promise<void>;
@@ -56,6 +70,7 @@ export abstract class Coordinator<Intent> extends DurableObject<ObjectBindings> 
         return failureOf(err);
       } finally {
         await this.armIfStored();
+        this.ctx.waitUntil(this.listing.flush());
       }
     });
   }
@@ -66,8 +81,10 @@ export abstract class Coordinator<Intent> extends DurableObject<ObjectBindings> 
     await this.queue.run(async () => {
       try {
         await this.catchUp();
+        await this.listing.flush();
         this.transactSync(() => {
           this.intents.settle();
+          this.listing.settle();
           this.afterAlarm();
         });
       } catch (err) {
@@ -104,7 +121,7 @@ export abstract class Coordinator<Intent> extends DurableObject<ObjectBindings> 
    * writes are rolled back and so is their memory.
    */
   protected transactSync<T>(body: () => T): T {
-    return transactSync(this.ctx.storage, [this.intents, this.schedule, { forget: () => this.forgetMemory() }], body);
+    return transactSync(this.ctx.storage, [this.intents, this.schedule, this.listing, { forget: () => this.forgetMemory() }], body);
   }
 
   /** Points the alarm at the earliest deadline, if this object has stored anything. */

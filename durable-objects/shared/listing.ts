@@ -1,0 +1,101 @@
+/**
+ * A coordinator's record copied to D1 for the listings (GET /v1/reservations, GET /v1/orders), through an
+ * outbox as moves are: each change bumps `revision` in the same transaction as the record, and the copy is
+ * sent after the call, retried from the alarm with backoff. D1 keeps a row only for a higher revision, so a
+ * retried or late copy changes nothing.
+ */
+import type { Remembers } from "./memory";
+import type { SchemaPart } from "./migrate";
+import type { Schedule } from "./schedule";
+
+export const LISTING_SCHEMA: SchemaPart = {
+  owner: "listing",
+  steps: [
+    `CREATE TABLE listing (
+       id        INTEGER PRIMARY KEY CHECK (id = 1),
+       revision  INTEGER NOT NULL CHECK (revision >= 1),
+       projected INTEGER NOT NULL DEFAULT 0
+     );`,
+  ],
+};
+
+const LISTING = { kind: "listing", key: "d1" } as const;
+const SAFETY_NET_MS = 2_000;
+const BACKOFF_FIRST_MS = 500;
+const BACKOFF_MAX_MS = 60_000;
+
+interface ListingState {
+  revision: number;
+  projected: number;
+}
+
+export class Listing implements Remembers {
+  private state: ListingState | undefined;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly schedule: Schedule,
+    private readonly exists: () => boolean,
+    private readonly db: () => D1Database,
+    /** The statements that copy the record as of `revision`; null when there is nothing to copy. */
+    private readonly statements: (db: D1Database, revision: number) => D1PreparedStatement[] | null,
+  ) {}
+
+  /** Inside the transaction that changed the record. */
+  noteChanged(nowMs: number): void {
+    const revision = this.current().revision + 1;
+    this.sql.exec(
+      "INSERT INTO listing (id, revision) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET revision = excluded.revision",
+      revision,
+    );
+    this.state = { ...this.current(), revision };
+    this.schedule.atOrBefore(LISTING.kind, LISTING.key, nowMs + SAFETY_NET_MS);
+  }
+
+  /** One copy at a time; later callers share the running one. */
+  flush(): Promise<void> {
+    if (!this.exists()) return Promise.resolve();
+    this.running ??= this.drain().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  /** After an alarm's flush: with nothing left to copy, the safety net is spent. */
+  settle(): void {
+    const { revision, projected } = this.current();
+    if (projected >= revision) this.schedule.remove(LISTING.kind, LISTING.key);
+  }
+
+  forget(): void {
+    this.state = undefined;
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const { revision, projected } = this.current();
+      if (projected >= revision) return;
+      const statements = this.statements(this.db(), revision);
+      try {
+        if (statements) await this.db().batch(statements);
+      } catch (err) {
+        const { attempt, delayMs } = this.schedule.backOff(LISTING.kind, LISTING.key, BACKOFF_FIRST_MS, BACKOFF_MAX_MS);
+        console.warn(`listing copy to D1 failed (attempt ${attempt}, retry in ${delayMs} ms): ${String(err)}`);
+        await this.schedule.arm();
+        return;
+      }
+      this.sql.exec("UPDATE listing SET projected = max(projected, ?)", revision);
+      this.state = { ...this.current(), projected: Math.max(this.current().projected, revision) };
+      if (this.schedule.get(LISTING.kind, LISTING.key)?.attempts) this.schedule.remove(LISTING.kind, LISTING.key);
+    }
+  }
+
+  private current(): ListingState {
+    this.state ??= this.sql.exec<{ revision: number; projected: number }>("SELECT revision, projected FROM listing").toArray()[0] ?? {
+      revision: 0,
+      projected: 0,
+    };
+    return this.state;
+  }
+}
