@@ -67,6 +67,16 @@ describe("GET /v1/reservations", () => {
     expect((await listed("/v1/reservations", `sku=${sku}&status=expired`)).map((r) => r.id)).toEqual([id]);
   });
 
+  it("reaches D1 from the object's own alarm, with no one asking", async () => {
+    const sku = uniqueSku("ALARM");
+    await receive(sku, 2);
+    const id = uniqueSku("cart");
+    await putReservation(id, [{ sku, quantity: 1 }]);
+    expect(await listed("/v1/reservations", `sku=${sku}`)).toEqual([]);
+    await runDurableObjectAlarm(reservationStub(id));
+    expect((await listed("/v1/reservations", `sku=${sku}`)).map((r) => r.id)).toEqual([id]);
+  });
+
   it("refuses a cursor it did not make and an unknown status", async () => {
     for (const [query, field] of [
       ["after=not-ours", "after"],

@@ -96,7 +96,6 @@ export class Order extends Coordinator<TotalsIntent> {
       this.listing.noteChanged(now);
     });
     await this.schedule.arm();
-    this.ctx.waitUntil(this.listing.flush());
     return succeed(this.view()!);
   }
 

@@ -70,7 +70,6 @@ export abstract class Coordinator<Intent> extends DurableObject<ObjectBindings> 
         return failureOf(err);
       } finally {
         await this.armIfStored();
-        this.ctx.waitUntil(this.listing.flush());
       }
     });
   }
@@ -81,10 +80,8 @@ export abstract class Coordinator<Intent> extends DurableObject<ObjectBindings> 
     await this.queue.run(async () => {
       try {
         await this.catchUp();
-        await this.listing.flush();
         this.transactSync(() => {
           this.intents.settle();
-          this.listing.settle();
           this.afterAlarm();
         });
       } catch (err) {
@@ -96,8 +93,12 @@ export abstract class Coordinator<Intent> extends DurableObject<ObjectBindings> 
         );
         console.warn(`${this.constructor.name} recovery failed (attempt ${attempt}, retry in ${delayMs} ms): ${describeError(err)}`);
       }
-      await this.schedule.arm();
     });
+    // The listing's copy rides on the alarm, outside the serial queue: a busy object writes D1 once per
+    // ring, not once per call, and no call waits on it.
+    await this.listing.flush();
+    this.transactSync(() => this.listing.settle());
+    await this.schedule.arm();
   }
 
   /**

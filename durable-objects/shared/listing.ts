@@ -1,7 +1,8 @@
 /**
  * A coordinator's record copied to D1 for the listings (GET /v1/reservations, GET /v1/orders), through an
- * outbox as moves are: each change bumps `revision` in the same transaction as the record, and the copy is
- * sent after the call, retried from the alarm with backoff. D1 keeps a row only for a higher revision, so a
+ * outbox: each change bumps `revision` in the same transaction as the record and sets the object's alarm
+ * within 2 s, which sends the copy (retried with backoff). A busy record is copied once per ring, not once
+ * per change, so listings add little to D1's writes. D1 keeps a row only for a higher revision, so a
  * retried or late copy changes nothing.
  */
 import type { Remembers } from "./memory";
