@@ -1,10 +1,10 @@
 // Contract v1.1: GET /v1/reservations and GET /v1/orders, from the copies each coordinator keeps in D1
 // through its own outbox. Newest first, filtered, paged by an opaque cursor.
-import { runDurableObjectAlarm } from "cloudflare:test";
-import { exports } from "cloudflare:workers";
+import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { advanceClock } from "../durable-objects/shared/clock";
-import { api, orderStub, passDeadline, putReservation, receive, reservationStub, uniqueSku } from "./helpers";
+import { api, capturingConsole, orderStub, passDeadline, putReservation, receive, reservationStub, uniqueSku } from "./helpers";
 
 /** Each step a millisecond apart at least, so "newest first" has one answer. */
 const tick = () => advanceClock(2);
@@ -74,6 +74,24 @@ describe("GET /v1/reservations", () => {
     await putReservation(id, [{ sku, quantity: 1 }]);
     expect(await listed("/v1/reservations", `sku=${sku}`)).toEqual([]);
     await runDurableObjectAlarm(reservationStub(id));
+    expect((await listed("/v1/reservations", `sku=${sku}`)).map((r) => r.id)).toEqual([id]);
+  });
+
+  it("retries a copy D1 refused, with backoff, after an eviction too, and lists it once D1 is back", async () => {
+    const sku = uniqueSku("DOWN");
+    await receive(sku, 2);
+    const id = uniqueSku("cart");
+    await env.DB.prepare("ALTER TABLE reservations RENAME TO reservations_offline").run();
+    let warnings: string[];
+    try {
+      await putReservation(id, [{ sku, quantity: 1 }]);
+      ({ lines: warnings } = await capturingConsole("warn", () => runDurableObjectAlarm(reservationStub(id))));
+    } finally {
+      await env.DB.prepare("ALTER TABLE reservations_offline RENAME TO reservations").run();
+    }
+    expect(warnings).toEqual([expect.stringMatching(/listing copy to D1 failed \(attempt 1, retry in 500 ms\)/)]);
+    await evictDurableObject(reservationStub(id));
+    expect(await runDurableObjectAlarm(reservationStub(id))).toBe(true);
     expect((await listed("/v1/reservations", `sku=${sku}`)).map((r) => r.id)).toEqual([id]);
   });
 
