@@ -9,13 +9,9 @@ import type { LedgerStore } from "./ledger-store";
 import type { SettingsStore } from "./settings-store";
 import { PROJECTION_BATCH_MOVES, projectionStatements, settingsStatement } from "./projection-sql";
 import { catalogAt } from "../shared/calls";
-import type { Schedule } from "../shared/schedule";
+import { D1_RETRY, D1_SAFETY_NET_MS, type Schedule } from "../shared/schedule";
 
 const PROJECTION = { kind: "projection", key: "d1" } as const;
-/** If the flush right after a command never finishes (eviction, crash), the alarm retries by then. */
-const PROJECTION_SAFETY_NET_MS = 2_000;
-const BACKOFF_FIRST_MS = 500;
-const BACKOFF_MAX_MS = 60_000;
 
 interface Watermark {
   projected_seq: number;
@@ -52,7 +48,7 @@ export class Projector {
    * alarm it rings finds nothing to send and removes it.
    */
   noteAppended(nowMs: number): void {
-    this.schedule.atOrBefore(PROJECTION.kind, PROJECTION.key, nowMs + PROJECTION_SAFETY_NET_MS);
+    this.schedule.atOrBefore(PROJECTION.kind, PROJECTION.key, nowMs + D1_SAFETY_NET_MS);
   }
 
   /** Moves not yet in D1. */
@@ -131,7 +127,7 @@ export class Projector {
   }
 
   private async retryLater(sku: string, err: unknown): Promise<void> {
-    const { attempt, delayMs } = this.schedule.backOff(PROJECTION.kind, PROJECTION.key, BACKOFF_FIRST_MS, BACKOFF_MAX_MS);
+    const { attempt, delayMs } = this.schedule.backOff(PROJECTION.kind, PROJECTION.key, D1_RETRY.firstMs, D1_RETRY.maxMs);
     console.warn(`projection of ${sku} to D1 failed (attempt ${attempt}, retry in ${delayMs} ms): ${String(err)}`);
     await this.schedule.arm();
   }
