@@ -1,8 +1,8 @@
 // Contract v1.1: a SKU's settings (its low-stock threshold), and GET /v1/stock?low=true from the read model.
-import { runInDurableObject } from "cloudflare:test";
-import { exports } from "cloudflare:workers";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, productStub, READ_TOKEN, receive, uniqueSku } from "./helpers";
+import { api, capturingConsole, productStub, READ_TOKEN, receive, uniqueSku } from "./helpers";
 
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -98,6 +98,34 @@ describe("GET /v1/stock?low=true", () => {
     await putSettings(a, null);
     for (const sku of [a, b, d]) await productStub(sku).flush();
     expect(await lowSkus(prefix)).toEqual([b]);
+  });
+
+  it("retries a threshold D1 refused until it lands, though no move is pending", async () => {
+    const prefix = uniqueSku("LOWD1");
+    const sku = `${prefix}-A`;
+    await receive(sku, 3);
+    await productStub(sku).flush();
+    await env.DB.prepare("ALTER TABLE stock RENAME TO stock_offline").run();
+    try {
+      const { lines } = await capturingConsole("warn", async () => {
+        await putSettings(sku, 5);
+        await productStub(sku).flush();
+        // The alarm rings twice while D1 is still down: the change stays to be sent, backing off.
+        await runDurableObjectAlarm(productStub(sku));
+        await runDurableObjectAlarm(productStub(sku));
+      });
+      // The command's flush, the explicit one, two rings: one backoff that keeps growing, never reset.
+      expect(lines.map((l) => /attempt (\d+), retry in (\d+) ms/.exec(l)?.slice(1))).toEqual([
+        ["1", "500"],
+        ["2", "1000"],
+        ["3", "2000"],
+        ["4", "4000"],
+      ]);
+    } finally {
+      await env.DB.prepare("ALTER TABLE stock_offline RENAME TO stock").run();
+    }
+    expect(await runDurableObjectAlarm(productStub(sku))).toBe(true);
+    expect(await lowSkus(prefix)).toEqual([sku]);
   });
 
   it("accepts only low=true", async () => {

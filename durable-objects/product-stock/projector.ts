@@ -68,7 +68,14 @@ export class Projector {
 
   /** After an alarm's flush: with nothing left to send, the safety net is spent. */
   settle(): void {
-    if (this.pending() === 0) this.schedule.remove(PROJECTION.kind, PROJECTION.key);
+    if (this.upToDate()) this.schedule.remove(PROJECTION.kind, PROJECTION.key);
+  }
+
+  /** D1 has every move, the catalog knows the SKU, and D1 has its settings (or there is no SKU to send yet). */
+  private upToDate(): boolean {
+    const mark = this.watermark();
+    if (this.ledger.sku() === null) return true;
+    return this.pending() === 0 && mark.registered === 1 && mark.settings_projected === 1;
   }
 
   forget(): void {
@@ -86,14 +93,14 @@ export class Projector {
   private async drain(): Promise<void> {
     for (;;) {
       const sku = this.ledger.sku();
-      const mark = this.watermark();
-      const moves = this.ledger.movesAfter(mark.projected_seq, PROJECTION_BATCH_MOVES);
-      const settingsChanged = !mark.settings_projected;
-      if (!sku || (moves.length === 0 && mark.registered && !settingsChanged)) {
+      if (!sku || this.upToDate()) {
         // After failed attempts, success starts the backoff over.
         if (this.schedule.get(PROJECTION.kind, PROJECTION.key)?.attempts) this.schedule.remove(PROJECTION.kind, PROJECTION.key);
         return;
       }
+      const mark = this.watermark();
+      const moves = this.ledger.movesAfter(mark.projected_seq, PROJECTION_BATCH_MOVES);
+      const settingsChanged = !mark.settings_projected;
       try {
         if (!mark.registered) {
           const registered = await catalogAt(this.env).register(sku);
