@@ -66,6 +66,12 @@ export interface HoldResult {
   held: number;
 }
 
+/** An Idempotency-Key's token, and the operation it was sent to (keys are scoped by it). */
+interface KeyedRequest {
+  scope: string;
+  token: IdempotencyToken;
+}
+
 /** What a command left behind: the moves appended, the stock after them, and the hold and line it names. */
 interface Applied extends Appended {
   hold: Hold | null;
@@ -101,7 +107,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
       reason: input.reason ?? null,
       ref: input.ref ?? null,
     };
-    return this.run(sku, command, firstMoveWithStock, { scope: "receive", token: idem });
+    return this.run(sku, command, firstMoveWithStock, idem && { scope: "receive", token: idem });
   }
 
   async adjust(sku: string, input: AdjustInput, idem: IdempotencyToken | null): Promise<Outcome<MoveWithStock>> {
@@ -112,7 +118,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
       ref: input.ref ?? null,
       expected_version: input.expected_version ?? null,
     };
-    return this.run(sku, command, firstMoveWithStock, { scope: "adjust", token: idem });
+    return this.run(sku, command, firstMoveWithStock, idem && { scope: "adjust", token: idem });
   }
 
   /**
@@ -132,7 +138,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
       sku,
       command,
       ({ moves, stock }): CountResult => ({ move: moves[0] ?? null, stock: moves.length > 0 ? stock : this.stockNow(sku) }),
-      { scope: "count", token: idem },
+      idem && { scope: "count", token: idem },
     );
     return outcome.ok && outcome.value.move ? { ...outcome, created: true } : outcome;
   }
@@ -245,12 +251,12 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     sku: string,
     command: Command,
     reply: (after: Applied) => T,
-    idem?: { scope: string; token: IdempotencyToken | null },
+    idem: KeyedRequest | null = null,
   ): Promise<Outcome<T>> {
     this.schema.ensure();
     let ran: { outcome: Outcome<T>; moved: boolean };
     try {
-      ran = this.transactSync(() => this.runOnce(sku, command, reply, idem?.token ? { ...idem, token: idem.token } : null));
+      ran = this.transactSync(() => this.runOnce(sku, command, reply, idem));
     } catch (err) {
       // Rolled back whole: nothing was stored. The caller hears it as an outcome, like every failure.
       console.error(`${command.type} on ${sku} failed and was rolled back: ${describeError(err)}`);
@@ -266,7 +272,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     sku: string,
     command: Command,
     reply: (after: Applied) => T,
-    idem: { scope: string; token: IdempotencyToken } | null,
+    idem: KeyedRequest | null,
   ): { outcome: Outcome<T>; moved: boolean } {
     const now = clock.now();
     const prior = idem ? this.idempotency.recall<T>(idem.scope, idem.token, now) : null;
