@@ -3,9 +3,11 @@
  * the Worker's own `Env` (src/env.ts) extends it with what only the edge needs.
  */
 import type { Catalog } from "./catalog/Catalog";
+import type { StockEvent } from "./domain/stock-events";
 import type { Order } from "./order/Order";
 import type { ProductStock } from "./product-stock/ProductStock";
 import type { Reservation } from "./reservation/Reservation";
+import type { WebhookEndpoint } from "./webhook/WebhookEndpoint";
 
 export interface ObjectBindings {
   /** The read model the projection writes. */
@@ -14,4 +16,10 @@ export interface ObjectBindings {
   RESERVATION: DurableObjectNamespace<Reservation>;
   ORDER: DurableObjectNamespace<Order>;
   CATALOG: DurableObjectNamespace<Catalog>;
+  /** Stock events (contract v1.1), sent by each SKU's object and fanned out to webhooks by the Worker. */
+  STOCK_EVENTS: Queue<StockEvent>;
+  /** One object per webhook subscription: its deliveries and their attempts. */
+  WEBHOOK_ENDPOINT: DurableObjectNamespace<WebhookEndpoint>;
+  /** Secret: the key webhook secrets are derived from (see webhook/signing.ts). */
+  WEBHOOK_SIGNING_KEY?: string;
 }

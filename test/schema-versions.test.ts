@@ -18,7 +18,7 @@ describe("schema versions", () => {
     const recorded = await runInDurableObject(productStub(sku), (_: unknown, state: DurableObjectState) => versions(state));
     expect(recorded).toEqual([
       { owner: "idempotency", version: 1 },
-      { owner: "product_stock", version: 5 },
+      { owner: "product_stock", version: 6 },
       { owner: "schedule", version: 1 },
     ]);
   });
@@ -55,7 +55,7 @@ describe("schema versions", () => {
     expect(after).toEqual({
       versions: [
         { owner: "idempotency", version: 1 },
-        { owner: "product_stock", version: 5 },
+        { owner: "product_stock", version: 6 },
         { owner: "schedule", version: 1 },
       ],
       single: 0,

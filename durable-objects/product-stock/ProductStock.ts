@@ -1,8 +1,8 @@
 /**
  * One Durable Object per SKU (`idFromName(sku)`): the ledger is the truth for that SKU. Every command
  * reads the snapshot, decides and appends its moves in one synchronous SQLite transaction; D1 hears about
- * the moves afterwards from the Projector (the ledger past a watermark is the outbox), flushed at once and
- * retried from the alarm.
+ * the moves afterwards from the Projector, and the events queue from the EventOutbox (for each, the ledger
+ * past a watermark is the outbox), sent at once and retried from the alarm.
  *
  * Reservation-facing commands are targets, not deltas ("hold 3 for cart:81", "order-9 has fulfilled 2"),
  * so a coordinator may send the same one again after a crash and nothing moves twice.
@@ -30,6 +30,7 @@ import { transactSync } from "../shared/memory";
 import { Schedule } from "../shared/schedule";
 import { HoldsStore, LEGACY_HOLD_DEADLINE } from "./holds-store";
 import { LedgerStore, type Appended } from "./ledger-store";
+import { EventOutbox } from "./event-outbox";
 import { Projector } from "./projector";
 import { productStockSchema } from "./schema";
 import { SettingsStore, type Settings } from "./settings-store";
@@ -85,6 +86,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
   private readonly ledger: LedgerStore;
   private readonly holds: HoldsStore;
   private readonly projector: Projector;
+  private readonly events: EventOutbox;
   private readonly settings: SettingsStore;
 
   constructor(ctx: DurableObjectState, env: ObjectBindings) {
@@ -96,6 +98,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     this.holds = new HoldsStore(ctx.storage.sql, this.schedule);
     this.settings = new SettingsStore(ctx.storage.sql, () => this.schema.exists);
     this.projector = new Projector(ctx.storage, this.schedule, env, this.ledger, this.settings);
+    this.events = new EventOutbox(ctx.storage, this.schedule, env.STOCK_EVENTS, this.ledger);
   }
 
   // ---- operator commands -------------------------------------------------------------------------
@@ -263,7 +266,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
       return failureOf(err);
     }
     await this.schedule.arm();
-    if (ran.moved) this.ctx.waitUntil(this.projector.flush());
+    if (ran.moved) this.sendOutboxes();
     return ran.outcome;
   }
 
@@ -290,8 +293,11 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     const line = "order_id" in command ? this.holds.lineOf(command.order_id) : null;
     const decision = decide({ stock: ledger, hold, line }, command);
     if (!decision.ok) return { ok: false, error: refusalToError(sku, decision.refusal) };
-    const appended = this.ledger.append(sku, ledger, decision.moves, now);
-    if (appended.moves.length > 0) this.projector.noteAppended(now);
+    const appended = this.ledger.append(sku, ledger, decision.moves, now, this.settings.current().low_stock_threshold);
+    if (appended.moves.length > 0) {
+      this.projector.noteAppended(now);
+      this.events.noteAppended(now);
+    }
     if (decision.hold) this.holds.put(decision.hold);
     if (decision.line) this.holds.putLine(decision.line);
     const after = decision.hold ?? hold;
@@ -307,9 +313,10 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     this.schedule.fired();
     if (!this.schema.exists) return;
     this.releaseExpiredHolds();
-    // A projection retry is always safe to run early, so every ring tries the outbox.
-    await this.projector.flush();
+    // A send is always safe to run early, so every ring tries both outboxes.
+    await Promise.all([this.projector.flush(), this.events.flush()]);
     this.projector.settle();
+    this.events.settle();
     await this.schedule.arm();
   }
 
@@ -335,7 +342,17 @@ export class ProductStock extends DurableObject<ObjectBindings> {
    * writes are rolled back and so is their memory.
    */
   private transactSync<T>(body: () => T): T {
-    return transactSync(this.ctx.storage, [this.ledger, this.holds, this.schedule, this.projector], body);
+    return transactSync(
+      this.ctx.storage,
+      [this.ledger, this.holds, this.schedule, this.projector, this.events, this.settings],
+      body,
+    );
+  }
+
+  /** Starts sending new moves to D1 and their events to the queue; the alarm retries what fails. */
+  private sendOutboxes(): void {
+    this.ctx.waitUntil(this.projector.flush());
+    this.ctx.waitUntil(this.events.flush());
   }
 
   // ---- projection to D1 --------------------------------------------------------------------------
@@ -348,6 +365,16 @@ export class ProductStock extends DurableObject<ObjectBindings> {
   /** Moves not yet in D1 (operators and tests). */
   async pendingProjection(): Promise<number> {
     return this.schema.exists ? this.projector.pending() : 0;
+  }
+
+  /** Waits for the events of the moves so far to reach the queue (or for the attempt to fail and be rescheduled). */
+  flushEvents(): Promise<void> {
+    return this.schema.exists ? this.events.flush() : Promise.resolve();
+  }
+
+  /** Moves whose events are not yet on the queue (operators and tests). */
+  async pendingEvents(): Promise<number> {
+    return this.schema.exists ? this.events.pending() : 0;
   }
 
   /** Rebuild: sends the whole ledger to D1 again, from seq 1. */

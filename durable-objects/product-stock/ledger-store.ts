@@ -16,11 +16,18 @@ import {
 } from "../domain/ledger";
 import type { LazySchema } from "../shared/migrate";
 
-/** A row of `stock_moves`: the decided move, its seq and time, and the balances after it. */
+/** A row of `stock_moves`: the decided move, its seq and time, the balances after it and the threshold then. */
 interface MoveRow extends MoveDraft, Balances {
   seq: number;
   at_ms: number;
+  low_stock_threshold: number | null;
   [column: string]: SqlStorageValue;
+}
+
+/** A move as recorded: with the low-stock threshold in force when it was made (what its events depend on). */
+export interface RecordedMove {
+  move: Move;
+  low_stock_threshold: number | null;
 }
 
 /** The snapshot a decision is made on, with what `append` needs to check and extend it. */
@@ -41,8 +48,8 @@ const RECENT_MOVES = 512;
 
 export class LedgerStore {
   private snapshot: LedgerState | undefined;
-  /** The last moves appended by this instance, ascending and gapless, for the projector. */
-  private recent: Move[] = [];
+  /** The last moves appended by this instance, ascending and gapless, for the outboxes. */
+  private recent: RecordedMove[] = [];
 
   constructor(
     private readonly sql: SqlStorage,
@@ -91,14 +98,19 @@ export class LedgerStore {
 
   /** Moves after `afterSeq`, ascending, at most `limit` (none before the first move). */
   movesAfter(afterSeq: number, limit: number): Move[] {
+    return this.recordedAfter(afterSeq, limit).map((r) => r.move);
+  }
+
+  /** Moves after `afterSeq` with the threshold each was made under, ascending, at most `limit`. */
+  recordedAfter(afterSeq: number, limit: number): RecordedMove[] {
     const sku = this.sku();
     if (sku === null) return [];
     const first = this.recent[0];
-    if (first && first.seq <= afterSeq + 1) return this.recent.filter((m) => m.seq > afterSeq).slice(0, limit);
+    if (first && first.move.seq <= afterSeq + 1) return this.recent.filter((r) => r.move.seq > afterSeq).slice(0, limit);
     return this.sql
       .exec<MoveRow>("SELECT * FROM stock_moves WHERE seq > ? ORDER BY seq LIMIT ?", afterSeq, limit)
       .toArray()
-      .map((r) => moveObject(sku, r.seq, r, r, r.at_ms));
+      .map((r) => ({ move: moveObject(sku, r.seq, r, r, r.at_ms), low_stock_threshold: r.low_stock_threshold }));
   }
 
   page(afterSeq: number, limit: number): MovesPage {
@@ -109,21 +121,28 @@ export class LedgerStore {
 
   /**
    * Appends decided moves with gapless seqs and writes the snapshot after them. `state` is the snapshot the
-   * decision was made on, read in the same transaction.
+   * decision was made on, read in the same transaction; `lowStockThreshold` is the one in force, recorded
+   * on each move so that its events are decided here, once.
    */
-  append(sku: string, state: LedgerState, drafts: readonly MoveDraft[], nowMs: number): Appended {
+  append(
+    sku: string,
+    state: LedgerState,
+    drafts: readonly MoveDraft[],
+    nowMs: number,
+    lowStockThreshold: number | null,
+  ): Appended {
     if (state.sku !== null && state.sku !== sku) throw new Error(`ledger of ${state.sku} was asked to record ${sku}`);
     // Times never go backwards within a ledger, so `?at=` can search by time.
     const atMs = Math.max(nowMs, state.updated_at_ms ?? 0);
     let balances = balancesOf(state);
     let seq = state.version;
-    const moves: Move[] = [];
+    const recorded: RecordedMove[] = [];
     for (const draft of drafts) {
       balances = evolve(balances, draft);
       seq += 1;
       this.sql.exec(
         `INSERT INTO stock_moves (seq, type, quantity, on_hand, reserved, committed,
-           reservation_id, order_id, reason, ref, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           reservation_id, order_id, reason, ref, at_ms, low_stock_threshold) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         seq,
         draft.type,
         draft.quantity,
@@ -135,17 +154,18 @@ export class LedgerStore {
         draft.reason,
         draft.ref,
         atMs,
+        lowStockThreshold,
       );
-      moves.push(moveObject(sku, seq, draft, balances, atMs));
+      recorded.push({ move: moveObject(sku, seq, draft, balances, atMs), low_stock_threshold: lowStockThreshold });
     }
-    if (moves.length > 0 && state.sku === null) this.sql.exec("INSERT INTO ledger_sku (id, sku) VALUES (1, ?)", sku);
-    if (moves.length > 0) {
+    if (recorded.length > 0 && state.sku === null) this.sql.exec("INSERT INTO ledger_sku (id, sku) VALUES (1, ?)", sku);
+    if (recorded.length > 0) {
       this.snapshot = { ...balances, version: seq, sku, updated_at_ms: atMs };
-      const continues = this.recent.at(-1)?.seq === state.version;
-      this.recent = [...(continues ? this.recent : []), ...moves].slice(-RECENT_MOVES);
+      const continues = this.recent.at(-1)?.move.seq === state.version;
+      this.recent = [...(continues ? this.recent : []), ...recorded].slice(-RECENT_MOVES);
     }
     return {
-      moves,
+      moves: recorded.map((r) => r.move),
       stock: { sku, ...balances, available: available(balances), version: seq, updated_at: isoInstant(atMs) },
     };
   }

@@ -9,7 +9,7 @@ import type { LedgerStore } from "./ledger-store";
 import type { SettingsStore } from "./settings-store";
 import { PROJECTION_BATCH_MOVES, projectionStatements, settingsStatement } from "./projection-sql";
 import { catalogAt } from "../shared/calls";
-import { D1_RETRY, D1_SAFETY_NET_MS, type Schedule } from "../shared/schedule";
+import { OUTBOX_RETRY, OUTBOX_SAFETY_NET_MS, type Schedule } from "../shared/schedule";
 
 const PROJECTION = { kind: "projection", key: "d1" } as const;
 
@@ -48,7 +48,7 @@ export class Projector {
    * alarm it rings finds nothing to send and removes it.
    */
   noteAppended(nowMs: number): void {
-    this.schedule.atOrBefore(PROJECTION.kind, PROJECTION.key, nowMs + D1_SAFETY_NET_MS);
+    this.schedule.atOrBefore(PROJECTION.kind, PROJECTION.key, nowMs + OUTBOX_SAFETY_NET_MS);
   }
 
   /** Moves not yet in D1. */
@@ -134,7 +134,7 @@ export class Projector {
   }
 
   private async retryLater(sku: string, err: unknown): Promise<void> {
-    const { attempt, delayMs } = this.schedule.backOff(PROJECTION.kind, PROJECTION.key, D1_RETRY.firstMs, D1_RETRY.maxMs);
+    const { attempt, delayMs } = this.schedule.backOff(PROJECTION.kind, PROJECTION.key, OUTBOX_RETRY.firstMs, OUTBOX_RETRY.maxMs);
     console.warn(`projection of ${sku} to D1 failed (attempt ${attempt}, retry in ${delayMs} ms): ${String(err)}`);
     await this.schedule.arm();
   }

@@ -90,6 +90,17 @@ const STEPS: readonly string[] = [
   );
   ALTER TABLE projection ADD COLUMN settings_projected INTEGER NOT NULL DEFAULT 1 CHECK (settings_projected IN (0, 1));
   `,
+  // 6: stock events (contract v1.1). Each move records the low-stock threshold in force, so its events are a
+  // pure function of the ledger; the ledger past sent_seq is the events' outbox. Moves made before this
+  // step produced no events, so the watermark starts at the last of them.
+  `
+  ALTER TABLE stock_moves ADD COLUMN low_stock_threshold INTEGER;
+  CREATE TABLE event_outbox (
+    id       INTEGER PRIMARY KEY CHECK (id = 1),
+    sent_seq INTEGER NOT NULL CHECK (sent_seq >= 0)
+  );
+  INSERT INTO event_outbox (id, sent_seq) VALUES (1, coalesce((SELECT max(seq) FROM stock_moves), 0));
+  `,
 ];
 
 export const PRODUCT_STOCK_SCHEMA: Schema = {

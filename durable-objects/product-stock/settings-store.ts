@@ -10,6 +10,9 @@ export interface Settings {
 export const NO_SETTINGS: Settings = Object.freeze({ low_stock_threshold: null, updated_at_ms: null });
 
 export class SettingsStore {
+  /** The row, kept in memory while the object lives (every move records the threshold); `forget` drops it. */
+  private cached: Settings | undefined;
+
   constructor(
     private readonly sql: SqlStorage,
     private readonly exists: () => boolean,
@@ -17,6 +20,15 @@ export class SettingsStore {
 
   current(): Settings {
     if (!this.exists()) return NO_SETTINGS;
+    this.cached ??= this.read();
+    return this.cached;
+  }
+
+  forget(): void {
+    this.cached = undefined;
+  }
+
+  private read(): Settings {
     const row = this.sql
       .exec<{ low_stock_threshold: number | null; updated_at_ms: number }>("SELECT low_stock_threshold, updated_at_ms FROM settings")
       .toArray()[0];
@@ -31,6 +43,7 @@ export class SettingsStore {
       lowStockThreshold,
       nowMs,
     );
-    return { low_stock_threshold: lowStockThreshold, updated_at_ms: nowMs };
+    this.cached = { low_stock_threshold: lowStockThreshold, updated_at_ms: nowMs };
+    return this.cached;
   }
 }

@@ -7,7 +7,7 @@
  */
 import type { Remembers } from "./memory";
 import type { SchemaPart } from "./migrate";
-import { D1_RETRY, D1_SAFETY_NET_MS, type Schedule } from "./schedule";
+import { OUTBOX_RETRY, OUTBOX_SAFETY_NET_MS, type Schedule } from "./schedule";
 
 export const LISTING_SCHEMA: SchemaPart = {
   owner: "listing",
@@ -48,7 +48,7 @@ export class Listing implements Remembers {
       revision,
     );
     this.state = { ...this.current(), revision };
-    this.schedule.atOrBefore(LISTING.kind, LISTING.key, nowMs + D1_SAFETY_NET_MS);
+    this.schedule.atOrBefore(LISTING.kind, LISTING.key, nowMs + OUTBOX_SAFETY_NET_MS);
   }
 
   /** One copy at a time; later callers share the running one. */
@@ -78,7 +78,7 @@ export class Listing implements Remembers {
       try {
         if (statements) await this.db().batch(statements);
       } catch (err) {
-        const { attempt, delayMs } = this.schedule.backOff(LISTING.kind, LISTING.key, D1_RETRY.firstMs, D1_RETRY.maxMs);
+        const { attempt, delayMs } = this.schedule.backOff(LISTING.kind, LISTING.key, OUTBOX_RETRY.firstMs, OUTBOX_RETRY.maxMs);
         console.warn(`listing copy to D1 failed (attempt ${attempt}, retry in ${delayMs} ms): ${String(err)}`);
         await this.schedule.arm();
         return;

@@ -22,10 +22,13 @@ export const SCHEDULE_SCHEMA: SchemaPart = {
   ],
 };
 
-/** How copies to D1 (the projection, the listings) are retried: from 0.5 s, doubling, to at most a minute. */
-export const D1_RETRY = { firstMs: 500, maxMs: 60_000 } as const;
-/** A D1 copy's safety net: if the copy after a change never finishes (eviction, crash), the alarm sends it by then. */
-export const D1_SAFETY_NET_MS = 2_000;
+/**
+ * How an object's outboxes (the D1 projection, the listings, stock events to the queue) are retried: from
+ * 0.5 s, doubling, to at most a minute.
+ */
+export const OUTBOX_RETRY = { firstMs: 500, maxMs: 60_000 } as const;
+/** An outbox's safety net: if the send after a change never finishes (eviction, crash), the alarm sends it by then. */
+export const OUTBOX_SAFETY_NET_MS = 2_000;
 
 export interface ScheduleEntry {
   kind: string;

@@ -1,0 +1,56 @@
+/**
+ * Stock events (contract v1.1): which boundaries a move carried the SKU's `available` across. A pure
+ * function of the available before and after the move and the low-stock threshold in force when it was
+ * made, all three recorded in the move's own transaction, so an event is decided once and never lost.
+ */
+import type { Move, Stock } from "./contract";
+
+export const STOCK_EVENT_TYPES = ["stock.out_of_stock", "stock.back_in_stock", "stock.low", "stock.changed"] as const;
+export type StockEventType = (typeof STOCK_EVENT_TYPES)[number];
+
+export interface StockEvent {
+  /** `<sku>:<seq>:<type>`: the same move and type always give the same id, so receivers can dedupe. */
+  id: string;
+  type: StockEventType;
+  sku: string;
+  seq: number;
+  at: string;
+  stock: Stock;
+  low_stock_threshold: number | null;
+  move: Move;
+}
+
+/** The event types one move produces, in a fixed order; `stock.changed` always comes last. */
+export function eventTypesOf(availableBefore: number, availableAfter: number, threshold: number | null): StockEventType[] {
+  const types: StockEventType[] = [];
+  if (availableBefore > 0 && availableAfter === 0) types.push("stock.out_of_stock");
+  if (availableBefore === 0 && availableAfter > 0) types.push("stock.back_in_stock");
+  if (threshold !== null && availableBefore > threshold && availableAfter <= threshold && availableAfter > 0) {
+    types.push("stock.low");
+  }
+  types.push("stock.changed");
+  return types;
+}
+
+/** The events of one move; `availableBefore` is the previous move's available (0 before the first). */
+export function eventsOf(move: Move, availableBefore: number, threshold: number | null): StockEvent[] {
+  const stock: Stock = {
+    sku: move.sku,
+    on_hand: move.on_hand,
+    reserved: move.reserved,
+    committed: move.committed,
+    available: move.available,
+    version: move.seq,
+    updated_at: move.at,
+  };
+  return eventTypesOf(availableBefore, move.available, threshold).map((type) => ({
+    id: `${move.sku}:${move.seq}:${type}`,
+    type,
+    sku: move.sku,
+    seq: move.seq,
+    at: move.at,
+    stock,
+    low_stock_threshold: threshold,
+    move,
+  }));
+}
