@@ -2,6 +2,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { startWebhookReceivers } from "./test/setup/webhook-receivers.ts";
 
 // Wrangler reads a developer's .dev.vars for every test file and says so each time; the tests set their own
 // tokens, so its info-level notices are noise here (warnings and errors still show).
@@ -19,6 +20,9 @@ execFileSync("wrangler", ["deploy", "--dry-run", "--outdir", STOCKWELL_BUNDLE, "
 });
 const D1_ID = "checkout-example-stockwell-db";
 
+// The endpoints webhook deliveries go to: real HTTP servers in this process (test/setup/webhook-receivers.ts).
+const receivers = await startWebhookReceivers();
+
 /**
  * Tests that act on the whole runtime (they abort every object, run the retention cron over all of D1, or
  * page the unfiltered feed) and so run each in a runtime of its own.
@@ -29,6 +33,8 @@ const OWN_RUNTIME = [
   "test/feed-windows.test.ts",
   "test/read-side.test.ts",
   "test/retention-rebuild.test.ts",
+  // Its subscriptions hear every SKU's events.
+  "test/webhooks.test.ts",
 ];
 
 /** The service in workerd with its real Durable Objects, D1 and alarms, and the test tokens. */
@@ -41,6 +47,9 @@ function stockwell(name: string, files: { include: string[]; exclude?: string[];
           bindings: {
             API_TOKENS: "read:test-read-token,write:test-write-token,admin:test-admin-token",
             TEST_MIGRATIONS: migrations,
+            WEBHOOK_SIGNING_KEY: "test-webhook-signing-key",
+            ALLOW_INSECURE_WEBHOOKS: "true",
+            WEBHOOK_RECEIVERS: receivers.url,
           },
         },
       }),
@@ -88,7 +97,9 @@ export default defineConfig({
                     RESERVATION: { className: "Reservation", useSQLite: true },
                     ORDER: { className: "Order", useSQLite: true },
                     CATALOG: { className: "Catalog", useSQLite: true },
+                    WEBHOOK_ENDPOINT: { className: "WebhookEndpoint", useSQLite: true },
                   },
+                  queueProducers: { STOCK_EVENTS: "checkout-example-stock-events" },
                   d1Databases: { DB: D1_ID },
                   bindings: { MOVES_RETENTION_DAYS: "90", API_TOKENS: "write:example-write-token" },
                 },

@@ -3,7 +3,7 @@
 // 2. the D1 migrations applied to the local database;
 // 3. `wrangler dev` with local D1 and Durable Object state under .wrangler/state.
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
 import { delimiter, resolve } from "node:path";
 
 /** Where local D1 and Durable Object state live, whichever Worker is the primary of the session. */
@@ -20,11 +20,22 @@ export const wranglerEnv = {
 };
 
 export function ensureDevVars() {
-  if (existsSync(".dev.vars")) return;
-  copyFileSync(".dev.vars.example", ".dev.vars");
-  console.log(
-    "created .dev.vars from .dev.vars.example (local tokens: local-read-token, local-write-token, local-admin-token)",
-  );
+  if (!existsSync(".dev.vars")) {
+    copyFileSync(".dev.vars.example", ".dev.vars");
+    console.log(
+      "created .dev.vars from .dev.vars.example (local tokens: local-read-token, local-write-token, local-admin-token)",
+    );
+    return;
+  }
+  // A .dev.vars made by an older version lacks the keys added since: append them, keep the rest as it is.
+  const keysOf = (text) => new Set(text.split("\n").map((line) => line.match(/^([A-Z_]+)=/)?.[1]).filter(Boolean));
+  const have = keysOf(readFileSync(".dev.vars", "utf8"));
+  const missing = readFileSync(".dev.vars.example", "utf8")
+    .split("\n")
+    .filter((line) => /^[A-Z_]+=/.test(line) && !have.has(line.split("=")[0]));
+  if (missing.length === 0) return;
+  appendFileSync(".dev.vars", `\n${missing.join("\n")}\n`);
+  console.log(`added ${missing.map((line) => line.split("=")[0]).join(", ")} to .dev.vars from .dev.vars.example`);
 }
 
 /** `--persist-to` of this project's state, unless the caller named its own. */

@@ -8,10 +8,12 @@ declare global {
       API_TOKENS?: string;
       /** Days of raw moves kept in D1 (default 90). */
       MOVES_RETENTION_DAYS?: string;
+      /** "true": webhook URLs may be http://127.0.0.1 or http://localhost (local development). */
+      ALLOW_INSECURE_WEBHOOKS?: string;
     }
     interface GlobalProps {
       mainModule: typeof import("./index");
-      durableNamespaces: "ProductStock" | "Reservation" | "Order" | "Catalog";
+      durableNamespaces: "ProductStock" | "Reservation" | "Order" | "Catalog" | "WebhookEndpoint";
     }
   }
 }

@@ -1,5 +1,7 @@
-/** The Worker: HTTP API, the daily retention cron, and the classes the runtime binds. */
+/** The Worker: HTTP API, the daily retention cron, the stock-events consumer, and the classes the runtime binds. */
+import type { StockEvent } from "../durable-objects/domain/stock-events";
 import type { Env } from "./env";
+import { fanOut } from "./events/fan-out";
 import { handleHttp } from "./http/router";
 import { deleteOldMoves, retentionDays } from "./retention";
 
@@ -7,10 +9,13 @@ export { Catalog } from "../durable-objects/catalog/Catalog";
 export { Order } from "../durable-objects/order/Order";
 export { ProductStock } from "../durable-objects/product-stock/ProductStock";
 export { Reservation } from "../durable-objects/reservation/Reservation";
+export { WebhookEndpoint } from "../durable-objects/webhook/WebhookEndpoint";
 export { InventoryService } from "./rpc";
 
 export default {
   fetch: (request, env) => handleHttp(request, env),
+
+  queue: (batch, env) => fanOut(batch as MessageBatch<StockEvent>, env),
 
   async scheduled(controller, env) {
     const deleted = await deleteOldMoves(env.DB, controller.scheduledTime, retentionDays(env.MOVES_RETENTION_DAYS));

@@ -12,6 +12,7 @@ import { listOrders, listReservations } from "./read-model/listings";
 import { listMoves, listStock } from "./read-model/queries";
 import { dailyReport } from "./read-model/reports";
 import { countAll } from "./stocktakes";
+import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, pingWebhook } from "./webhooks/subscriptions";
 import type { OrderAction } from "../durable-objects/domain/order-lines";
 import { orderAt, productAt, reservationAt } from "../durable-objects/shared/calls";
 import {
@@ -19,6 +20,8 @@ import {
   CommitBody,
   CountBody,
   CountsBody,
+  CreateWebhookBody,
+  DeliveryListQuery,
   DailyReportQuery,
   RebuildBody,
   OrderLinesBody,
@@ -36,6 +39,8 @@ import {
   SettingsBody,
   SkuParams,
   StockListQuery,
+  WebhookListQuery,
+  WebhookParams,
 } from "./schemas";
 
 const always = (status: number) => () => status;
@@ -334,6 +339,85 @@ export const operations = {
     successStatus: always(200),
     run: async (env, { body }) =>
       succeed(await rebuildReadModel(env, body?.after_sku ?? "", body?.limit ?? 50)),
+  }),
+  createWebhook: operation({
+    method: "POST",
+    path: "/v1/webhooks",
+    scope: "admin",
+    summary: "Subscribe a URL to stock events; the answer holds its signing secret, shown only here",
+    params: NoQuery,
+    query: NoQuery,
+    body: { schema: CreateWebhookBody },
+    response: bodies.CreatedWebhookSchema,
+    refusals: ["idempotency_conflict"],
+    idempotent: true,
+    successStatus: always(201),
+    run: (env, { body, idempotency }) => createWebhook(env, body, idempotency),
+  }),
+  listWebhooks: operation({
+    method: "GET",
+    path: "/v1/webhooks",
+    scope: "admin",
+    summary: "Webhook subscriptions, by id (never their secrets)",
+    params: NoQuery,
+    query: WebhookListQuery,
+    response: bodies.WebhookPageSchema,
+    refusals: [],
+    idempotent: false,
+    successStatus: always(200),
+    run: async (env, { query }) => succeed(await listWebhooks(env, query.after, query.limit)),
+  }),
+  getWebhook: operation({
+    method: "GET",
+    path: "/v1/webhooks/:id",
+    scope: "admin",
+    summary: "One webhook subscription (never its secret)",
+    params: WebhookParams,
+    query: NoQuery,
+    response: bodies.WebhookSchema,
+    refusals: ["not_found"],
+    idempotent: false,
+    successStatus: always(200),
+    run: (env, { params }) => getWebhook(env, params.id),
+  }),
+  deleteWebhook: operation({
+    method: "DELETE",
+    path: "/v1/webhooks/:id",
+    scope: "admin",
+    summary: "Unsubscribe: deliveries stop at once",
+    params: WebhookParams,
+    query: NoQuery,
+    response: bodies.WebhookSchema,
+    refusals: ["not_found"],
+    idempotent: false,
+    successStatus: always(200),
+    run: (env, { params }) => deleteWebhook(env, params.id),
+  }),
+  listDeliveries: operation({
+    method: "GET",
+    path: "/v1/webhooks/:id/deliveries",
+    scope: "admin",
+    summary: "A webhook's deliveries, newest first, with their attempts and status",
+    params: WebhookParams,
+    query: DeliveryListQuery,
+    response: bodies.DeliveriesPageSchema,
+    refusals: ["not_found"],
+    idempotent: false,
+    successStatus: always(200),
+    run: (env, { params, query }) => listDeliveries(env, params.id, query),
+  }),
+  pingWebhook: operation({
+    method: "POST",
+    path: "/v1/webhooks/:id/ping",
+    scope: "admin",
+    summary: "Send a `ping` event to a webhook, to try its endpoint",
+    params: WebhookParams,
+    query: NoQuery,
+    response: bodies.PingSchema,
+    refusals: ["not_found"],
+    idempotent: false,
+    successStatus: always(202),
+    run: (env, { params }) => pingWebhook(env, params.id),
   }),
 };
 

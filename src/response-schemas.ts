@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { MOVE_TYPES } from "../durable-objects/domain/ledger";
 import { ERROR_CODES } from "../durable-objects/domain/contract";
+import { STOCK_EVENT_TYPES } from "../durable-objects/domain/stock-events";
 
 const Int = z.number().int();
 const Instant = z.string().describe("ISO-8601 UTC with milliseconds");
@@ -123,5 +124,40 @@ export const OrderPageSchema = z.object({
 
 export const ResetProgressSchema = z.object({ deleted: Int, done: z.boolean() });
 export const RebuildProgressSchema = z.object({ skus: Int, moves: Int, next_after_sku: z.string().nullable() });
+
+export const WebhookSchema = z.object({
+  id: z.string(),
+  url: z.string(),
+  events: z.array(z.string()).describe(`of ${STOCK_EVENT_TYPES.join(", ")}`),
+  description: z.string().nullable(),
+  created_at: Instant,
+});
+
+export const CreatedWebhookSchema = WebhookSchema.extend({
+  secret: z.string().describe("whsec_…: verifies the signatures; shown only in this answer"),
+});
+
+export const WebhookPageSchema = z.object({
+  items: z.array(WebhookSchema),
+  next_after: z.string().nullable().describe("pass as `after` for the next page, null after the last"),
+});
+
+export const DeliverySchema = z.object({
+  event_id: z.string(),
+  type: z.string(),
+  status: z.enum(["pending", "delivered", "failed"]),
+  attempts: Int,
+  last_status_code: Int.nullable(),
+  last_error: z.string().nullable(),
+  next_attempt_at: Instant.nullable(),
+  delivered_at: Instant.nullable(),
+});
+
+export const DeliveriesPageSchema = z.object({
+  items: z.array(DeliverySchema),
+  next_after: z.string().nullable().describe("opaque; pass as `after` for the next page, null after the last"),
+});
+
+export const PingSchema = z.object({ event_id: z.string().describe("the ping's webhook-id") });
 
 export const ErrorResponseSchema = z.object({ error: ApiErrorSchema });

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { MOVE_TYPES } from "../durable-objects/domain/ledger";
+import { STOCK_EVENT_TYPES } from "../durable-objects/domain/stock-events";
 import { decodeListingKey } from "./read-model/listings";
 import { decodeDailyKey, DEFAULT_REPORT_LIMIT, MAX_REPORT_LIMIT } from "./read-model/reports";
 
@@ -266,3 +267,41 @@ export function toIssues(error: z.ZodError, prefix: readonly PropertyKey[] = [])
     return [{ path: path.join("."), message: issue.message }];
   });
 }
+
+// ---- webhooks (contract v1.1) ---------------------------------------------------------------------------
+
+export const WEBHOOK_ID_PATTERN = /^wh_[0-9a-f]{32}$/;
+const WebhookId = z.string().regex(WEBHOOK_ID_PATTERN, "must be a webhook id (wh_ and 32 hex digits)");
+export const WebhookParams = z.strictObject({ id: WebhookId });
+
+/** https:// or http:// (which only local development allows: see webhooks.ts). */
+const WebhookUrl = z
+  .string()
+  .max(2048)
+  .refine((url) => URL.canParse(url) && ["https:", "http:"].includes(new URL(url).protocol), "must be an https:// URL")
+  .describe("where events are POSTed: https://, or http://127.0.0.1 or localhost when ALLOW_INSECURE_WEBHOOKS=true");
+
+export const CreateWebhookBody = z.strictObject({
+  url: WebhookUrl,
+  events: z
+    .array(z.enum(STOCK_EVENT_TYPES))
+    .min(1)
+    .refine((types) => new Set(types).size === types.length, "must not repeat a type"),
+  description: z.string().min(1).max(256).optional(),
+});
+
+export const WebhookListQuery = z.strictObject({
+  after: WebhookId.optional().describe("resume after this webhook id (the page's next_after)"),
+  limit: Limit,
+});
+
+export const DeliveryListQuery = z.strictObject({
+  after: z
+    .string()
+    .regex(/^\d{1,16}$/, "must be a cursor returned by this API")
+    .transform(Number)
+    .optional()
+    .describe("resume after this cursor (the page's next_after)"),
+  limit: Limit,
+  status: z.enum(["pending", "delivered", "failed"]).optional(),
+});

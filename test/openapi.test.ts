@@ -1,5 +1,6 @@
 // /openapi.json describes every routed endpoint, and every response a client gets is one it lists: its
 // status among the operation's documented ones, its body of the documented shape.
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { PUBLIC_ROUTES, router } from "../src/http/router";
@@ -116,6 +117,18 @@ describe("every response matches the document", () => {
     await call("resetReadModel", "/v1/admin/read-model/reset", { token: "test-write-token" });
     await call("rebuildReadModel", "/v1/admin/read-model/rebuild", { token: ADMIN_TOKEN, body: { limit: 1 } });
     await call("resetReadModel", "/v1/admin/read-model/reset", { token: ADMIN_TOKEN, rawBody: "x".repeat(70_000) });
+    const hook = await call("createWebhook", "/v1/webhooks", {
+      token: ADMIN_TOKEN,
+      // The test receivers (an inbox that does not exist answers 404): the ping's delivery stays on this machine.
+      body: { url: `${env.WEBHOOK_RECEIVERS}/inboxes/openapi`, events: ["stock.low"] },
+    });
+    await call("createWebhook", "/v1/webhooks", { token: ADMIN_TOKEN, body: { url: "ftp://x", events: [] } });
+    await call("listWebhooks", "/v1/webhooks?limit=1", { token: ADMIN_TOKEN });
+    await call("getWebhook", `/v1/webhooks/${hook.body.id}`, { token: ADMIN_TOKEN });
+    await call("pingWebhook", `/v1/webhooks/${hook.body.id}/ping`, { token: ADMIN_TOKEN });
+    await call("listDeliveries", `/v1/webhooks/${hook.body.id}/deliveries?status=pending`, { token: ADMIN_TOKEN });
+    await call("deleteWebhook", `/v1/webhooks/${hook.body.id}`, { token: ADMIN_TOKEN });
+    await call("getWebhook", `/v1/webhooks/${hook.body.id}`, { token: ADMIN_TOKEN });
 
     expect([...seen].sort()).toEqual(Object.keys(operations).sort());
   });

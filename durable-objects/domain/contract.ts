@@ -182,3 +182,33 @@ export interface IdempotencyToken {
   key: string;
   fingerprint: string;
 }
+
+/** A webhook subscription (contract v1.1); its secret appears only in the answer to its creation. */
+export interface Webhook {
+  id: string;
+  url: string;
+  events: string[];
+  description: string | null;
+  created_at: string;
+}
+
+export interface CreatedWebhook extends Webhook {
+  secret: string;
+}
+
+/** One event on its way to one endpoint: its attempts so far and what became of them. */
+export interface WebhookDelivery {
+  event_id: string;
+  type: string;
+  status: "pending" | "delivered" | "failed";
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  next_attempt_at: string | null;
+  delivered_at: string | null;
+}
+
+export interface DeliveriesPage {
+  items: WebhookDelivery[];
+  next_after: string | null;
+}

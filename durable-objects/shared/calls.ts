@@ -5,6 +5,7 @@ import type { ObjectBindings } from "../bindings";
 export const productAt = (env: ObjectBindings, sku: string) => env.PRODUCT_STOCK.get(env.PRODUCT_STOCK.idFromName(sku));
 export const orderAt = (env: ObjectBindings, orderId: string) => env.ORDER.get(env.ORDER.idFromName(orderId));
 export const reservationAt = (env: ObjectBindings, id: string) => env.RESERVATION.get(env.RESERVATION.idFromName(id));
+export const webhookAt = (env: ObjectBindings, id: string) => env.WEBHOOK_ENDPOINT.get(env.WEBHOOK_ENDPOINT.idFromName(id));
 export const catalogAt = (env: ObjectBindings) => env.CATALOG.get(env.CATALOG.idFromName("catalog"));
 
 /** The objects a coordinator calls; a field of the coordinator, so a test can stand between them. */

@@ -1,0 +1,37 @@
+/**
+ * The stock-events queue's consumer: hands each event to every webhook subscribed to its type. Handing over
+ * is a call to the subscription's own object, which records the delivery and sends it on its own time, so
+ * a slow or failing endpoint never holds up this batch or another endpoint. A message whose hand-over
+ * failed is retried by the queue; the objects ignore an event id they already have.
+ */
+import type { StockEvent } from "../../durable-objects/domain/stock-events";
+import { describeError, webhookAt } from "../../durable-objects/shared/calls";
+import type { Env } from "../env";
+
+interface Subscription {
+  id: string;
+  events: Set<string>;
+}
+
+export async function fanOut(batch: MessageBatch<StockEvent>, env: Env): Promise<void> {
+  const { results } = await env.DB.prepare("SELECT id, events FROM webhooks").all<{ id: string; events: string }>();
+  const subscriptions: Subscription[] = results.map((r) => ({ id: r.id, events: new Set(JSON.parse(r.events)) }));
+  const failed = new Set<Message<StockEvent>>();
+  await Promise.all(
+    subscriptions.map(async (subscription) => {
+      const messages = batch.messages.filter((m) => subscription.events.has(m.body.type));
+      if (messages.length === 0) return;
+      try {
+        const handed = await webhookAt(env, subscription.id).enqueue(messages.map((m) => m.body));
+        if (!handed.ok) throw new Error(handed.error.message);
+      } catch (err) {
+        console.error(`events for webhook ${subscription.id} not handed over: ${describeError(err)}`);
+        for (const m of messages) failed.add(m);
+      }
+    }),
+  );
+  for (const message of batch.messages) {
+    if (failed.has(message)) message.retry({ delaySeconds: Math.min(2 ** message.attempts, 60) });
+    else message.ack();
+  }
+}

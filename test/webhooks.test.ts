@@ -1,0 +1,412 @@
+// Stock events end to end: each SKU's object → the real local queue → the Worker's consumer → one object
+// per subscription → real HTTP endpoints (test/setup/webhook-receivers.ts, which run the README's example
+// receiver). Runs in a runtime of its own: a subscription hears every SKU's events.
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import fc from "fast-check";
+import { Webhook } from "standardwebhooks";
+import { afterEach, describe, expect, it } from "vitest";
+import { RETRY_DELAYS_MS } from "../durable-objects/domain/delivery-policy";
+import { advanceClock } from "../durable-objects/shared/clock";
+import { ADMIN_TOKEN, api, capturingConsole, productStub, receive, uniqueSku, WRITE_TOKEN } from "./helpers";
+
+const ALL_TYPES = ["stock.out_of_stock", "stock.back_in_stock", "stock.low", "stock.changed"];
+
+interface InboxAttempt {
+  headers: Record<string, string>;
+  body: string;
+  answered: number;
+}
+interface Inbox {
+  attempts: InboxAttempt[];
+  events: Array<{ event: any; stale: boolean }>;
+}
+
+let inboxes = 0;
+const created: string[] = [];
+
+/** A receiver endpoint and a webhook subscribed to it; `behaviour` may fail or stall attempts. */
+async function subscribe(events: string[], behaviour: { fail_first?: number; status?: number; delay_ms?: number } = {}) {
+  inboxes += 1;
+  const url = `${env.WEBHOOK_RECEIVERS}/inboxes/inbox-${inboxes}-${Date.now()}`;
+  const res = await api("POST", "/v1/webhooks", { token: ADMIN_TOKEN, body: { url, events } });
+  expect(res.status).toBe(201);
+  created.push(res.body.id);
+  await fetch(url, { method: "PUT", body: JSON.stringify({ secret: res.body.secret, ...behaviour }) });
+  return { webhook: res.body as { id: string; secret: string; url: string }, url };
+}
+
+async function inbox(url: string): Promise<Inbox> {
+  return (await fetch(url)).json();
+}
+
+/** Polls until `done` holds of the inbox (the queue batches for up to a second). */
+async function inboxWhen(url: string, done: (inbox: Inbox) => boolean, timeoutMs = 10_000): Promise<Inbox> {
+  const start = Date.now();
+  for (;;) {
+    const seen = await inbox(url);
+    if (done(seen)) return seen;
+    if (Date.now() - start > timeoutMs) throw new Error(`inbox not as expected after ${timeoutMs} ms: ${JSON.stringify(seen).slice(0, 2000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const ofSku = (sku: string) => (box: Inbox) => box.events.map((e) => e.event).filter((e) => e.sku === sku);
+const attemptsOf = (box: Inbox, eventId: string) => box.attempts.filter((a) => a.headers["webhook-id"] === eventId);
+const endpointStub = (id: string) => env.WEBHOOK_ENDPOINT.get(env.WEBHOOK_ENDPOINT.idFromName(id));
+
+async function deliveries(id: string, query = "") {
+  const res = await api("GET", `/v1/webhooks/${id}/deliveries${query}`, { token: ADMIN_TOKEN });
+  expect(res.status).toBe(200);
+  return res.body.items as any[];
+}
+
+/** Waits until the endpoint object has recorded what it is trying now. */
+async function settled(id: string) {
+  await endpointStub(id).settle();
+}
+
+afterEach(async () => {
+  // A subscription left behind would keep receiving the next tests' events.
+  for (const id of created.splice(0)) await api("DELETE", `/v1/webhooks/${id}`, { token: ADMIN_TOKEN });
+});
+
+describe("webhook subscriptions", () => {
+  it("shows the secret once, lists without it, and stops deliveries on DELETE", async () => {
+    const res = await api("POST", "/v1/webhooks", {
+      token: ADMIN_TOKEN,
+      body: { url: "https://hooks.example.com/stock", events: ["stock.out_of_stock"], description: "warehouse" },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({
+      id: expect.stringMatching(/^wh_[0-9a-f]{32}$/),
+      url: "https://hooks.example.com/stock",
+      events: ["stock.out_of_stock"],
+      description: "warehouse",
+      secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/),
+      created_at: expect.any(String),
+    });
+    const { secret, ...listed } = res.body;
+    expect((await api("GET", `/v1/webhooks/${listed.id}`, { token: ADMIN_TOKEN })).body).toEqual(listed);
+    const all = await api("GET", "/v1/webhooks?limit=1000", { token: ADMIN_TOKEN });
+    expect(all.body.items).toContainEqual(listed);
+    expect(JSON.stringify(all.body)).not.toContain(secret);
+    // Neither D1 nor the object's storage holds the secret: it is derived when needed.
+    const stored = await env.DB.prepare("SELECT * FROM webhooks WHERE id = ?").bind(listed.id).first();
+    expect(JSON.stringify(stored)).not.toContain(secret.slice(6));
+    await runInDurableObject(endpointStub(listed.id), (_instance, state) => {
+      const dump = state.storage.sql.exec("SELECT * FROM endpoint").toArray();
+      expect(JSON.stringify(dump)).not.toContain(secret.slice(6));
+    });
+
+    expect((await api("DELETE", `/v1/webhooks/${listed.id}`, { token: ADMIN_TOKEN })).status).toBe(200);
+    expect((await api("GET", `/v1/webhooks/${listed.id}`, { token: ADMIN_TOKEN })).status).toBe(404);
+    expect((await api("GET", `/v1/webhooks/${listed.id}/deliveries`, { token: ADMIN_TOKEN })).status).toBe(404);
+    expect((await api("POST", `/v1/webhooks/${listed.id}/ping`, { token: ADMIN_TOKEN })).status).toBe(404);
+    expect((await api("DELETE", `/v1/webhooks/${listed.id}`, { token: ADMIN_TOKEN })).status).toBe(404);
+  });
+
+  it("needs the admin scope", async () => {
+    const body = { url: "https://hooks.example.com/x", events: ["stock.changed"] };
+    expect((await api("POST", "/v1/webhooks", { token: WRITE_TOKEN, body })).body.error.code).toBe("forbidden");
+    expect((await api("GET", "/v1/webhooks", { token: WRITE_TOKEN })).status).toBe(403);
+  });
+
+  it("answers a retried keyed POST with the same webhook and secret, and refuses the key with another body", async () => {
+    const key = `key-${uniqueSku()}`;
+    const body = { url: "https://hooks.example.com/keyed", events: ["stock.low"] };
+    const first = await api("POST", "/v1/webhooks", { token: ADMIN_TOKEN, body, headers: { "idempotency-key": key } });
+    const again = await api("POST", "/v1/webhooks", { token: ADMIN_TOKEN, body, headers: { "idempotency-key": key } });
+    created.push(first.body.id);
+    expect(first.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    const other = await api("POST", "/v1/webhooks", {
+      token: ADMIN_TOKEN,
+      body: { ...body, events: ["stock.changed"] },
+      headers: { "idempotency-key": key },
+    });
+    expect(other.status).toBe(409);
+    expect(other.body.error.code).toBe("idempotency_conflict");
+  });
+
+  it.each([
+    ["an http:// URL outside localhost", { url: "http://hooks.example.com/x", events: ["stock.low"] }, "url"],
+    ["a URL that is not one", { url: "not a url", events: ["stock.low"] }, "url"],
+    ["a URL over 2,048 characters", { url: `https://hooks.example.com/${"a".repeat(2048)}`, events: ["stock.low"] }, "url"],
+    ["an unknown event type", { url: "https://hooks.example.com/x", events: ["stock.sold"] }, "events.0"],
+    ["empty events", { url: "https://hooks.example.com/x", events: [] }, "events"],
+    ["a repeated event type", { url: "https://hooks.example.com/x", events: ["stock.low", "stock.low"] }, "events"],
+    ["an unknown field", { url: "https://hooks.example.com/x", events: ["stock.low"], secret: "mine" }, "secret"],
+  ])("refuses %s with a 400 naming the field, and creates nothing", async (_case, body, path) => {
+    const before = await env.DB.prepare("SELECT count(*) AS n FROM webhooks").first<{ n: number }>();
+    const res = await api("POST", "/v1/webhooks", { token: ADMIN_TOKEN, body });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("invalid_request");
+    expect(res.body.error.details.issues.map((i: { path: string }) => i.path)).toContain(path);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM webhooks").first()).toEqual(before);
+  });
+
+  it("allows http:// to 127.0.0.1 and localhost only (here, where ALLOW_INSECURE_WEBHOOKS=true)", async () => {
+    for (const url of ["http://127.0.0.1:9/x", "http://localhost:9/x"]) {
+      const res = await api("POST", "/v1/webhooks", { token: ADMIN_TOKEN, body: { url, events: ["stock.low"] } });
+      expect(res.status).toBe(201);
+      created.push(res.body.id);
+    }
+  });
+});
+
+describe("deliveries", () => {
+  it("delivers each event once, signed per Standard Webhooks, with the contract's fields", async () => {
+    const { webhook, url } = await subscribe(ALL_TYPES);
+    const sku = uniqueSku("EVT");
+    await api("PUT", `/v1/products/${sku}/settings`, { body: { low_stock_threshold: 2 } });
+    await receive(sku, 3);
+    await api("POST", `/v1/products/${sku}/adjust`, { body: { delta: -1, reason: "damaged" } });
+    await api("POST", `/v1/products/${sku}/adjust`, { body: { delta: -2, reason: "damaged" } });
+
+    const box = await inboxWhen(url, (b) => ofSku(sku)(b).length === 6);
+    expect(ofSku(sku)(box).map((e) => e.id).sort()).toEqual(
+      [
+        `${sku}:1:stock.back_in_stock`,
+        `${sku}:1:stock.changed`,
+        `${sku}:2:stock.low`,
+        `${sku}:2:stock.changed`,
+        `${sku}:3:stock.out_of_stock`,
+        `${sku}:3:stock.changed`,
+      ].sort(),
+    );
+    const low = ofSku(sku)(box).find((e) => e.type === "stock.low");
+    expect(low).toEqual({
+      id: `${sku}:2:stock.low`,
+      type: "stock.low",
+      sku,
+      seq: 2,
+      at: low.move.at,
+      stock: { sku, on_hand: 2, reserved: 0, committed: 0, available: 2, version: 2, updated_at: low.move.at },
+      low_stock_threshold: 2,
+      move: expect.objectContaining({ sku, seq: 2, type: "adjusted", quantity: -1, available: 2, reason: "damaged" }),
+    });
+    // Every attempt verifies with the reference Standard Webhooks library, inside the Worker runtime too.
+    for (const attempt of box.attempts.filter((a) => JSON.parse(a.body).sku === sku)) {
+      expect(new Webhook(webhook.secret).verify(attempt.body, attempt.headers)).toEqual(JSON.parse(attempt.body));
+      expect(attempt.headers["webhook-id"]).toBe(JSON.parse(attempt.body).id);
+      expect(attempt.headers["content-type"]).toBe("application/json");
+    }
+    expect(() => new Webhook(`whsec_${btoa("another secret that is 32 bytes!")}`).verify(box.attempts[0]!.body, box.attempts[0]!.headers)).toThrow();
+
+    await settled(webhook.id);
+    const items = (await deliveries(webhook.id, "?limit=1000")).filter((d) => d.event_id.startsWith(`${sku}:`));
+    expect(items).toHaveLength(6);
+    for (const d of items) {
+      expect(d).toMatchObject({ status: "delivered", attempts: 1, last_status_code: 204, last_error: null, next_attempt_at: null });
+      expect(d.delivered_at).toEqual(expect.any(String));
+    }
+  });
+
+  it("sends only the types a webhook subscribed to", async () => {
+    const outOnly = await subscribe(["stock.out_of_stock"]);
+    const changed = await subscribe(["stock.changed"]);
+    const sku = uniqueSku("ONLY");
+    await receive(sku, 1);
+    await api("POST", `/v1/products/${sku}/adjust`, { body: { delta: -1, reason: "lost" } });
+    await inboxWhen(changed.url, (b) => ofSku(sku)(b).length === 2);
+    const box = await inboxWhen(outOnly.url, (b) => ofSku(sku)(b).length === 1);
+    expect(ofSku(sku)(box).map((e) => e.type)).toEqual(["stock.out_of_stock"]);
+  });
+
+  it("retries a receiver that answers 500 twice, then records it delivered with 3 attempts", async () => {
+    const { webhook, url } = await subscribe(["stock.out_of_stock"], { fail_first: 2 });
+    const sku = uniqueSku("RETRY");
+    await receive(sku, 1);
+    await api("POST", `/v1/products/${sku}/adjust`, { body: { delta: -1, reason: "lost" } });
+    const eventId = `${sku}:2:stock.out_of_stock`;
+
+    await inboxWhen(url, (b) => attemptsOf(b, eventId).length === 1);
+    await settled(webhook.id);
+    let [delivery] = await deliveries(webhook.id);
+    expect(delivery).toMatchObject({ event_id: eventId, status: "pending", attempts: 1, last_status_code: 500, last_error: "answered 500" });
+    expect(Date.parse(delivery.next_attempt_at) - Date.now()).toBeGreaterThan(3_000);
+
+    advanceClock(RETRY_DELAYS_MS[0]!);
+    expect(await runDurableObjectAlarm(endpointStub(webhook.id))).toBe(true);
+    [delivery] = await deliveries(webhook.id);
+    expect(delivery).toMatchObject({ status: "pending", attempts: 2, last_status_code: 500 });
+
+    advanceClock(RETRY_DELAYS_MS[1]!);
+    expect(await runDurableObjectAlarm(endpointStub(webhook.id))).toBe(true);
+    [delivery] = await deliveries(webhook.id);
+    expect(delivery).toMatchObject({ status: "delivered", attempts: 3, last_status_code: 204, last_error: null, next_attempt_at: null });
+
+    const box = await inbox(url);
+    expect(attemptsOf(box, eventId).map((a) => a.answered)).toEqual([500, 500, 204]);
+    expect(ofSku(sku)(box)).toHaveLength(1);
+    // Nothing left to try: the alarm is not armed again.
+    expect(await runDurableObjectAlarm(endpointStub(webhook.id))).toBe(false);
+  });
+
+  it("keeps trying for more than 24 hours, then marks the delivery failed", async () => {
+    const { webhook, url } = await subscribe(["stock.back_in_stock"], { status: 503 });
+    const sku = uniqueSku("DOWN");
+    const { lines } = await capturingConsole("warn", async () => {
+      await receive(sku, 1);
+      await inboxWhen(url, (b) => b.attempts.length === 1);
+      await settled(webhook.id);
+      let elapsed = 0;
+      for (const delay of RETRY_DELAYS_MS) {
+        advanceClock(delay);
+        elapsed += delay;
+        expect(await runDurableObjectAlarm(endpointStub(webhook.id))).toBe(true);
+      }
+      expect(elapsed).toBeGreaterThan(24 * 3_600_000);
+    });
+    const [delivery] = await deliveries(webhook.id, "?status=failed");
+    expect(delivery).toMatchObject({ event_id: `${sku}:1:stock.back_in_stock`, status: "failed", attempts: 8, last_status_code: 503, next_attempt_at: null });
+    expect(await deliveries(webhook.id, "?status=pending")).toEqual([]);
+    expect((await inbox(url)).attempts).toHaveLength(8);
+    expect(lines).toEqual([expect.stringContaining(`gave up on ${sku}:1:stock.back_in_stock after 8 attempts`)]);
+  });
+
+  it("never lets a slow or failing endpoint hold back another", async () => {
+    const slow = await subscribe(["stock.changed"], { delay_ms: 3_000 });
+    const failing = await subscribe(["stock.changed"], { status: 500 });
+    const healthy = await subscribe(["stock.changed"]);
+    const sku = uniqueSku("ISOLATE");
+    await receive(sku, 5);
+
+    await inboxWhen(healthy.url, (b) => ofSku(sku)(b).length === 1);
+    // The healthy endpoint has its event while the slow one is still waiting for its answer.
+    expect((await inbox(slow.url)).attempts).toHaveLength(0);
+    await inboxWhen(failing.url, (b) => b.attempts.length >= 1);
+    await inboxWhen(slow.url, (b) => ofSku(sku)(b).length === 1);
+  });
+
+  it("sends a ping on request", async () => {
+    const { webhook, url } = await subscribe(["stock.low"]);
+    const res = await api("POST", `/v1/webhooks/${webhook.id}/ping`, { token: ADMIN_TOKEN });
+    expect(res.status).toBe(202);
+    expect(res.body.event_id).toMatch(/^ping:/);
+    const box = await inboxWhen(url, (b) => b.events.length === 1);
+    expect(box.events[0]!.event).toMatchObject({ id: res.body.event_id, type: "ping", webhook_id: webhook.id });
+  });
+});
+
+describe("stock events after failures", () => {
+  it("loses nothing when the queue send fails after the move: the alarm sends it, even after an eviction", async () => {
+    const { url } = await subscribe(ALL_TYPES);
+    const sku = uniqueSku("CRASH");
+    await receive(sku, 2);
+    await inboxWhen(url, (b) => ofSku(sku)(b).length === 2);
+
+    // The queue refuses everything this instance sends: the moves commit, their events wait in the ledger.
+    await runInDurableObject(productStub(sku), (instance: unknown) => {
+      const outbox = (instance as { events: { queue: Pick<Queue, "sendBatch"> } }).events;
+      outbox.queue = { sendBatch: () => Promise.reject(new Error("queue unavailable")) };
+    });
+    const { lines } = await capturingConsole("warn", async () => {
+      await api("POST", `/v1/products/${sku}/adjust`, { body: { delta: -2, reason: "lost" } });
+      await productStub(sku).flushEvents();
+    });
+    expect(lines[0]).toMatch(new RegExp(`stock events of ${sku} not sent \\(attempt 1, retry in 500 ms\\)`));
+    expect(await productStub(sku).pendingEvents()).toBe(1);
+
+    // The object is evicted before its retry: what it had not sent is still in its ledger.
+    await evictDurableObject(productStub(sku));
+    expect(await runDurableObjectAlarm(productStub(sku))).toBe(true);
+    expect(await productStub(sku).pendingEvents()).toBe(0);
+    const box = await inboxWhen(url, (b) => ofSku(sku)(b).length === 4);
+    expect(ofSku(sku)(box).map((e) => e.id).sort()).toEqual(
+      [`${sku}:1:stock.back_in_stock`, `${sku}:1:stock.changed`, `${sku}:2:stock.changed`, `${sku}:2:stock.out_of_stock`].sort(),
+    );
+  });
+
+  it("sends a repeat with the same ids when the watermark was lost after a send, and nothing is delivered twice", async () => {
+    const { webhook, url } = await subscribe(["stock.changed"]);
+    const sku = uniqueSku("RESEND");
+    await receive(sku, 2);
+    await receive(sku, 3);
+    await inboxWhen(url, (b) => ofSku(sku)(b).length === 2);
+    // As if the object crashed after sendBatch but before it moved sent_seq.
+    await runInDurableObject(productStub(sku), (instance: unknown, state) => {
+      state.storage.sql.exec("UPDATE event_outbox SET sent_seq = 0");
+      (instance as { events: { forget(): void } }).events.forget();
+    });
+    expect(await productStub(sku).pendingEvents()).toBe(2);
+    await productStub(sku).flushEvents();
+    await receive(sku, 1);
+    await inboxWhen(url, (b) => ofSku(sku)(b).length === 3);
+    await settled(webhook.id);
+    const box = await inbox(url);
+    for (const seq of [1, 2, 3]) expect(attemptsOf(box, `${sku}:${seq}:stock.changed`)).toHaveLength(1);
+  });
+});
+
+describe("stock events against a model", () => {
+  type Step =
+    | { kind: "receive"; quantity: number }
+    | { kind: "adjust"; delta: number }
+    | { kind: "hold"; cart: number; quantity: number }
+    | { kind: "threshold"; value: number | null };
+
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    fc.record({ kind: fc.constant("receive" as const), quantity: fc.integer({ min: 1, max: 6 }) }),
+    fc.record({ kind: fc.constant("adjust" as const), delta: fc.integer({ min: -6, max: 6 }).filter((d) => d !== 0) }),
+    fc.record({ kind: fc.constant("hold" as const), cart: fc.integer({ min: 1, max: 3 }), quantity: fc.integer({ min: 0, max: 5 }) }),
+    fc.record({ kind: fc.constant("threshold" as const), value: fc.option(fc.integer({ min: 0, max: 6 }), { nil: null }) }),
+  );
+
+  /** The contract's table, applied to one move. */
+  function expectedTypes(before: number, after: number, threshold: number | null): string[] {
+    const types: string[] = [];
+    if (before > 0 && after === 0) types.push("stock.out_of_stock");
+    if (before === 0 && after > 0) types.push("stock.back_in_stock");
+    if (threshold !== null && before > threshold && after <= threshold && after > 0) types.push("stock.low");
+    return [...types, "stock.changed"];
+  }
+
+  it("produces exactly the events the contract defines for any sequence of moves and thresholds", async () => {
+    const { url } = await subscribe(ALL_TYPES);
+    const expected = new Map<string, string[]>();
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 25 }), async (steps) => {
+        const sku = uniqueSku("MODEL");
+        const ids: string[] = [];
+        let available = 0;
+        let threshold: number | null = null;
+        let seq = 0;
+        const holds = new Map<number, number>();
+        const moved = (after: number) => {
+          seq += 1;
+          for (const type of expectedTypes(available, after, threshold)) ids.push(`${sku}:${seq}:${type}`);
+          available = after;
+        };
+        for (const s of steps) {
+          if (s.kind === "threshold") {
+            await api("PUT", `/v1/products/${sku}/settings`, { body: { low_stock_threshold: s.value } });
+            threshold = s.value;
+          } else if (s.kind === "receive") {
+            expect((await api("POST", `/v1/products/${sku}/receive`, { body: { quantity: s.quantity } })).status).toBe(201);
+            moved(available + s.quantity);
+          } else if (s.kind === "adjust") {
+            const res = await api("POST", `/v1/products/${sku}/adjust`, { body: { delta: s.delta, reason: "model" } });
+            expect(res.status).toBe(available + s.delta >= 0 ? 201 : 409);
+            if (res.status === 201) moved(available + s.delta);
+          } else {
+            const held = holds.get(s.cart) ?? 0;
+            const res = await productStub(sku).hold(sku, `cart-${s.cart}`, s.quantity, Date.now() + 3_600_000, "updated");
+            expect(res.ok).toBe(s.quantity - held <= available);
+            if (res.ok && s.quantity !== held) moved(available - (s.quantity - held));
+            if (res.ok) holds.set(s.cart, s.quantity);
+          }
+        }
+        expected.set(sku, ids);
+      }),
+      { numRuns: 25 },
+    );
+    const all = [...expected.values()].flat();
+    const box = await inboxWhen(url, (b) => b.events.filter((e) => e.event.sku?.startsWith("MODEL-")).length >= all.length, 30_000);
+    const got = box.events.map((e) => e.event).filter((e) => expected.has(e.sku));
+    expect(got.map((e) => e.id).sort()).toEqual(all.sort());
+    // And each event carries the threshold its move was made under and the balances after it.
+    for (const e of got) expect(e.stock.available).toBe(e.move.available);
+  });
+});
