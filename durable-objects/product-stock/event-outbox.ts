@@ -5,6 +5,7 @@
  * backoff from the object's alarm. A crash after the send but before the watermark moved sends the same
  * events again, with the same ids: delivery is at least once, and receivers dedupe by id.
  */
+import { SingleFlight } from "../shared/serial";
 import { eventsOf, type StockEvent } from "../domain/stock-events";
 import { OUTBOX_RETRY, OUTBOX_SAFETY_NET_MS, type Schedule } from "../shared/schedule";
 import type { LedgerStore } from "./ledger-store";
@@ -15,7 +16,7 @@ const EVENTS = { kind: "events", key: "queue" } as const;
 const EVENTS_BATCH_MOVES = 40;
 
 export class EventOutbox {
-  private running: Promise<void> | null = null;
+  private readonly inFlight = new SingleFlight();
   /** `sent_seq`, kept in memory while the object lives; `forget` drops it. */
   private sent: number | undefined;
 
@@ -47,10 +48,7 @@ export class EventOutbox {
 
   /** One send at a time per object; later callers share the running one. */
   flush(): Promise<void> {
-    this.running ??= this.drain().finally(() => {
-      this.running = null;
-    });
-    return this.running;
+    return this.inFlight.run(() => this.drain());
   }
 
   private async drain(): Promise<void> {

@@ -4,6 +4,7 @@
  * a failure leaves the watermark where it was and schedules a retry with backoff on the object's alarm.
  * The first flush also registers the SKU in the catalog, which a rebuild of D1 walks.
  */
+import { SingleFlight } from "../shared/serial";
 import type { ObjectBindings } from "../bindings";
 import type { LedgerStore } from "./ledger-store";
 import type { SettingsStore } from "./settings-store";
@@ -23,7 +24,7 @@ interface Watermark {
 }
 
 export class Projector {
-  private running: Promise<void> | null = null;
+  private readonly inFlight = new SingleFlight();
   /** The `projection` row, kept in memory while the object lives; `forget` drops it. */
   private mark: Watermark | undefined;
 
@@ -84,10 +85,7 @@ export class Projector {
 
   /** One flush at a time per object; later callers share the running one. */
   flush(): Promise<void> {
-    this.running ??= this.drain().finally(() => {
-      this.running = null;
-    });
-    return this.running;
+    return this.inFlight.run(() => this.drain());
   }
 
   private async drain(): Promise<void> {

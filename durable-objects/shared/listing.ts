@@ -5,6 +5,7 @@
  * per change, so listings add little to D1's writes. D1 keeps a row only for a higher revision, so a
  * retried or late copy changes nothing.
  */
+import { SingleFlight } from "./serial";
 import type { Remembers } from "./memory";
 import type { SchemaPart } from "./migrate";
 import { OUTBOX_RETRY, OUTBOX_SAFETY_NET_MS, type Schedule } from "./schedule";
@@ -29,7 +30,7 @@ interface ListingState {
 
 export class Listing implements Remembers {
   private state: ListingState | undefined;
-  private running: Promise<void> | null = null;
+  private readonly inFlight = new SingleFlight();
 
   constructor(
     private readonly sql: SqlStorage,
@@ -54,10 +55,7 @@ export class Listing implements Remembers {
   /** One copy at a time; later callers share the running one. */
   flush(): Promise<void> {
     if (!this.exists()) return Promise.resolve();
-    this.running ??= this.drain().finally(() => {
-      this.running = null;
-    });
-    return this.running;
+    return this.inFlight.run(() => this.drain());
   }
 
   /** After an alarm's flush: with nothing left to copy, the safety net is spent. */

@@ -12,3 +12,15 @@ export class SerialQueue {
     return result;
   }
 }
+
+/** Runs a drain (a flush, a send) at most once at a time; a caller during a run shares that run. */
+export class SingleFlight {
+  private running: Promise<void> | null = null;
+
+  run(drain: () => Promise<void>): Promise<void> {
+    this.running ??= drain().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+}
