@@ -2,8 +2,11 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { startWebhookReceivers } from "./test/setup/webhook-receivers.ts";
 
 const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url)));
+// The webhook endpoint of the events benchmark: a real HTTP server in this process.
+const receivers = await startWebhookReceivers();
 
 export default defineConfig({
   plugins: [
@@ -11,13 +14,20 @@ export default defineConfig({
       main: "./bench/worker.ts",
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
-        bindings: { API_TOKENS: "read:bench-read-token,write:bench-write-token", TEST_MIGRATIONS: migrations },
+        bindings: {
+          API_TOKENS: "read:bench-read-token,write:bench-write-token,admin:bench-admin-token",
+          TEST_MIGRATIONS: migrations,
+          WEBHOOK_SIGNING_KEY: "bench-webhook-signing-key",
+          ALLOW_INSECURE_WEBHOOKS: "true",
+          WEBHOOK_RECEIVERS: receivers.url,
+        },
         // stockwell's objects as wrangler.toml binds them, and the reference implementations (bench/reference.ts).
         durableObjects: {
           PRODUCT_STOCK: { className: "ProductStock", useSQLite: true },
           RESERVATION: { className: "Reservation", useSQLite: true },
           ORDER: { className: "Order", useSQLite: true },
           CATALOG: { className: "Catalog", useSQLite: true },
+          WEBHOOK_ENDPOINT: { className: "WebhookEndpoint", useSQLite: true },
           MIN_PRODUCT: { className: "MinProduct", useSQLite: true },
           MIN_RESERVATION: { className: "MinReservation", useSQLite: true },
         },
@@ -26,6 +36,8 @@ export default defineConfig({
   ],
   test: {
     include: ["bench/**/*.bench.ts"],
+    // One file at a time: two benchmarks sharing the runtime would measure each other.
+    fileParallelism: false,
     setupFiles: ["./test/setup/apply-migrations.ts"],
     testTimeout: 540_000,
   },

@@ -21,12 +21,18 @@ function inRuntime() {
     maxBuffer: 64 * 1024 * 1024,
     env: { ...process.env, FORCE_COLOR: "0" },
   });
-  const line = `${run.stdout}\n${run.stderr}`.split("\n").find((l) => l.includes("BENCH_RESULT "));
-  if (run.status !== 0 || !line) {
+  const lines = `${run.stdout}\n${run.stderr}`.split("\n");
+  const resultOf = (tag) => {
+    const line = lines.find((l) => l.includes(`${tag} `));
+    return line ? JSON.parse(line.slice(line.indexOf(`${tag} `) + tag.length + 1)) : null;
+  };
+  const main = resultOf("BENCH_RESULT");
+  const events = resultOf("BENCH_EVENTS");
+  if (run.status !== 0 || !main || !events) {
     console.error(run.stdout, run.stderr);
     throw new Error("the in-runtime benchmark failed");
   }
-  return JSON.parse(line.slice(line.indexOf("BENCH_RESULT ") + "BENCH_RESULT ".length));
+  return { ...main, ...events };
 }
 
 async function startServer() {
@@ -138,6 +144,7 @@ const results = {
   many_skus: runtime.many_skus,
   ledger_length: runtime.ledger_length,
   projection: runtime.projection,
+  events: runtime.events,
   history: runtime.history,
   http,
   baselines: runtime.baselines,
@@ -158,6 +165,9 @@ const rows = [
   ["full path p50 / p99 ms (one caller)", `${hot.single_caller_p50_ms} / ${hot.single_caller_p99_ms}`, "latency with no queue", ""],
   ["3-line cart p50 / p99 ms", `${many.p50_ms} / ${many.p99_ms}`, "", ""],
   ["ledger_length reserve+release ms", `${results.ledger_length.short_ms} / ${results.ledger_length.long_ms}`, `100 vs 100,000 moves, ratio ${results.ledger_length.ratio}`, ""],
+  ["events: time added per hold", `${Math.round(results.events.overhead_ratio * 100)}%`, `one subscription to every move; ${results.events.with_events_per_s} vs ${results.events.without_events_per_s}/s`, "(target ≤ 10%)"],
+  ["delivery lag p50 / p99 ms, steady", `${results.events.steady_delivery_lag_p50_ms} / ${results.events.steady_delivery_lag_p99_ms}`, "move → receiver at 20 moves/s", ""],
+  ["delivery lag p50 / p99 ms, under load", `${results.events.delivery_lag_p50_ms} / ${results.events.delivery_lag_p99_ms}`, "every hot-SKU hold delivered, backlog included", ""],
   ["projection lag p50 / p99 ms", `${results.projection.lag_p50_ms} / ${results.projection.lag_p99_ms}`, `${results.projection.moves_per_s} moves/s into D1`, ""],
   ["history /v1/moves?sku p50 / p99 ms", `${results.history.sku_p50_ms} / ${results.history.sku_p99_ms}`, `order_id p50 ${results.history.order_p50_ms} ms, daily p50 ${results.history.daily_p50_ms} ms`, ""],
   ["http holds/s, p99 ms", `${results.http.holds_per_s}, ${results.http.p99_ms}`, `/healthz ${results.http.healthz_per_s}/s`, ""],
