@@ -61,7 +61,7 @@ interface DeliveryRow {
 }
 
 /** Deliveries tried at once, side by side, per round. */
-const ROUND_SIZE = 20;
+const ROUND_SIZE = 50;
 
 export class WebhookEndpoint extends DurableObject<ObjectBindings> {
   private readonly schema: LazySchema;

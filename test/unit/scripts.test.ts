@@ -1,7 +1,7 @@
 // The operator scripts, run as a person runs them: rebuild against a stand-in stockwell on loopback, and
 // seed into a scratch state folder.
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -130,4 +130,23 @@ describe("npm run seed", () => {
     expect((reopened.prepare("SELECT count(*) AS n FROM moves WHERE order_id = ?").get(orderId) as { n: number }).n).toBeGreaterThan(0);
     reopened.close();
   }, 120_000);
+});
+
+describe("npm start's .dev.vars", () => {
+  it("is created from the example, and an older one gains the keys added since, keeping its own values", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stockwell-devvars-"));
+    const example = readFileSync(".dev.vars.example", "utf8");
+    writeFileSync(join(dir, ".dev.vars.example"), example);
+    const ensure = `import(${JSON.stringify(join(process.cwd(), "scripts/local-dev.mjs"))}).then((m) => m.ensureDevVars())`;
+    await run(process.execPath, ["-e", ensure], { cwd: dir });
+    expect(readFileSync(join(dir, ".dev.vars"), "utf8")).toBe(example);
+
+    writeFileSync(join(dir, ".dev.vars"), "API_TOKENS=admin:mine\n");
+    const { stdout } = await run(process.execPath, ["-e", ensure], { cwd: dir });
+    expect(stdout).toContain("added WEBHOOK_SIGNING_KEY, ALLOW_INSECURE_WEBHOOKS to .dev.vars");
+    const vars = readFileSync(join(dir, ".dev.vars"), "utf8");
+    expect(vars).toMatch(/^API_TOKENS=admin:mine\n/);
+    expect(vars.match(/^API_TOKENS=/gm)).toHaveLength(1);
+    expect(vars).toContain("ALLOW_INSECURE_WEBHOOKS=true");
+  });
 });
