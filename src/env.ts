@@ -10,6 +10,8 @@ declare global {
       MOVES_RETENTION_DAYS?: string;
       /** "true": webhook URLs may be http://127.0.0.1 or http://localhost (local development). */
       ALLOW_INSECURE_WEBHOOKS?: string;
+      /** Workers static assets: the operator console (public/). */
+      ASSETS: Fetcher;
     }
     interface GlobalProps {
       mainModule: typeof import("./index");

@@ -9,6 +9,7 @@ import type { Env } from "../env";
 import { validate, type HttpMethod, type Operation } from "../operation";
 import { operations } from "../operations";
 import { authenticate } from "./auth";
+import { isConsolePath, serveConsole } from "./console";
 import { allows, type Scope } from "../scopes";
 import { openApiDocument } from "../openapi";
 import { readJsonBody } from "./body";
@@ -89,6 +90,7 @@ export const router = buildRouter();
 export async function handleHttp(request: Request, env: Env): Promise<Response> {
   try {
     const path = new URL(request.url).pathname;
+    if (isConsolePath(path)) return await serveConsole(request, env);
     const publicRoute = PUBLIC_ROUTES[path];
     if (publicRoute) {
       return request.method === "GET" || request.method === "HEAD"

@@ -1,0 +1,16 @@
+// `npm run test:browser`: the operator console in Debian's Chromium (driven by playwright-core) against
+// `npm start`. Not part of `npm test`, which stays browser-free; `.ci/run` installs Chromium and runs both.
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    name: "browser",
+    include: ["test/browser/**/*.spec.ts"],
+    environment: "node",
+    globalSetup: ["./test/browser/serve.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    fileParallelism: false,
+    reporters: ["default", "./test/setup/summary-reporter.ts"],
+  },
+});
