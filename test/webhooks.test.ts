@@ -8,6 +8,7 @@ import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it } from "vitest";
 import { RETRY_DELAYS_MS } from "../durable-objects/domain/delivery-policy";
 import { advanceClock } from "../durable-objects/shared/clock";
+import { DELIVERY_RETENTION_MS } from "../durable-objects/webhook/WebhookEndpoint";
 import { ADMIN_TOKEN, api, capturingConsole, productStub, receive, uniqueSku, WRITE_TOKEN } from "./helpers";
 
 const ALL_TYPES = ["stock.out_of_stock", "stock.back_in_stock", "stock.low", "stock.changed"];
@@ -278,6 +279,22 @@ describe("deliveries", () => {
     expect((await inbox(slow.url)).attempts).toHaveLength(0);
     await inboxWhen(failing.url, (b) => b.attempts.length >= 1);
     await inboxWhen(slow.url, (b) => ofSku(sku)(b).length === 1);
+  });
+
+  it("keeps settled deliveries for 30 days, then prunes them as new ones come", async () => {
+    const { webhook, url } = await subscribe(["stock.back_in_stock"]);
+    const [first, second] = [uniqueSku("OLD"), uniqueSku("NEW")];
+    await receive(first, 1);
+    await inboxWhen(url, (b) => ofSku(first)(b).length === 1);
+    await settled(webhook.id);
+    advanceClock(DELIVERY_RETENTION_MS + 60_000);
+    await receive(second, 1);
+    await inboxWhen(url, (b) => ofSku(second)(b).length === 1);
+    await settled(webhook.id);
+    expect((await deliveries(webhook.id)).map((d) => d.event_id)).toEqual([`${second}:1:stock.back_in_stock`]);
+    await runInDurableObject(endpointStub(webhook.id), (_instance, state) => {
+      expect(state.storage.sql.exec("SELECT count(*) AS n FROM attempts WHERE event_id LIKE ?", `${first}:%`).one().n).toBe(0);
+    });
   });
 
   it("sends a ping on request", async () => {

@@ -63,6 +63,10 @@ interface DeliveryRow {
 /** Deliveries tried at once, side by side, per round. */
 const ROUND_SIZE = 50;
 
+/** Delivered and failed deliveries (and their attempts) are kept this long, then pruned as new ones come. */
+export const DELIVERY_RETENTION_MS = 30 * 24 * 3_600_000;
+const PRUNE_BATCH = 100;
+
 export class WebhookEndpoint extends DurableObject<ObjectBindings> {
   private readonly schema: LazySchema;
   private running: Promise<void> | null = null;
@@ -117,6 +121,7 @@ export class WebhookEndpoint extends DurableObject<ObjectBindings> {
     const now = clock.now();
     let accepted = 0;
     this.ctx.storage.transactionSync(() => {
+      this.pruneSettled(now);
       for (const event of events) {
         if (event.type !== "ping" && !wanted.has(event.type)) continue;
         accepted += this.ctx.storage.sql.exec(
@@ -258,6 +263,22 @@ export class WebhookEndpoint extends DurableObject<ObjectBindings> {
       );
     });
     if (after.status === "failed") console.warn(`webhook ${endpoint.webhook_id}: gave up on ${delivery.event_id} after ${attempts} attempts`);
+  }
+
+  /** Deletes a batch of settled deliveries older than the retention, oldest first, with their attempts. */
+  private pruneSettled(nowMs: number): void {
+    const sql = this.ctx.storage.sql;
+    const old = sql
+      .exec<{ n: number; event_id: string }>(
+        "SELECT n, event_id FROM deliveries WHERE status != 'pending' AND created_at_ms < ? ORDER BY n LIMIT ?",
+        nowMs - DELIVERY_RETENTION_MS,
+        PRUNE_BATCH,
+      )
+      .toArray();
+    for (const { n, event_id } of old) {
+      sql.exec("DELETE FROM attempts WHERE event_id = ?", event_id);
+      sql.exec("DELETE FROM deliveries WHERE n = ?", n);
+    }
   }
 
   private signingSecret(endpoint: EndpointRow): Promise<string> {

@@ -238,9 +238,9 @@ async function loadSku(sku) {
     call("GET", `/v1/reservations${query({ sku, status: "active", limit: 100 })}`),
     call("GET", `/v1/orders${query({ sku, open: "true", limit: 100 })}`),
   ]);
-  // The whole ledger for the chart, page by page (the API's pages are at most 1,000 moves).
+  // The latest moves (all of them up to CHART_MOVES), page by page: the API's pages are at most 1,000 moves.
   const moves = [];
-  for (let after = 0; moves.length < CHART_MOVES; ) {
+  for (let after = Math.max(0, stock.version - CHART_MOVES); moves.length < CHART_MOVES; ) {
     const page = await call("GET", `${path}/moves${query({ after_seq: after, limit: 1000 })}`);
     moves.push(...page.moves);
     if (page.next_after_seq === null) break;
@@ -262,6 +262,8 @@ async function loadSku(sku) {
   $("sku-explain").textContent =
     `${stock.available} available = ${stock.on_hand} on hand − ${stock.reserved} reserved by ${held.length} active reservation(s)` +
     ` − ${stock.committed} committed to ${open.length} open order(s). Version ${stock.version}, last move ${when(stock.updated_at)}.`;
+  $("sku-chart-scope").textContent =
+    moves.length < stock.version ? `The last ${moves.length} of ${stock.version} moves.` : `All ${moves.length} moves.`;
   chart(
     $("sku-chart"),
     moves.map((m) => ({ x: Date.parse(m.at) + m.seq / 1000, on_hand: m.on_hand, available: m.available })),
