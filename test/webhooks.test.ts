@@ -357,6 +357,27 @@ describe("stock events after failures", () => {
   });
 });
 
+describe("stock events while D1 is down", () => {
+  it("waits in the queue while the webhook list cannot be read, then delivers", async () => {
+    const { url } = await subscribe(["stock.back_in_stock"]);
+    const sku = uniqueSku("D1DOWN");
+    const { lines } = await capturingConsole("error", async () => {
+      await env.DB.prepare("ALTER TABLE webhooks RENAME TO webhooks_offline").run();
+      try {
+        await receive(sku, 1);
+        await productStub(sku).flushEvents();
+        // The queue's batch window is a second: by now the consumer has met the missing table.
+        await new Promise((resolve) => setTimeout(resolve, 2_500));
+        expect(ofSku(sku)(await inbox(url))).toEqual([]);
+      } finally {
+        await env.DB.prepare("ALTER TABLE webhooks_offline RENAME TO webhooks").run();
+      }
+    });
+    expect(lines[0]).toMatch(/stock events wait: the webhook list could not be read: .*no such table: webhooks/);
+    await inboxWhen(url, (b) => ofSku(sku)(b).length === 1, 20_000);
+  });
+});
+
 describe("stock events against a model", () => {
   type Step =
     | { kind: "receive"; quantity: number }

@@ -13,8 +13,18 @@ interface Subscription {
   events: Set<string>;
 }
 
+/** Seconds before a message is tried again: doubling from 2 s to an hour, so 100 tries outlast a day's outage. */
+const retryDelay = (attempts: number) => Math.min(2 ** attempts, 3_600);
+
 export async function fanOut(batch: MessageBatch<StockEvent>, env: Env): Promise<void> {
-  const { results } = await env.DB.prepare("SELECT id, events FROM webhooks").all<{ id: string; events: string }>();
+  let results: Array<{ id: string; events: string }>;
+  try {
+    ({ results } = await env.DB.prepare("SELECT id, events FROM webhooks").all<{ id: string; events: string }>());
+  } catch (err) {
+    console.error(`stock events wait: the webhook list could not be read: ${describeError(err)}`);
+    batch.retryAll({ delaySeconds: retryDelay(Math.max(...batch.messages.map((m) => m.attempts))) });
+    return;
+  }
   const subscriptions: Subscription[] = results.map((r) => ({ id: r.id, events: new Set(JSON.parse(r.events)) }));
   const failed = new Set<Message<StockEvent>>();
   await Promise.all(
@@ -31,7 +41,7 @@ export async function fanOut(batch: MessageBatch<StockEvent>, env: Env): Promise
     }),
   );
   for (const message of batch.messages) {
-    if (failed.has(message)) message.retry({ delaySeconds: Math.min(2 ** message.attempts, 60) });
+    if (failed.has(message)) message.retry({ delaySeconds: retryDelay(message.attempts) });
     else message.ack();
   }
 }
