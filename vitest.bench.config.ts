@@ -2,11 +2,14 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { startCpuMeter } from "./bench/cpu-meter.ts";
 import { startWebhookReceivers } from "./test/setup/webhook-receivers.ts";
 
 const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url)));
 // The webhook endpoint of the events benchmark: a real HTTP server in this process.
 const receivers = await startWebhookReceivers();
+// The CPU benchmark's meter: every workerd process's CPU time, read from /proc by this process.
+const cpuMeter = await startCpuMeter();
 
 export default defineConfig({
   plugins: [
@@ -20,6 +23,7 @@ export default defineConfig({
           WEBHOOK_SIGNING_KEY: "bench-webhook-signing-key",
           ALLOW_INSECURE_WEBHOOKS: "true",
           WEBHOOK_RECEIVERS: receivers.url,
+          CPU_METER: cpuMeter,
         },
         // stockwell's objects as wrangler.toml binds them, and the reference implementations (bench/reference.ts).
         durableObjects: {

@@ -28,11 +28,12 @@ function inRuntime() {
   };
   const main = resultOf("BENCH_RESULT");
   const events = resultOf("BENCH_EVENTS");
-  if (run.status !== 0 || !main || !events) {
+  const cpu = resultOf("BENCH_CPU");
+  if (run.status !== 0 || !main || !events || !cpu) {
     console.error(run.stdout, run.stderr);
     throw new Error("the in-runtime benchmark failed");
   }
-  return { ...main, ...events };
+  return { ...main, ...events, ...cpu };
 }
 
 async function startServer() {
@@ -145,6 +146,7 @@ const results = {
   ledger_length: runtime.ledger_length,
   projection: runtime.projection,
   events: runtime.events,
+  cpu: runtime.cpu,
   history: runtime.history,
   http,
   baselines: runtime.baselines,
@@ -180,6 +182,10 @@ const width = [40, 14, 44];
 for (const [a, b, c, d] of rows) {
   console.log(`${String(a).padEnd(width[0])} ${String(b).padStart(width[1])}  ${String(c).padEnd(width[2])} ${d}`);
 }
+const us = results.cpu.us_per_hold;
+console.log("\nCPU per hold, µs (every workerd process, the run and what it leaves to do, medians):");
+console.log(`  product ${us.product}, without its outboxes ${us.product_without_outboxes}, minimal product ${us.min_product}`);
+console.log(`  full path ${us.path}, reservation object directly without the product's outboxes ${us.path_direct_without_outboxes}, minimal path ${us.min_path}`);
 console.log("\nstorage work per 1,000 holds (statements, write segments, alarm writes, D1 calls):");
 const line = (name, c) => console.log(`  ${name.padEnd(36)} ${[c.statements, c.write_segments, c.alarm_writes, c.d1_calls].map((n) => String(n).padStart(7)).join(" ")}`);
 line("full path (every object)", results.per_1000_holds.full_path);
