@@ -10,7 +10,12 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export async function fingerprint(body: unknown): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonicalJson(body)));
+export function fingerprint(body: unknown): Promise<string> {
+  return sha256Hex(canonicalJson(body));
+}
+
+/** SHA-256 of a text, as 64 hex digits. */
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -136,8 +136,11 @@ export class WebhookEndpoint extends DurableObject<ObjectBindings> {
       }
     });
     if (accepted > 0) {
-      // The alarm is the safety net if this object is evicted before the round below ends.
-      await this.ctx.storage.setAlarm(now + DELIVERY_TIMEOUT_MS * 2);
+      // The alarm is the safety net if this object is evicted before the round below ends; it only ever
+      // moves earlier here, so a retry already due sooner keeps its time.
+      const safetyNet = now + DELIVERY_TIMEOUT_MS * 2;
+      const armed = await this.ctx.storage.getAlarm();
+      if (armed === null || armed > safetyNet) await this.ctx.storage.setAlarm(safetyNet);
       this.ctx.waitUntil(this.deliverDue());
     }
     return succeed({ accepted });

@@ -18,6 +18,7 @@ import type { StockEventType } from "../../durable-objects/domain/stock-events";
 import { attempt, describeError, webhookAt } from "../../durable-objects/shared/calls";
 import { clock } from "../../durable-objects/shared/clock";
 import type { Env } from "../env";
+import { sha256Hex } from "../fingerprint";
 
 export interface CreateWebhookInput {
   url: string;
@@ -51,8 +52,7 @@ function insecureUrlRefused(env: Env, url: string): string | null {
  */
 async function webhookIdFor(idempotency: IdempotencyToken | null): Promise<string> {
   if (!idempotency) return `wh_${crypto.randomUUID().replaceAll("-", "")}`;
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`webhook:${idempotency.key}`));
-  return `wh_${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("").slice(0, 32)}`;
+  return `wh_${(await sha256Hex(`webhook:${idempotency.key}`)).slice(0, 32)}`;
 }
 
 export async function createWebhook(
