@@ -6,7 +6,7 @@
  */
 import type { Move } from "../domain/contract";
 
-/** Moves per D1 batch (one statement each, plus the stock upsert). */
+/** Moves per D1 batch: one statement for all of them, plus the stock upsert. */
 export const PROJECTION_BATCH_MOVES = 100;
 
 /** A SKU's low-stock threshold, on its stock row (a SKU with no row yet gets it with its first move). */
@@ -32,29 +32,17 @@ export function projectionStatements(
        WHERE excluded.version > stock.version`,
     )
     .bind(last.sku, last.on_hand, last.reserved, last.committed, last.available, last.seq, last.at, lowStockThreshold);
-  const insertMove = db.prepare(
-    `INSERT INTO projected_moves (sku, seq, type, quantity, on_hand, reserved, committed, available,
-       reservation_id, order_id, reason, ref, at)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)`,
-  );
-  return [
-    upsertStock,
-    ...moves.map((m) =>
-      insertMove.bind(
-        m.sku,
-        m.seq,
-        m.type,
-        m.quantity,
-        m.on_hand,
-        m.reserved,
-        m.committed,
-        m.available,
-        m.reservation_id,
-        m.order_id,
-        m.reason,
-        m.ref,
-        m.at,
-      ),
-    ),
-  ];
+  // The whole batch is one statement over one JSON parameter: D1 pays per statement and per bound value,
+  // and the view's trigger does per-row work either way. `ORDER BY key` keeps seq order for the rollups.
+  const insertMoves = db
+    .prepare(
+      `INSERT INTO projected_moves (sku, seq, type, quantity, on_hand, reserved, committed, available,
+         reservation_id, order_id, reason, ref, at)
+       SELECT value ->> 'sku', value ->> 'seq', value ->> 'type', value ->> 'quantity', value ->> 'on_hand',
+              value ->> 'reserved', value ->> 'committed', value ->> 'available', value ->> 'reservation_id',
+              value ->> 'order_id', value ->> 'reason', value ->> 'ref', value ->> 'at'
+       FROM json_each(?1) ORDER BY key`,
+    )
+    .bind(JSON.stringify(moves));
+  return [upsertStock, insertMoves];
 }
