@@ -16,8 +16,11 @@ export interface ObjectBindings {
   RESERVATION: DurableObjectNamespace<Reservation>;
   ORDER: DurableObjectNamespace<Order>;
   CATALOG: DurableObjectNamespace<Catalog>;
-  /** Stock events (contract v1.1), sent by each SKU's object and fanned out to webhooks by the Worker. */
-  STOCK_EVENTS: Queue<StockEvent>;
+  /**
+   * Stock events (contract v1.1), sent by each SKU's object and fanned out to webhooks by the Worker. A
+   * message is the events of consecutive moves of one SKU, in seq order.
+   */
+  STOCK_EVENTS: Queue<StockEvent[]>;
   /** One object per webhook subscription: its deliveries and their attempts. */
   WEBHOOK_ENDPOINT: DurableObjectNamespace<WebhookEndpoint>;
   /** Secret: the key webhook secrets are derived from (see webhook/signing.ts). */

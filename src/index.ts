@@ -1,7 +1,6 @@
 /** The Worker: HTTP API, the daily retention cron, the stock-events consumer, and the classes the runtime binds. */
-import type { StockEvent } from "../durable-objects/domain/stock-events";
 import type { Env } from "./env";
-import { fanOut } from "./events/fan-out";
+import { fanOut, type StockEventMessage } from "./events/fan-out";
 import { handleHttp } from "./http/router";
 import { deleteOldMoves, retentionDays } from "./retention";
 
@@ -15,7 +14,7 @@ export { InventoryService } from "./rpc";
 export default {
   fetch: (request, env) => handleHttp(request, env),
 
-  queue: (batch, env) => fanOut(batch as MessageBatch<StockEvent>, env),
+  queue: (batch, env) => fanOut(batch as MessageBatch<StockEventMessage>, env),
 
   async scheduled(controller, env) {
     const deleted = await deleteOldMoves(env.DB, controller.scheduledTime, retentionDays(env.MOVES_RETENTION_DAYS));

@@ -316,8 +316,9 @@ describe("stock events after failures", () => {
 
     // The queue refuses everything this instance sends: the moves commit, their events wait in the ledger.
     await runInDurableObject(productStub(sku), (instance: unknown) => {
-      const outbox = (instance as { events: { queue: Pick<Queue, "sendBatch"> } }).events;
-      outbox.queue = { sendBatch: () => Promise.reject(new Error("queue unavailable")) };
+      const outbox = (instance as { events: { queue: Pick<Queue, "send" | "sendBatch"> } }).events;
+      const refuse = () => Promise.reject(new Error("queue unavailable"));
+      outbox.queue = { send: refuse, sendBatch: refuse };
     });
     const { lines } = await capturingConsole("warn", async () => {
       await api("POST", `/v1/products/${sku}/adjust`, { body: { delta: -2, reason: "lost" } });
@@ -354,6 +355,32 @@ describe("stock events after failures", () => {
     await settled(webhook.id);
     const box = await inbox(url);
     for (const seq of [1, 2, 3]) expect(attemptsOf(box, `${sku}:${seq}:stock.changed`)).toHaveLength(1);
+  });
+});
+
+describe("stock events on the queue", () => {
+  it("sends many moves' events as one message, and still delivers a one-event message from before that", async () => {
+    const { url } = await subscribe(["stock.changed"]);
+    const sku = uniqueSku("PACKED");
+    const sent: unknown[] = [];
+    await receive(sku, 1);
+    await productStub(sku).flushEvents();
+    await runInDurableObject(productStub(sku), (instance: unknown) => {
+      const outbox = (instance as { events: { queue: Queue } }).events;
+      const real = outbox.queue;
+      outbox.queue = { ...real, send: (body: unknown, options?: QueueSendOptions) => (sent.push(body), real.send(body, options)) } as Queue;
+      (instance as { sendOutboxes(): void }).sendOutboxes = () => {};
+    });
+    for (let i = 0; i < 3; i++) await receive(sku, 1);
+    await productStub(sku).flushEvents();
+    expect(sent).toHaveLength(1);
+    expect((sent[0] as Array<{ id: string }>).map((e) => e.id)).toEqual([2, 3, 4].map((seq) => `${sku}:${seq}:stock.changed`));
+
+    const [first] = ofSku(sku)(await inboxWhen(url, (b) => ofSku(sku)(b).length === 4));
+    const legacy = { ...first!, id: `${sku}:9:stock.changed`, seq: 9 };
+    await (env.STOCK_EVENTS as unknown as Queue).send(legacy, { contentType: "json" });
+    const box = await inboxWhen(url, (b) => ofSku(sku)(b).length === 5);
+    expect(ofSku(sku)(box).map((e) => e.id)).toContain(legacy.id);
   });
 });
 

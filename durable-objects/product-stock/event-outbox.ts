@@ -1,7 +1,7 @@
 /**
  * Sends one SKU's stock events to the events queue. Every move records the threshold in force, so its
  * events are decided by the move's own transaction; the ledger past `sent_seq` is the outbox. Sends run one
- * at a time, in seq order, with `sendBatch`; a failure leaves the watermark where it was and retries with
+ * at a time, in seq order, each batch of moves as one message; a failure leaves the watermark where it was and retries with
  * backoff from the object's alarm. A crash after the send but before the watermark moved sends the same
  * events again, with the same ids: delivery is at least once, and receivers dedupe by id.
  */
@@ -12,7 +12,10 @@ import type { LedgerStore } from "./ledger-store";
 
 const EVENTS = { kind: "events", key: "queue" } as const;
 
-/** Moves per `sendBatch`: each makes at most two events, and a batch holds at most 100 messages. */
+/**
+ * Moves per message: each makes at most two events of under 1 KB, and a message holds at most 128 KB. One
+ * message for many events is one queue operation to write, read and bill instead of one per event.
+ */
 const EVENTS_BATCH_MOVES = 40;
 
 export class EventOutbox {
@@ -23,7 +26,7 @@ export class EventOutbox {
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly schedule: Schedule,
-    private readonly queue: Queue<StockEvent>,
+    private readonly queue: Queue<StockEvent[]>,
     private readonly ledger: LedgerStore,
   ) {}
 
@@ -63,7 +66,7 @@ export class EventOutbox {
         before = move.available;
       }
       try {
-        await this.queue.sendBatch(events.map((body) => ({ body, contentType: "json" })));
+        await this.queue.send(events, { contentType: "json" });
       } catch (err) {
         const { attempt, delayMs } = this.schedule.backOff(EVENTS.kind, EVENTS.key, OUTBOX_RETRY.firstMs, OUTBOX_RETRY.maxMs);
         console.warn(`stock events of ${this.ledger.sku()} not sent (attempt ${attempt}, retry in ${delayMs} ms): ${String(err)}`);

@@ -16,7 +16,13 @@ interface Subscription {
 /** Seconds before a message is tried again: doubling from 2 s to an hour, so 100 tries outlast a day's outage. */
 const retryDelay = (attempts: number) => Math.min(2 ** attempts, 3_600);
 
-export async function fanOut(batch: MessageBatch<StockEvent>, env: Env): Promise<void> {
+/** A message's body: the events of consecutive moves; a single event in messages sent before 2026-11-26. */
+export type StockEventMessage = StockEvent[] | StockEvent;
+
+const eventsIn = (message: Message<StockEventMessage>): StockEvent[] =>
+  Array.isArray(message.body) ? message.body : [message.body];
+
+export async function fanOut(batch: MessageBatch<StockEventMessage>, env: Env): Promise<void> {
   let results: Array<{ id: string; events: string }>;
   try {
     ({ results } = await env.DB.prepare("SELECT id, events FROM webhooks").all<{ id: string; events: string }>());
@@ -26,13 +32,14 @@ export async function fanOut(batch: MessageBatch<StockEvent>, env: Env): Promise
     return;
   }
   const subscriptions: Subscription[] = results.map((r) => ({ id: r.id, events: new Set(JSON.parse(r.events)) }));
-  const failed = new Set<Message<StockEvent>>();
+  const failed = new Set<Message<StockEventMessage>>();
   await Promise.all(
     subscriptions.map(async (subscription) => {
-      const messages = batch.messages.filter((m) => subscription.events.has(m.body.type));
+      const messages = batch.messages.filter((m) => eventsIn(m).some((e) => subscription.events.has(e.type)));
       if (messages.length === 0) return;
+      const events = messages.flatMap((m) => eventsIn(m).filter((e) => subscription.events.has(e.type)));
       try {
-        const handed = await webhookAt(env, subscription.id).enqueue(messages.map((m) => m.body));
+        const handed = await webhookAt(env, subscription.id).enqueue(events);
         if (!handed.ok) throw new Error(handed.error.message);
       } catch (err) {
         console.error(`events for webhook ${subscription.id} not handed over: ${describeError(err)}`);
