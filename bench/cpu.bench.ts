@@ -6,7 +6,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { it } from "vitest";
-import type { MinProduct, MinReservation } from "./reference";
+import type { MinProduct, MinReservation, MinService } from "./reference";
 
 const bench = env as typeof env & {
   MIN_PRODUCT: DurableObjectNamespace<MinProduct>;
@@ -17,6 +17,7 @@ const CALLERS = 64;
 const HOLDS = 3_000;
 const ROUNDS = 5;
 const runId = Date.now().toString(36);
+const minService = (exports as unknown as { MinService: Service<MinService> }).MinService;
 const product = (sku: string) => env.PRODUCT_STOCK.get(env.PRODUCT_STOCK.idFromName(sku));
 const reservation = (id: string) => env.RESERVATION.get(env.RESERVATION.idFromName(id));
 const minProduct = (sku: string) => bench.MIN_PRODUCT.get(bench.MIN_PRODUCT.idFromName(sku));
@@ -37,11 +38,13 @@ async function quiet(): Promise<void> {
   }
 }
 
+type Hold = (cart: string, quantity: number) => Promise<boolean>;
+
 /**
  * µs of CPU per hold while 64 callers each grow their own cart by one unit per call, HOLDS calls in all,
  * counting what the run leaves to do afterwards until the runtime is idle again.
  */
-async function cpuPerHold(hold: (cart: string, quantity: number) => Promise<boolean>): Promise<number> {
+async function cpuPerHold(hold: Hold): Promise<number> {
   const carts = Array.from({ length: CALLERS }, () => 0);
   let issued = 0;
   await quiet();
@@ -60,55 +63,77 @@ async function cpuPerHold(hold: (cart: string, quantity: number) => Promise<bool
   return Math.round((((await cpuMs()) - before) / HOLDS) * 1000);
 }
 
-/** A SKU with enough stock, its receipt sent on; optionally with its two outboxes switched off. */
-async function stocked(sku: string, outboxes: boolean): Promise<void> {
+type Outbox = "projection" | "events";
+
+/** A SKU with enough stock, its receipt sent on; optionally with outboxes switched off. */
+async function stocked(sku: string, off: readonly Outbox[] = []): Promise<void> {
   const received = await exports.InventoryService.receive(sku, { quantity: HOLDS });
   if (!received.ok) throw new Error(received.error.message);
   await product(sku).flush();
   await product(sku).flushEvents();
-  if (!outboxes) {
-    // Both outboxes become no-ops that keep no safety net (one left behind would ring the alarm for ever).
-    await runInDurableObject(product(sku), (instance: unknown) => {
-      const object = instance as Record<"projector" | "events", unknown> & { schedule: { remove(kind: string, key: string): void } };
-      const none = { flush: () => Promise.resolve(), noteAppended() {}, settle() {}, forget() {}, pending: () => 0 };
+  if (off.length === 0) return;
+  // An outbox switched off is a no-op that keeps no safety net (one left behind would ring the alarm for ever).
+  await runInDurableObject(product(sku), (instance: unknown) => {
+    const object = instance as Record<"projector" | "events", unknown> & { schedule: { remove(kind: string, key: string): void } };
+    const none = { flush: () => Promise.resolve(), noteAppended() {}, settle() {}, forget() {}, pending: () => 0 };
+    if (off.includes("projection")) {
       object.projector = none;
-      object.events = none;
       object.schedule.remove("projection", "d1");
+    }
+    if (off.includes("events")) {
+      object.events = none;
       object.schedule.remove("events", "queue");
-    });
-  }
+    }
+  });
 }
+
+const holdAtProduct = (sku: string): Hold => async (cart, q) =>
+  (await product(sku).hold(sku, cart, q, Date.now() + 3_600_000, "updated")).ok;
+/** A reservation PUT per hold, each caller's cart growing: sent to the object directly or through the entrypoint. */
+const putReservation = (sku: string, via: "entrypoint" | "object"): Hold => async (cart, q) => {
+  const id = `${sku}-${cart}`;
+  const input = { holder: "bench", lines: [{ sku, quantity: q }], ttl_seconds: 3600 };
+  const outcome = via === "entrypoint" ? await exports.InventoryService.putReservation(id, input) : await reservation(id).put(id, input);
+  return outcome.ok;
+};
+const minimalStock = async (sku: string) => minProduct(sku).receive(HOLDS * CALLERS);
 
 const variants: Record<string, (tag: string) => Promise<number>> = {
   min_product: async (tag) => {
-    await minProduct(tag).receive(HOLDS * CALLERS);
+    await minimalStock(tag);
     return cpuPerHold((cart) => minProduct(tag).hold(cart, 1));
   },
   product: async (tag) => {
-    await stocked(tag, true);
-    return cpuPerHold(async (cart, q) => (await product(tag).hold(tag, cart, q, Date.now() + 3_600_000, "updated")).ok);
+    await stocked(tag);
+    return cpuPerHold(holdAtProduct(tag));
+  },
+  product_without_events: async (tag) => {
+    await stocked(tag, ["events"]);
+    return cpuPerHold(holdAtProduct(tag));
   },
   product_without_outboxes: async (tag) => {
-    await stocked(tag, false);
-    return cpuPerHold(async (cart, q) => (await product(tag).hold(tag, cart, q, Date.now() + 3_600_000, "updated")).ok);
+    await stocked(tag, ["projection", "events"]);
+    return cpuPerHold(holdAtProduct(tag));
   },
   min_path: async (tag) => {
-    await minProduct(tag).receive(HOLDS * CALLERS);
+    await minimalStock(tag);
     return cpuPerHold((cart) => minReservation(`${tag}-${cart}`).put(`${tag}-${cart}`, [tag]));
   },
+  min_path_via_entrypoint: async (tag) => {
+    await minimalStock(tag);
+    return cpuPerHold((cart) => minService.put(`${tag}-${cart}`, [tag]));
+  },
   path: async (tag) => {
-    await stocked(tag, true);
-    return cpuPerHold(async (cart, q) => {
-      const lines = [{ sku: tag, quantity: q }];
-      return (await exports.InventoryService.putReservation(`${tag}-${cart}`, { holder: "bench", lines, ttl_seconds: 3600 })).ok;
-    });
+    await stocked(tag);
+    return cpuPerHold(putReservation(tag, "entrypoint"));
+  },
+  path_direct: async (tag) => {
+    await stocked(tag);
+    return cpuPerHold(putReservation(tag, "object"));
   },
   path_direct_without_outboxes: async (tag) => {
-    await stocked(tag, false);
-    return cpuPerHold(async (cart, q) => {
-      const lines = [{ sku: tag, quantity: q }];
-      return (await reservation(`${tag}-${cart}`).put(`${tag}-${cart}`, { holder: "bench", lines, ttl_seconds: 3600 })).ok;
-    });
+    await stocked(tag, ["projection", "events"]);
+    return cpuPerHold(putReservation(tag, "object"));
   },
 };
 

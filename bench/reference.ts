@@ -1,10 +1,11 @@
 // Reference implementations for `npm run bench`: the smallest code each topology allows, measured in the same
 // run as stockwell, so that a ratio says how much of the topology's own cost stockwell adds. Not part of the
 // service: they check stock and write the ledger and nothing else (no idempotency, deadlines, projection).
-import { DurableObject } from "cloudflare:workers";
+import { DurableObject, WorkerEntrypoint } from "cloudflare:workers";
 
 export interface ReferenceEnv {
   MIN_PRODUCT: DurableObjectNamespace<MinProduct>;
+  MIN_RESERVATION: DurableObjectNamespace<MinReservation>;
 }
 
 const minProduct = (env: ReferenceEnv, sku: string) => env.MIN_PRODUCT.get(env.MIN_PRODUCT.idFromName(sku));
@@ -73,5 +74,15 @@ export class MinReservation extends DurableObject<ReferenceEnv> {
       sql.exec("DELETE FROM intent");
     });
     return ok;
+  }
+}
+
+/**
+ * The smallest entrypoint in front of the minimal path: a checkout Worker reaches a coordinator through a
+ * service binding's entrypoint, so the path as a checkout sees it pays this hop whatever the code behind it.
+ */
+export class MinService extends WorkerEntrypoint<ReferenceEnv> {
+  put(id: string, skus: string[]): Promise<boolean> {
+    return this.env.MIN_RESERVATION.get(this.env.MIN_RESERVATION.idFromName(id)).put(id, skus);
   }
 }

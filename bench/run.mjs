@@ -137,6 +137,7 @@ const results = {
   ratios: {
     product_vs_min_product: ratio(runtime.hot_sku.product_alone_per_s, runtime.reference.min_product_per_s),
     path_vs_min_path: ratio(runtime.hot_sku.holds_per_s, runtime.reference.min_path_per_s),
+    path_vs_min_path_via_entrypoint: ratio(runtime.hot_sku.holds_per_s, runtime.reference.min_path_via_entrypoint_per_s),
     coordinator_vs_min_path: ratio(runtime.hot_sku.coordinator_direct_per_s, runtime.reference.min_path_per_s),
     cart3_vs_min_cart3: ratio(runtime.many_skus.carts_per_s, runtime.reference.min_cart3_per_s),
   },
@@ -160,6 +161,7 @@ const target = (value, floor) => `${value} (target ≥ ${floor})`;
 const rows = [
   ["product object alone, holds/s", hot.product_alone_per_s, `minimal product ${reference.min_product_per_s}/s`, target(ratios.product_vs_min_product, 0.95)],
   ["full reservation path, holds/s", hot.holds_per_s, `minimal crash-safe path ${reference.min_path_per_s}/s`, target(ratios.path_vs_min_path, 0.9)],
+  ["  against the minimal path behind an entrypoint", hot.holds_per_s, `minimal path via entrypoint ${reference.min_path_via_entrypoint_per_s}/s`, `${ratios.path_vs_min_path_via_entrypoint}`],
   ["  the same without the RPC entrypoint", hot.coordinator_direct_per_s, "called as the minimal path is", `${ratios.coordinator_vs_min_path}`],
   ["3-line carts over 1,000 SKUs, carts/s", many.carts_per_s, `minimal 3-line path ${reference.min_cart3_per_s}/s`, target(ratios.cart3_vs_min_cart3, 0.9)],
   ["no-op Durable Object RPC, calls/s", hot.noop_rpc_per_s, "the ceiling of any call to one object here", ""],
@@ -184,8 +186,9 @@ for (const [a, b, c, d] of rows) {
 }
 const us = results.cpu.us_per_hold;
 console.log("\nCPU per hold, µs (every workerd process, the run and what it leaves to do, medians):");
-console.log(`  product ${us.product}, without its outboxes ${us.product_without_outboxes}, minimal product ${us.min_product}`);
-console.log(`  full path ${us.path}, reservation object directly without the product's outboxes ${us.path_direct_without_outboxes}, minimal path ${us.min_path}`);
+console.log(`  product ${us.product}, without its events ${us.product_without_events}, without both outboxes ${us.product_without_outboxes}, minimal product ${us.min_product}`);
+console.log(`  full path ${us.path}, minimal path via entrypoint ${us.min_path_via_entrypoint}`);
+console.log(`  reservation object directly ${us.path_direct}, the same without the product's outboxes ${us.path_direct_without_outboxes}, minimal path ${us.min_path}`);
 console.log("\nstorage work per 1,000 holds (statements, write segments, alarm writes, D1 calls):");
 const line = (name, c) => console.log(`  ${name.padEnd(36)} ${[c.statements, c.write_segments, c.alarm_writes, c.d1_calls].map((n) => String(n).padStart(7)).join(" ")}`);
 line("full path (every object)", results.per_1000_holds.full_path);
