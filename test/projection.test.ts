@@ -80,6 +80,28 @@ describe("projection to D1", () => {
     expect(await runDurableObjectAlarm(productStub(sku))).toBe(false);
   });
 
+  it("sends a backlog longer than the moves the object keeps in memory, whole and in seq order", async () => {
+    const sku = uniqueSku("BACKLOG");
+    const stub = productStub(sku);
+    await capturingConsole("warn", () =>
+      withD1Failing(async () => {
+        for (let i = 0; i < 1_100; i++) {
+          const moved = await stub.receive(sku, { quantity: 1 }, null);
+          expect(moved.ok).toBe(true);
+        }
+        await stub.flush();
+      }),
+    );
+    expect(await stub.pendingProjection()).toBe(1_100);
+    await stub.flush();
+
+    expect(await stub.pendingProjection()).toBe(0);
+    const rows = await d1Moves(sku);
+    expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: 1_100 }, (_, i) => i + 1));
+    expect(rows.map(pick)).toEqual(await ledger(sku));
+    expect(await d1Stock(sku)).toMatchObject({ on_hand: 1_100, version: 1_100 });
+  });
+
   it("ignores a replayed batch and never lets an older snapshot overwrite a newer one", async () => {
     const sku = uniqueSku("REPLAY");
     await receive(sku, 1);

@@ -43,7 +43,7 @@ export interface Appended {
   stock: Stock;
 }
 
-/** Recent moves kept in memory for the projector, at most. */
+/** Recent moves kept in memory for the outboxes: at least this many, at most twice as many. */
 const RECENT_MOVES = 512;
 
 export class LedgerStore {
@@ -106,7 +106,11 @@ export class LedgerStore {
     const sku = this.sku();
     if (sku === null) return [];
     const first = this.recent[0];
-    if (first && first.move.seq <= afterSeq + 1) return this.recent.filter((r) => r.move.seq > afterSeq).slice(0, limit);
+    if (first && first.move.seq <= afterSeq + 1) {
+      // Gapless and ascending: the move after `afterSeq` is at a known index.
+      const from = afterSeq + 1 - first.move.seq;
+      return this.recent.slice(from, from + limit);
+    }
     return this.sql
       .exec<MoveRow>("SELECT * FROM stock_moves WHERE seq > ? ORDER BY seq LIMIT ?", afterSeq, limit)
       .toArray()
@@ -161,8 +165,10 @@ export class LedgerStore {
     if (recorded.length > 0 && state.sku === null) this.sql.exec("INSERT INTO ledger_sku (id, sku) VALUES (1, ?)", sku);
     if (recorded.length > 0) {
       this.snapshot = { ...balances, version: seq, sku, updated_at_ms: atMs };
-      const continues = this.recent.at(-1)?.move.seq === state.version;
-      this.recent = [...(continues ? this.recent : []), ...recorded].slice(-RECENT_MOVES);
+      if (this.recent.at(-1)?.move.seq !== state.version) this.recent = [];
+      this.recent.push(...recorded);
+      // Trimmed in steps, so an append does not copy the whole window.
+      if (this.recent.length > 2 * RECENT_MOVES) this.recent = this.recent.slice(-RECENT_MOVES);
     }
     return {
       moves: recorded.map((r) => r.move),
