@@ -190,7 +190,11 @@ console.log(`  product ${us.product}, without its events ${us.product_without_ev
 console.log(`  full path ${us.path}, minimal path via entrypoint ${us.min_path_via_entrypoint}`);
 console.log(`  reservation object directly ${us.path_direct}, the same without the product's outboxes ${us.path_direct_without_outboxes}, minimal path ${us.min_path}`);
 console.log("\nstorage work per 1,000 holds (statements, write segments, alarm writes, D1 calls):");
-const line = (name, c) => console.log(`  ${name.padEnd(36)} ${[c.statements, c.write_segments, c.alarm_writes, c.d1_calls].map((n) => String(n).padStart(7)).join(" ")}`);
+const cells = (c) => [c.statements, c.write_segments, c.alarm_writes, c.d1_calls ?? ""].map((n) => String(n).padStart(7)).join(" ");
+const line = (name, c) => {
+  console.log(`  ${name.padEnd(36)} ${cells(c)}`);
+  for (const [kind, own] of Object.entries(c.by_object)) console.log(`    ${kind.padEnd(34)} ${cells(own)}`);
+};
 line("full path (every object)", results.per_1000_holds.full_path);
 line("product object alone", results.per_1000_holds.product_alone);
 line("3-line carts (per 1,000 carts)", many.per_1000_carts);
