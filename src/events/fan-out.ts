@@ -35,15 +35,16 @@ export async function fanOut(batch: MessageBatch<StockEventMessage>, env: Env): 
   const failed = new Set<Message<StockEventMessage>>();
   await Promise.all(
     subscriptions.map(async (subscription) => {
-      const messages = batch.messages.filter((m) => eventsIn(m).some((e) => subscription.events.has(e.type)));
-      if (messages.length === 0) return;
-      const events = messages.flatMap((m) => eventsIn(m).filter((e) => subscription.events.has(e.type)));
+      const wanted = batch.messages
+        .map((message) => ({ message, events: eventsIn(message).filter((e) => subscription.events.has(e.type)) }))
+        .filter((w) => w.events.length > 0);
+      if (wanted.length === 0) return;
       try {
-        const handed = await webhookAt(env, subscription.id).enqueue(events);
+        const handed = await webhookAt(env, subscription.id).enqueue(wanted.flatMap((w) => w.events));
         if (!handed.ok) throw new Error(handed.error.message);
       } catch (err) {
         console.error(`events for webhook ${subscription.id} not handed over: ${describeError(err)}`);
-        for (const m of messages) failed.add(m);
+        for (const w of wanted) failed.add(w.message);
       }
     }),
   );
