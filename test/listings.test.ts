@@ -1,6 +1,6 @@
 // Contract v1.1: GET /v1/reservations and GET /v1/orders, from the copies each coordinator keeps in D1
 // through its own outbox. Newest first, filtered, paged by an opaque cursor.
-import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { advanceClock } from "../durable-objects/shared/clock";
@@ -93,6 +93,48 @@ describe("GET /v1/reservations", () => {
     await evictDurableObject(reservationStub(id));
     expect(await runDurableObjectAlarm(reservationStub(id))).toBe(true);
     expect((await listed("/v1/reservations", `sku=${sku}`)).map((r) => r.id)).toEqual([id]);
+  });
+
+  it("copies a change made while an earlier copy is on its way to D1, and needs one revision for changes between copies", async () => {
+    const sku = uniqueSku("RACE");
+    await receive(sku, 10);
+    const id = uniqueSku("cart");
+    await putReservation(id, [{ sku, quantity: 1 }]);
+    // The next copy waits in D1's doorway until the test lets it through.
+    let letThrough!: () => void;
+    const doorway = new Promise<void>((resolve) => (letThrough = resolve));
+    let arrived!: () => void;
+    const waiting = new Promise<void>((resolve) => (arrived = resolve));
+    await runInDurableObject(reservationStub(id), (instance: unknown) => {
+      const listing = (instance as { listing: { db: () => D1Database } }).listing;
+      const d1 = listing.db;
+      listing.db = () => {
+        const db = d1();
+        return new Proxy(db, {
+          get: (target, name) =>
+            name === "batch"
+              ? async (statements: D1PreparedStatement[]) => {
+                  arrived();
+                  await doorway;
+                  return target.batch(statements);
+                }
+              : Reflect.get(target, name).bind(target),
+        });
+      };
+    });
+    const copying = reservationStub(id).flushListing();
+    await waiting;
+    await putReservation(id, [{ sku, quantity: 2 }]);
+    await putReservation(id, [{ sku, quantity: 3 }]);
+    letThrough();
+    await copying;
+    await settled(id);
+    expect((await listed("/v1/reservations", `sku=${sku}`)).map((r) => r.lines)).toEqual([[{ sku, quantity: 3 }]]);
+    // Three changes, two revisions: the third came while the second was still waiting for its copy.
+    const revision = await runInDurableObject(reservationStub(id), (_: unknown, state: DurableObjectState) =>
+      state.storage.sql.exec<{ revision: number }>("SELECT revision FROM listing").one().revision,
+    );
+    expect(revision).toBe(2);
   });
 
   it("refuses a cursor it did not make and an unknown status", async () => {

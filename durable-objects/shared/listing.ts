@@ -1,9 +1,12 @@
 /**
  * A coordinator's record copied to D1 for the listings (GET /v1/reservations, GET /v1/orders), through an
- * outbox: each change bumps `revision` in the same transaction as the record and sets the object's alarm
- * within 2 s, which sends the copy (retried with backoff). A busy record is copied once per ring, not once
- * per change, so listings add little to D1's writes. D1 keeps a row only for a higher revision, so a
- * retried or late copy changes nothing.
+ * outbox: a change marks the record dirty (a `revision` above the one last copied) in the same transaction
+ * as the record, and sets the object's alarm within 2 s, which sends the copy (retried with backoff). A busy
+ * record is copied once per ring, not once per change, so listings add little to D1's writes. D1 keeps a
+ * row only for a higher revision, so a retried or late copy changes nothing.
+ *
+ * A copy reads the record when it is sent, so a change to a record already dirty needs no new revision,
+ * unless a copy may have carried the current one: then it would be taken for a copy D1 already has.
  */
 import { SingleFlight } from "./serial";
 import type { Remembers } from "./memory";
@@ -30,6 +33,11 @@ interface ListingState {
 
 export class Listing implements Remembers {
   private state: ListingState | undefined;
+  /**
+   * Whether a copy may have carried the stored revision (one sent in this instance's life, or in an
+   * earlier one's: not known, so assumed).
+   */
+  private sent = true;
   private readonly inFlight = new SingleFlight();
 
   constructor(
@@ -43,12 +51,15 @@ export class Listing implements Remembers {
 
   /** Inside the transaction that changed the record. */
   noteChanged(nowMs: number): void {
-    const revision = this.current().revision + 1;
-    this.sql.exec(
-      "INSERT INTO listing (id, revision) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET revision = excluded.revision",
-      revision,
-    );
-    this.state = { ...this.current(), revision };
+    const { revision, projected } = this.current();
+    if (this.sent || projected >= revision) {
+      this.sql.exec(
+        "INSERT INTO listing (id, revision) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET revision = excluded.revision",
+        revision + 1,
+      );
+      this.state = { revision: revision + 1, projected };
+      this.sent = false;
+    }
     this.schedule.atOrBefore(LISTING.kind, LISTING.key, nowMs + OUTBOX_SAFETY_NET_MS);
   }
 
@@ -66,6 +77,7 @@ export class Listing implements Remembers {
 
   forget(): void {
     this.state = undefined;
+    this.sent = true;
   }
 
   private async drain(): Promise<void> {
@@ -73,6 +85,7 @@ export class Listing implements Remembers {
       const { revision, projected } = this.current();
       if (projected >= revision) return;
       const statements = this.statements(this.db(), revision);
+      this.sent = true;
       try {
         if (statements) await this.db().batch(statements);
       } catch (err) {
