@@ -281,6 +281,24 @@ describe("deliveries", () => {
     await inboxWhen(slow.url, (b) => ofSku(sku)(b).length === 1);
   });
 
+  it("gives up on an attempt that has no answer in 10 s, records why, and tries again later", async () => {
+    const { webhook } = await subscribe(["stock.back_in_stock"], { delay_ms: 15_000 });
+    const sku = uniqueSku("SILENT");
+    await receive(sku, 1);
+    await expect.poll(() => deliveries(webhook.id), { timeout: 5_000 }).toHaveLength(1);
+    // The round in progress ends when the attempt does: at the timeout, since the endpoint answers after 15 s.
+    await settled(webhook.id);
+    const [delivery] = await deliveries(webhook.id);
+    expect(delivery).toMatchObject({
+      event_id: `${sku}:1:stock.back_in_stock`,
+      status: "pending",
+      attempts: 1,
+      last_status_code: null,
+      last_error: "no answer in 10 s",
+    });
+    expect(Date.parse(delivery.next_attempt_at)).toBeGreaterThan(Date.now());
+  }, 30_000);
+
   it("keeps settled deliveries for 30 days, then prunes them as new ones come", async () => {
     const { webhook, url } = await subscribe(["stock.back_in_stock"]);
     const [first, second] = [uniqueSku("OLD"), uniqueSku("NEW")];
