@@ -6,24 +6,14 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { it } from "vitest";
-import type { MinProduct, MinReservation, MinService } from "./reference";
+import { median, minProduct, minReservation, minService, product, reservation } from "./objects";
 
-const bench = env as typeof env & {
-  MIN_PRODUCT: DurableObjectNamespace<MinProduct>;
-  MIN_RESERVATION: DurableObjectNamespace<MinReservation>;
-  CPU_METER: string;
-};
 const CALLERS = 64;
 const HOLDS = 3_000;
 const ROUNDS = 5;
 const runId = Date.now().toString(36);
-const minService = (exports as unknown as { MinService: Service<MinService> }).MinService;
-const product = (sku: string) => env.PRODUCT_STOCK.get(env.PRODUCT_STOCK.idFromName(sku));
-const reservation = (id: string) => env.RESERVATION.get(env.RESERVATION.idFromName(id));
-const minProduct = (sku: string) => bench.MIN_PRODUCT.get(bench.MIN_PRODUCT.idFromName(sku));
-const minReservation = (id: string) => bench.MIN_RESERVATION.get(bench.MIN_RESERVATION.idFromName(id));
-const cpuMs = async () => Number(await (await fetch(bench.CPU_METER)).text());
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const CPU_METER = (env as unknown as { CPU_METER: string }).CPU_METER;
+const cpuMs = async () => Number(await (await fetch(CPU_METER)).text());
 
 /**
  * Waits until the runtime is idle: three windows of 300 ms in a row each using under 20 ms of CPU (or 30 s),

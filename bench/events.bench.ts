@@ -5,6 +5,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect, it } from "vitest";
+import { median, product } from "./objects";
 
 const CALLERS = 64;
 const HOLDS = 3_000;
@@ -15,8 +16,6 @@ const inventory = exports.InventoryService;
 const runId = Date.now().toString(36);
 const receivers = (env as unknown as { WEBHOOK_RECEIVERS: string }).WEBHOOK_RECEIVERS;
 
-const product = (sku: string) => env.PRODUCT_STOCK.get(env.PRODUCT_STOCK.idFromName(sku));
-const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
 
 /** Holds per second of 64 callers each growing its own cart by one unit on `sku`, until HOLDS are held. */

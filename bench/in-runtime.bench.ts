@@ -5,12 +5,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { installCounters, per1000, snapshotCounts, type Counts } from "./counters";
-import type { MinProduct, MinReservation, MinService } from "./reference";
-
-const bench = env as typeof env & {
-  MIN_PRODUCT: DurableObjectNamespace<MinProduct>;
-  MIN_RESERVATION: DurableObjectNamespace<MinReservation>;
-};
+import { median, minProduct, minReservation, minService, product, reservation } from "./objects";
 
 const CALLERS = 64;
 const HOT_STOCK = 5_000;
@@ -24,7 +19,6 @@ const CARTS = 1_000;
 const CART_SKUS = 1_000;
 const READ = { authorization: "Bearer bench-read-token" };
 const inventory = exports.InventoryService;
-const minService = (exports as unknown as { MinService: Service<MinService> }).MinService;
 
 interface Run {
   count: number;
@@ -63,10 +57,6 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);
-const product = (sku: string) => env.PRODUCT_STOCK.get(env.PRODUCT_STOCK.idFromName(sku));
-const reservation = (id: string) => env.RESERVATION.get(env.RESERVATION.idFromName(id));
-const minProduct = (sku: string) => bench.MIN_PRODUCT.get(bench.MIN_PRODUCT.idFromName(sku));
-const minReservation = (id: string) => bench.MIN_RESERVATION.get(bench.MIN_RESERVATION.idFromName(id));
 
 /** Counts of storage work per 1,000 units of `work`. */
 async function counted<T>(units: (result: T) => number, work: () => Promise<T>): Promise<{ result: T; per_1000: Counts }> {
@@ -93,8 +83,6 @@ async function projectionLag(sku: string, fromSeq: number) {
   return { lags, moves: results.length, spanMs: last - first };
 }
 
-/** Medians of rounds: the middle value (rates and latencies alike). */
-const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
 
 /** Grows one cart per caller by one unit per call, on one SKU, until `HOT_STOCK` holds or a refusal. */
 async function growingCarts(hold: (cart: string, quantity: number) => Promise<boolean>, prefix: string): Promise<Run> {
