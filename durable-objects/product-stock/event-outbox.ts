@@ -2,8 +2,8 @@
  * Sends one SKU's stock events to the events queue. Every move records the threshold in force, so its
  * events are decided by the move's own transaction; the ledger past `sent_seq` is the outbox. Sends run one
  * at a time, in seq order, each batch of moves as one message; a failure leaves the watermark where it was
- * and retries with backoff from the object's alarm. A crash after the send but before the watermark moved sends the same
- * events again, with the same ids: delivery is at least once, and receivers dedupe by id.
+ * and retries with backoff from the object's alarm. A crash after the send but before the watermark moved
+ * sends the same events again, with the same ids: delivery is at least once, and receivers dedupe by id.
  */
 import { SingleFlight } from "../shared/serial";
 import { eventsOf, type StockEvent } from "../domain/stock-events";
