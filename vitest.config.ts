@@ -76,7 +76,7 @@ export default defineConfig({
       },
       // One runtime reused across the files (each file's data is its own by unique ids): twice as fast as
       // a runtime per file.
-      stockwell("stockwell", { include: ["test/**/*.test.ts"], exclude: ["test/unit/**", ...OWN_RUNTIME], isolate: false }),
+      stockwell("stockwell", { include: ["test/**/*.test.ts"], exclude: ["test/unit/**", "test/bound/**", ...OWN_RUNTIME], isolate: false }),
       stockwell("stockwell-own-runtime", { include: OWN_RUNTIME }),
       {
         plugins: [
@@ -109,7 +109,8 @@ export default defineConfig({
         ],
         test: {
           name: "checkout-example",
-          include: ["examples/checkout/test/**/*.test.ts"],
+          // Also stockwell's own tests that must call it from another Worker, through the binding.
+          include: ["examples/checkout/test/**/*.test.ts", "test/bound/**/*.test.ts"],
           setupFiles: ["./test/setup/apply-migrations.ts"],
         },
       },

@@ -3,11 +3,15 @@
  * endpoint and runs the same operation with the same validation; failures come back as values.
  */
 import { WorkerEntrypoint } from "cloudflare:workers";
-import type { Outcome, SkuQuantity } from "../durable-objects/domain/contract";
+import { fail, type Outcome, type SkuQuantity } from "../durable-objects/domain/contract";
 import type { Env } from "./env";
 import { describeError, failureOf } from "../durable-objects/shared/calls";
 import { execute, type RawInput } from "./operation";
 import { operations, type Operations } from "./operations";
+import { allows, type Scope } from "./scopes";
+
+/** The scope a bound Worker has (API.md): write, never admin. */
+const SERVICE_SCOPE: Scope = "write";
 
 /** Operations a bound Worker may call: everything but those that need the admin scope. */
 type ServiceOperation = { [Name in keyof Operations]: Operations[Name]["scope"] extends "admin" ? never : Name }[keyof Operations];
@@ -28,30 +32,38 @@ function queryStrings(query: QueryInput | undefined): Record<string, string> {
   return out;
 }
 
-export class InventoryService extends WorkerEntrypoint<Env> {
-  private async call<Name extends ServiceOperation>(
-    name: Name,
-    raw: Partial<RawInput>,
-  ): Promise<Outcome<ValueOf<Name>>> {
-    try {
-      return (await execute(this.env, operations[name] as never, {
-        params: raw.params ?? {},
-        query: raw.query ?? {},
-        body: raw.body,
-        idempotencyKey: raw.idempotencyKey ?? null,
-      })) as Outcome<ValueOf<Name>>;
-    } catch (err) {
-      console.error(`error in RPC ${name}: ${describeError(err)}`);
-      return failureOf(err);
-    }
+/**
+ * Runs one operation for a bound Worker. A module function, not a method: over a service binding every
+ * method of the class is callable, whatever TypeScript says, so the class holds only the documented ones.
+ * The scope is checked here at run time too, so no admin operation can run for a bound Worker.
+ */
+async function serviceCall<Name extends ServiceOperation>(
+  env: Env,
+  name: Name,
+  raw: Partial<RawInput>,
+): Promise<Outcome<ValueOf<Name>>> {
+  const op = operations[name];
+  if (!allows(SERVICE_SCOPE, op.scope)) return fail("forbidden", `${name} is not offered to bound Workers`);
+  try {
+    return (await execute(env, op as never, {
+      params: raw.params ?? {},
+      query: raw.query ?? {},
+      body: raw.body,
+      idempotencyKey: raw.idempotencyKey ?? null,
+    })) as Outcome<ValueOf<Name>>;
+  } catch (err) {
+    console.error(`error in RPC ${name}: ${describeError(err)}`);
+    return failureOf(err);
   }
+}
 
+export class InventoryService extends WorkerEntrypoint<Env> {
   getProduct(sku: string, query?: { at?: string }) {
-    return this.call("getProduct", { params: { sku }, query: queryStrings(query) });
+    return serviceCall(this.env, "getProduct", { params: { sku }, query: queryStrings(query) });
   }
 
   receive(sku: string, body: { quantity: number; reason?: string; ref?: string }, options?: CallOptions) {
-    return this.call("receive", { params: { sku }, body, idempotencyKey: options?.idempotencyKey ?? null });
+    return serviceCall(this.env, "receive", { params: { sku }, body, idempotencyKey: options?.idempotencyKey ?? null });
   }
 
   adjust(
@@ -59,63 +71,63 @@ export class InventoryService extends WorkerEntrypoint<Env> {
     body: { delta: number; reason: string; ref?: string; expected_version?: number },
     options?: CallOptions,
   ) {
-    return this.call("adjust", { params: { sku }, body, idempotencyKey: options?.idempotencyKey ?? null });
+    return serviceCall(this.env, "adjust", { params: { sku }, body, idempotencyKey: options?.idempotencyKey ?? null });
   }
 
   count(sku: string, body: { on_hand: number; reason?: string; ref?: string; expected_version?: number }, options?: CallOptions) {
-    return this.call("count", { params: { sku }, body, idempotencyKey: options?.idempotencyKey ?? null });
+    return serviceCall(this.env, "count", { params: { sku }, body, idempotencyKey: options?.idempotencyKey ?? null });
   }
 
   counts(
     body: { lines: Array<{ sku: string; on_hand: number; expected_version?: number }>; reason?: string; ref?: string },
     options?: CallOptions,
   ) {
-    return this.call("counts", { body, idempotencyKey: options?.idempotencyKey ?? null });
+    return serviceCall(this.env, "counts", { body, idempotencyKey: options?.idempotencyKey ?? null });
   }
 
   listReservations(query?: { holder?: string; status?: string; sku?: string; after?: string; limit?: number }) {
-    return this.call("listReservations", { query: queryStrings(query) });
+    return serviceCall(this.env, "listReservations", { query: queryStrings(query) });
   }
 
   listOrders(query?: { reservation_id?: string; sku?: string; open?: boolean; after?: string; limit?: number }) {
-    return this.call("listOrders", { query: queryStrings(query) });
+    return serviceCall(this.env, "listOrders", { query: queryStrings(query) });
   }
 
   getSettings(sku: string) {
-    return this.call("getSettings", { params: { sku } });
+    return serviceCall(this.env, "getSettings", { params: { sku } });
   }
 
   putSettings(sku: string, body: { low_stock_threshold: number | null }) {
-    return this.call("putSettings", { params: { sku }, body });
+    return serviceCall(this.env, "putSettings", { params: { sku }, body });
   }
 
   listProductMoves(sku: string, query?: { after_seq?: number; limit?: number }) {
-    return this.call("listProductMoves", { params: { sku }, query: queryStrings(query) });
+    return serviceCall(this.env, "listProductMoves", { params: { sku }, query: queryStrings(query) });
   }
 
   /** PUT /v1/reservations/:id; `created` is true when it answered 201. */
   putReservation(id: string, body: { holder: string; lines: SkuQuantity[]; ttl_seconds?: number }) {
-    return this.call("putReservation", { params: { id }, body });
+    return serviceCall(this.env, "putReservation", { params: { id }, body });
   }
 
   getReservation(id: string) {
-    return this.call("getReservation", { params: { id } });
+    return serviceCall(this.env, "getReservation", { params: { id } });
   }
 
   deleteReservation(id: string) {
-    return this.call("deleteReservation", { params: { id } });
+    return serviceCall(this.env, "deleteReservation", { params: { id } });
   }
 
   commitReservation(id: string, body: { order_id: string }, options?: CallOptions) {
-    return this.call("commitReservation", { params: { id }, body, idempotencyKey: options?.idempotencyKey ?? null });
+    return serviceCall(this.env, "commitReservation", { params: { id }, body, idempotencyKey: options?.idempotencyKey ?? null });
   }
 
   getOrder(orderId: string) {
-    return this.call("getOrder", { params: { order_id: orderId } });
+    return serviceCall(this.env, "getOrder", { params: { order_id: orderId } });
   }
 
   fulfilOrder(orderId: string, body?: { lines?: SkuQuantity[] }, options?: CallOptions) {
-    return this.call("fulfilOrder", {
+    return serviceCall(this.env, "fulfilOrder", {
       params: { order_id: orderId },
       body,
       idempotencyKey: options?.idempotencyKey ?? null,
@@ -123,7 +135,7 @@ export class InventoryService extends WorkerEntrypoint<Env> {
   }
 
   cancelOrder(orderId: string, body?: { lines?: SkuQuantity[] }, options?: CallOptions) {
-    return this.call("cancelOrder", {
+    return serviceCall(this.env, "cancelOrder", {
       params: { order_id: orderId },
       body,
       idempotencyKey: options?.idempotencyKey ?? null,
@@ -131,7 +143,7 @@ export class InventoryService extends WorkerEntrypoint<Env> {
   }
 
   returnOrder(orderId: string, body: { lines: SkuQuantity[] }, options?: CallOptions) {
-    return this.call("returnOrder", {
+    return serviceCall(this.env, "returnOrder", {
       params: { order_id: orderId },
       body,
       idempotencyKey: options?.idempotencyKey ?? null,
@@ -147,14 +159,14 @@ export class InventoryService extends WorkerEntrypoint<Env> {
     prefix?: string;
     sku?: string;
   }) {
-    return this.call("listStock", { query: queryStrings(query) });
+    return serviceCall(this.env, "listStock", { query: queryStrings(query) });
   }
 
   listMoves(query?: QueryInput) {
-    return this.call("listMoves", { query: queryStrings(query) });
+    return serviceCall(this.env, "listMoves", { query: queryStrings(query) });
   }
 
   dailyReport(query: { sku?: string; from: string; to: string; after?: string; limit?: number }) {
-    return this.call("dailyReport", { query: queryStrings(query) });
+    return serviceCall(this.env, "dailyReport", { query: queryStrings(query) });
   }
 }
