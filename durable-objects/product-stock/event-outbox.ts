@@ -12,11 +12,18 @@ import type { LedgerStore } from "./ledger-store";
 
 const EVENTS = { kind: "events", key: "queue" } as const;
 
-/**
- * Moves per message: each makes at most two events of under 1 KB, and a message holds at most 128 KB. One
- * message for many events is one queue operation to write, read and bill instead of one per event.
- */
+/** Moves read from the ledger per message, at the most. */
 const EVENTS_BATCH_MOVES = 40;
+
+/**
+ * Bytes of JSON per message, at the most: a queue message holds 128 KB. A move's events are usually under
+ * 1 KB, but a `ref` and `reason` of control characters escape to about 2.4 KB each, so batches are cut by
+ * their size, never by a count alone. One message for many events is one queue operation to write, read and
+ * bill instead of one per event.
+ */
+export const EVENTS_MESSAGE_BYTES = 96 * 1024;
+
+const utf8 = new TextEncoder();
 
 export class EventOutbox {
   private readonly inFlight = new SingleFlight();
@@ -55,30 +62,52 @@ export class EventOutbox {
   }
 
   private async drain(): Promise<void> {
+    // The most moves a message may carry; halved when the queue refuses one, so no batch can stop a SKU.
+    let most = EVENTS_BATCH_MOVES;
     while (this.pending() > 0) {
-      const from = this.sentSeq();
-      // The move at the watermark too: its available is the "before" of the first one to send.
-      const recorded = this.ledger.recordedAfter(Math.max(from - 1, 0), EVENTS_BATCH_MOVES + 1);
-      let before = from === 0 ? 0 : recorded.shift()!.move.available;
-      const events: StockEvent[] = [];
-      for (const { move, low_stock_threshold } of recorded) {
-        events.push(...eventsOf(move, before, low_stock_threshold));
-        before = move.available;
-      }
+      const batch = this.nextBatch(most);
       try {
-        await this.queue.send(events, { contentType: "json" });
+        await this.queue.send(batch.events, { contentType: "json" });
       } catch (err) {
+        if (batch.moves > 1) {
+          most = Math.ceil(batch.moves / 2);
+          console.warn(`stock events of ${this.ledger.sku()}: a message of ${batch.moves} moves was refused, sending ${most} at a time: ${String(err)}`);
+          continue;
+        }
         const { attempt, delayMs } = this.schedule.backOff(EVENTS.kind, EVENTS.key, OUTBOX_RETRY.firstMs, OUTBOX_RETRY.maxMs);
         console.warn(`stock events of ${this.ledger.sku()} not sent (attempt ${attempt}, retry in ${delayMs} ms): ${String(err)}`);
         await this.schedule.arm();
         return;
       }
-      const last = recorded[recorded.length - 1]!.move.seq;
-      this.storage.sql.exec("UPDATE event_outbox SET sent_seq = ?", last);
-      this.sent = last;
+      this.storage.sql.exec("UPDATE event_outbox SET sent_seq = ?", batch.lastSeq);
+      this.sent = batch.lastSeq;
     }
     // After failed attempts, success starts the backoff over.
     if (this.schedule.get(EVENTS.kind, EVENTS.key)?.attempts) this.schedule.remove(EVENTS.kind, EVENTS.key);
+  }
+
+  /**
+   * The events of the next moves past the watermark: at most `most` moves and `EVENTS_MESSAGE_BYTES` of
+   * JSON, and always at least one move (whose events alone are a few KB at worst).
+   */
+  private nextBatch(most: number): { events: StockEvent[]; moves: number; lastSeq: number } {
+    const from = this.sentSeq();
+    // The move at the watermark too: its available is the "before" of the first one to send.
+    const recorded = this.ledger.recordedAfter(Math.max(from - 1, 0), most + 1);
+    let before = from === 0 ? 0 : recorded.shift()!.move.available;
+    const events: StockEvent[] = [];
+    let bytes = 2;
+    let moves = 0;
+    for (const { move, low_stock_threshold } of recorded) {
+      const ofMove = eventsOf(move, before, low_stock_threshold);
+      const size = ofMove.reduce((sum, event) => sum + utf8.encode(JSON.stringify(event)).byteLength + 1, 0);
+      if (moves > 0 && bytes + size > EVENTS_MESSAGE_BYTES) break;
+      events.push(...ofMove);
+      bytes += size;
+      moves += 1;
+      before = move.available;
+    }
+    return { events, moves, lastSeq: recorded[moves - 1]!.move.seq };
   }
 
   private sentSeq(): number {
