@@ -5,6 +5,7 @@
  */
 import type { ApiError, IdempotencyToken, Move, Stock } from "../durable-objects/domain/contract";
 import { failureOf, productAt } from "../durable-objects/shared/calls";
+import { forEachAtMost } from "../durable-objects/shared/concurrency";
 import type { Env } from "./env";
 
 export interface CountsInput {
@@ -19,22 +20,15 @@ export type CountLineResult = { sku: string; ok: true; move: Move | null; stock:
 const CONCURRENT_LINES = 50;
 
 export async function countAll(env: Env, input: CountsInput, idem: IdempotencyToken | null): Promise<{ results: CountLineResult[] }> {
-  // Scoped apart from single counts that happen to use the same key.
-  const token = idem ? { key: `counts:${idem.key}`, fingerprint: idem.fingerprint } : null;
   const results: CountLineResult[] = new Array(input.lines.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < input.lines.length; i = next++) {
-      const { sku, on_hand, expected_version } = input.lines[i]!;
-      try {
-        const outcome = await productAt(env, sku).count(sku, { on_hand, expected_version, reason: input.reason, ref: input.ref }, token);
-        results[i] = outcome.ok ? { sku, ok: true, ...outcome.value } : { sku, ok: false, error: outcome.error };
-      } catch (err) {
-        console.error(`count of ${sku} failed: ${String(err)}`);
-        results[i] = { sku, ok: false, error: failureOf(err).error };
-      }
+  await forEachAtMost(input.lines, CONCURRENT_LINES, async ({ sku, on_hand, expected_version }, i) => {
+    try {
+      const outcome = await productAt(env, sku).count(sku, { on_hand, expected_version, reason: input.reason, ref: input.ref }, idem, "counts");
+      results[i] = outcome.ok ? { sku, ok: true, ...outcome.value } : { sku, ok: false, error: outcome.error };
+    } catch (err) {
+      console.error(`count of ${sku} failed: ${String(err)}`);
+      results[i] = { sku, ok: false, error: failureOf(err).error };
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENT_LINES, input.lines.length) }, worker));
+  });
   return { results };
 }

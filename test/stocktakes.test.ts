@@ -127,6 +127,17 @@ describe("POST /v1/counts", () => {
     expect(changed.body.results[0]).toMatchObject({ sku: a, ok: false, error: { code: "idempotency_conflict" } });
   });
 
+  it("keeps a bulk count's key apart from a single count's, whatever the keys spell", async () => {
+    const sku = uniqueSku("SCOPE");
+    await receive(sku, 5);
+    // Bulk counts once kept their keys as `counts:<key>` among single counts' keys: these two collided.
+    const single = await api("POST", `/v1/products/${sku}/count`, { body: { on_hand: 7 }, headers: { "idempotency-key": "counts:k1" } });
+    expect(single.status).toBe(201);
+    const bulk = await api("POST", "/v1/counts", { body: { lines: [{ sku, on_hand: 2 }] }, headers: { "idempotency-key": "k1" } });
+    expect(bulk.body.results[0]).toMatchObject({ sku, ok: true, stock: { on_hand: 2 } });
+    expect(await stockOf(sku)).toMatchObject({ on_hand: 2 });
+  });
+
   it("refuses duplicate SKUs, no lines or more than 1,000, naming the field", async () => {
     const lines = (n: number) => Array.from({ length: n }, (_, i) => ({ sku: `S-${i}`, on_hand: 1 }));
     for (const [body, field] of [

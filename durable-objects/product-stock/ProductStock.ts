@@ -127,9 +127,15 @@ export class ProductStock extends DurableObject<ObjectBindings> {
   /**
    * A stocktake: on_hand becomes `on_hand`, decided inside the transaction, so a sale between the count and
    * this call is not overwritten (and `expected_version` can refuse a count that raced one). `created` marks
-   * a count that made a move.
+   * a count that made a move. A line of a bulk count keeps its key in the scope `counts`, apart from single
+   * counts sent with the same key.
    */
-  async count(sku: string, input: CountInput, idem: IdempotencyToken | null): Promise<Outcome<CountResult>> {
+  async count(
+    sku: string,
+    input: CountInput,
+    idem: IdempotencyToken | null,
+    scope: "count" | "counts" = "count",
+  ): Promise<Outcome<CountResult>> {
     const command: Command = {
       type: "count",
       on_hand: input.on_hand,
@@ -141,7 +147,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
       sku,
       command,
       ({ moves, stock }): CountResult => ({ move: moves[0] ?? null, stock: moves.length > 0 ? stock : this.stockNow(sku) }),
-      idem && { scope: "count", token: idem },
+      idem && { scope, token: idem },
     );
     return outcome.ok && outcome.value.move ? { ...outcome, created: true } : outcome;
   }
