@@ -12,6 +12,40 @@ describe("GET /healthz", () => {
   });
 });
 
+describe("GET /favicon.ico", () => {
+  it("answers 204 without a token, so a browser logs no 401 for the console", async () => {
+    const res = await api("GET", "/favicon.ico", { token: null });
+    expect(res.status).toBe(204);
+  });
+});
+
+describe("percent-encoded path segments (v1.2)", () => {
+  it("decodes each segment once: cart%3A78 is cart:78, for reservations, orders and SKUs", async () => {
+    const sku = `PCT:${uniqueSku("ENC")}`;
+    expect((await api("POST", `/v1/products/${encodeURIComponent(sku)}/receive`, { body: { quantity: 3 } })).status).toBe(201);
+    expect((await api("GET", `/v1/products/${sku}`)).body).toMatchObject({ sku, on_hand: 3 });
+    const id = `cart:${uniqueSku("c")}`;
+    const put = await api("PUT", `/v1/reservations/${id}`, { body: { holder: "h", lines: [{ sku, quantity: 1 }] } });
+    expect(put.status).toBe(201);
+    const got = await api("GET", `/v1/reservations/${encodeURIComponent(id)}`);
+    expect(got.status).toBe(200);
+    expect(got.body.id).toBe(id);
+    const order = `order:${uniqueSku("o")}`;
+    expect((await api("POST", `/v1/reservations/${encodeURIComponent(id)}/commit`, { body: { order_id: order } })).status).toBe(200);
+    expect((await api("GET", `/v1/orders/${encodeURIComponent(order)}`)).body).toMatchObject({ order_id: order });
+  });
+
+  it("refuses what a segment decodes to when the pattern does, and a malformed escape, with a 400 naming it", async () => {
+    for (const segment of ["cart%2F78", "cart%2078", "%E0%A4%A", "cart%3"]) {
+      const res = await api("GET", `/v1/reservations/${segment}`);
+      expect(res.status, segment).toBe(400);
+      expect(res.body.error.details.issues[0].path, segment).toBe("id");
+    }
+    // Decoded once, not twice: %253A is the text "%3A", which no id may hold.
+    expect((await api("GET", "/v1/reservations/cart%253A78")).status).toBe(400);
+  });
+});
+
 describe("POST /v1/products/:sku/receive", () => {
   it("appends a received move and answers 201 with the move and the stock", async () => {
     const sku = uniqueSku("TEE");

@@ -22,6 +22,8 @@ let openApiJson: string | null = null;
 /** Routes that need no token. */
 export const PUBLIC_ROUTES: Record<string, (env: Env) => Response> = {
   "/healthz": () => json(200, { ok: true }),
+  // Browsers ask for it on every page of the console: an empty answer, not a 401 in the console's log.
+  "/favicon.ico": () => new Response(null, { status: 204, headers: { "cache-control": "public, max-age=86400" } }),
   "/openapi.json": () => {
     openApiJson ??= JSON.stringify(openApiDocument());
     return new Response(openApiJson, { headers: { "content-type": "application/json; charset=utf-8" } });
@@ -46,14 +48,33 @@ function queryRecord(url: URL): Outcome<Record<string, string>> {
   return { ok: true, value: query };
 }
 
+/**
+ * Path parameters percent-decoded once (API.md v1.2): `cart%3A81` is `cart:81`. What a segment decodes to is
+ * validated like any value, so `%2F` or a space is a 400; a malformed escape is a 400 too.
+ */
+function decodedParams(params: Record<string, string>): Outcome<Record<string, string>> {
+  const decoded: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(params)) {
+    try {
+      decoded[name] = decodeURIComponent(raw);
+    } catch {
+      const message = "is not a valid percent-encoded path segment";
+      return { ok: false, error: { code: "invalid_request", message: `${name}: ${message}`, details: { issues: [{ path: name, message }] } } };
+    }
+  }
+  return { ok: true, value: decoded };
+}
+
 async function serve(op: AnyOperation, request: IRequest, env: Env, scope: Scope): Promise<Response> {
   if (!allows(scope, op.scope)) return errorOf("forbidden", `this call needs a token with the ${op.scope} scope`);
   const body = op.method === "GET" ? { ok: true as const, value: undefined } : await readJsonBody(request);
   if (!body.ok) return errorResponse(body.error);
+  const params = decodedParams(request.params);
+  if (!params.ok) return errorResponse(params.error);
   const query = queryRecord(new URL(request.url));
   if (!query.ok) return errorResponse(query.error);
   const input = await validate(op, {
-    params: request.params,
+    params: params.value,
     query: query.value,
     body: body.value,
     idempotencyKey: request.headers.get("idempotency-key"),
