@@ -70,18 +70,20 @@ const ERROR_MEANINGS: Readonly<Record<ErrorCode, string>> = {
   reservation_not_active: "`reservation_not_active`: not allowed in the reservation's status (`details.status`)",
   idempotency_conflict: "`idempotency_conflict`: the key, or the order id, was used with a different request",
   quantity_exceeds_order: "`quantity_exceeds_order`: more than the order allows (`details.lines`)",
+  conflict: "`conflict`: the request contradicts what exists (a 101st webhook, a delivery already delivered)",
   payload_too_large: "`payload_too_large`: the body is over 64 KiB",
+  rate_limited: "`rate_limited`: too many requests; wait `Retry-After` seconds",
   internal: "`internal`: a fixed message; nothing about the cause is returned",
   unavailable: "`unavailable`: an object or D1 was overloaded or unreachable; nothing was half-applied. Retry after `Retry-After` seconds",
 };
 
 /** Every error code an operation can answer: its own refusals plus what its shape brings. */
 function errorsOf(op: AnyOperation): ErrorCode[] {
-  const codes: ErrorCode[] = ["invalid_request", "unauthorized"];
-  if (op.scope !== "read") codes.push("forbidden");
+  // Every route can meet a refused token and a scope that does not reach it.
+  const codes: ErrorCode[] = ["invalid_request", "unauthorized", "forbidden"];
   // Every call that may carry a body is size-checked before it is validated.
   if (op.method !== "GET") codes.push("payload_too_large");
-  codes.push(...op.refusals, "internal", "unavailable");
+  codes.push(...op.refusals, "rate_limited", "internal", "unavailable");
   return codes;
 }
 
@@ -97,7 +99,7 @@ function errorResponses(op: AnyOperation): Record<string, JsonSchema> {
       String(status),
       {
         description: codes.map((code) => ERROR_MEANINGS[code]).join("; "),
-        ...(status === 503
+        ...(status === 503 || status === 429
           ? { headers: { "Retry-After": { description: "seconds to wait", schema: { type: "integer" } } } }
           : {}),
         content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
@@ -143,6 +145,14 @@ export function openApiDocument(): JsonSchema {
         responses: { "200": { description: "ok", content: { "application/json": { schema: { const: { ok: true } } } } } },
       },
     },
+    "/favicon.ico": {
+      get: {
+        operationId: "favicon",
+        summary: "No icon, and no 401 in a browser's log; no token",
+        security: [],
+        responses: { "204": { description: "no content" } },
+      },
+    },
     "/openapi.json": {
       get: {
         operationId: "openapi",
@@ -160,7 +170,7 @@ export function openApiDocument(): JsonSchema {
     openapi: "3.1.0",
     info: {
       title: "stockwell",
-      version: "1.1.0",
+      version: "1.2.0",
       description:
         "Event-sourced inventory: one ledger per SKU, reservations across SKUs, a D1 read model. " +
         "The reference with every decision is docs/API.md in the repository.",

@@ -3,6 +3,7 @@ import { env, exports } from "cloudflare:workers";
 import { advanceClock, clock } from "../durable-objects/shared/clock";
 import { peersOf, type Peers } from "../durable-objects/shared/calls";
 import type { Env } from "../src/env";
+import { checkAgainstOpenApi } from "./setup/contract-check";
 
 export const READ_TOKEN = "test-read-token";
 export const WRITE_TOKEN = "test-write-token";
@@ -32,9 +33,12 @@ export async function api<T = any>(method: string, path: string, options: CallOp
     body = JSON.stringify(options.body);
     headers["content-type"] = "application/json";
   }
-  const response = await exports.default.fetch(`https://stockwell.test${path}`, { method, headers, body });
+  const url = `https://stockwell.test${path}`;
+  const response = await exports.default.fetch(url, { method, headers, body });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
+  const parsed = text ? JSON.parse(text) : null;
+  checkAgainstOpenApi(method, url, response.status, parsed);
+  return { status: response.status, headers: response.headers, body: parsed };
 }
 
 let counter = 0;

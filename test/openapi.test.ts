@@ -126,7 +126,11 @@ describe("every response matches the document", () => {
     await call("listWebhooks", "/v1/webhooks?limit=1", { token: ADMIN_TOKEN });
     await call("getWebhook", `/v1/webhooks/${hook.body.id}`, { token: ADMIN_TOKEN });
     await call("pingWebhook", `/v1/webhooks/${hook.body.id}/ping`, { token: ADMIN_TOKEN });
+    const pings = await call("listDeliveries", `/v1/webhooks/${hook.body.id}/deliveries`, { token: ADMIN_TOKEN });
     await call("listDeliveries", `/v1/webhooks/${hook.body.id}/deliveries?status=pending`, { token: ADMIN_TOKEN });
+    const ping = encodeURIComponent(pings.body.items[0].event_id);
+    await call("retryDelivery", `/v1/webhooks/${hook.body.id}/deliveries/${ping}/retry`, { token: ADMIN_TOKEN });
+    await call("retryDelivery", `/v1/webhooks/${hook.body.id}/deliveries/nope/retry`, { token: ADMIN_TOKEN });
     await call("deleteWebhook", `/v1/webhooks/${hook.body.id}`, { token: ADMIN_TOKEN });
     await call("getWebhook", `/v1/webhooks/${hook.body.id}`, { token: ADMIN_TOKEN });
 

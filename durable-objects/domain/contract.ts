@@ -92,7 +92,9 @@ export type ErrorCode =
   | "reservation_not_active"
   | "idempotency_conflict"
   | "quantity_exceeds_order"
+  | "conflict"
   | "payload_too_large"
+  | "rate_limited"
   | "internal"
   | "unavailable";
 
@@ -139,7 +141,9 @@ export const STATUS_OF_ERROR: Readonly<Record<ErrorCode, number>> = {
   reservation_not_active: 409,
   idempotency_conflict: 409,
   quantity_exceeds_order: 409,
+  conflict: 409,
   payload_too_large: 413,
+  rate_limited: 429,
   internal: 500,
   unavailable: 503,
 };

@@ -12,15 +12,17 @@ const statuses = (path: string, method: string) => Object.keys(document.paths[pa
 
 describe("/openapi.json", () => {
   it("lists only the errors each operation can answer", () => {
-    expect(statuses("/v1/stock", "get")).toEqual(["200", "400", "401", "500", "503"]);
-    expect(statuses("/v1/products/{sku}", "get")).toEqual(["200", "400", "401", "404", "500", "503"]);
-    expect(statuses("/v1/products/{sku}/adjust", "post")).toEqual(["201", "400", "401", "403", "409", "413", "500", "503"]);
-    expect(statuses("/v1/reservations/{id}", "put")).toEqual(["200", "201", "400", "401", "403", "409", "413", "500", "503"]);
+    expect(statuses("/v1/stock", "get")).toEqual(["200", "400", "401", "403", "429", "500", "503"]);
+    expect(statuses("/v1/products/{sku}", "get")).toEqual(["200", "400", "401", "403", "404", "429", "500", "503"]);
+    expect(statuses("/v1/products/{sku}/adjust", "post")).toEqual(["201", "400", "401", "403", "409", "413", "429", "500", "503"]);
+    expect(statuses("/v1/reservations/{id}", "put")).toEqual(["200", "201", "400", "401", "403", "409", "413", "429", "500", "503"]);
+    expect(statuses("/v1/webhooks", "post")).toEqual(["201", "400", "401", "403", "409", "413", "429", "500", "503"]);
     const conflicts = document.paths["/v1/products/{sku}/adjust"].post.responses["409"].description;
     expect(conflicts).toContain("insufficient_stock");
     expect(conflicts).toContain("version_conflict");
     expect(conflicts).not.toContain("reservation_not_active");
     expect(document.paths["/v1/stock"].get.responses["503"].headers["Retry-After"]).toBeDefined();
+    expect(document.paths["/v1/stock"].get.responses["429"].headers["Retry-After"]).toBeDefined();
   });
 
   it("says each parameter's range and default, and the default ttl of a reservation", () => {
