@@ -23,6 +23,8 @@ export interface ObjectBindings {
   STOCK_EVENTS: Queue<StockEvent[]>;
   /** One object per webhook subscription: its deliveries and their attempts. */
   WEBHOOK_ENDPOINT: DurableObjectNamespace<WebhookEndpoint>;
-  /** Secret: the key webhook secrets are derived from (see webhook/signing.ts). */
+  /** Secret: the key new webhooks' secrets are derived from (see webhook/signing.ts). */
   WEBHOOK_SIGNING_KEY?: string;
+  /** Secret: earlier signing keys, comma-separated, that webhooks made with them keep signing with. */
+  WEBHOOK_SIGNING_KEYS_PREVIOUS?: string;
 }

@@ -1,3 +1,5 @@
+import { sha256Hex } from "../durable-objects/shared/digest";
+
 /** A request body's identity for idempotency: SHA-256 of its JSON with object keys sorted. */
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
@@ -12,10 +14,4 @@ function canonicalJson(value: unknown): string {
 
 export function fingerprint(body: unknown): Promise<string> {
   return sha256Hex(canonicalJson(body));
-}
-
-/** SHA-256 of a text, as 64 hex digits. */
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }

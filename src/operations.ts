@@ -12,7 +12,15 @@ import { listOrders, listReservations } from "./read-model/listings";
 import { listMoves, listStock } from "./read-model/queries";
 import { dailyReport } from "./read-model/reports";
 import { countAll } from "./stocktakes";
-import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, pingWebhook } from "./webhooks/subscriptions";
+import {
+  createWebhook,
+  deleteWebhook,
+  getWebhook,
+  listDeliveries,
+  listWebhooks,
+  pingWebhook,
+  retryDelivery,
+} from "./webhooks/subscriptions";
 import type { OrderAction } from "../durable-objects/domain/order-lines";
 import { orderAt, productAt, reservationAt } from "../durable-objects/shared/calls";
 import {
@@ -22,6 +30,7 @@ import {
   CountsBody,
   CreateWebhookBody,
   DeliveryListQuery,
+  DeliveryParams,
   DailyReportQuery,
   RebuildBody,
   OrderLinesBody,
@@ -349,7 +358,7 @@ export const operations = {
     query: NoQuery,
     body: { schema: CreateWebhookBody },
     response: bodies.CreatedWebhookSchema,
-    refusals: ["idempotency_conflict"],
+    refusals: ["idempotency_conflict", "conflict"],
     idempotent: true,
     successStatus: always(201),
     run: (env, { body, idempotency }) => createWebhook(env, body, idempotency),
@@ -418,6 +427,19 @@ export const operations = {
     idempotent: false,
     successStatus: always(202),
     run: (env, { params }) => pingWebhook(env, params.id),
+  }),
+  retryDelivery: operation({
+    method: "POST",
+    path: "/v1/webhooks/:id/deliveries/:event_id/retry",
+    scope: "admin",
+    summary: "Try a failed or pending delivery again now (its attempts go on counting)",
+    params: DeliveryParams,
+    query: NoQuery,
+    response: bodies.PingSchema,
+    refusals: ["not_found", "conflict"],
+    idempotent: false,
+    successStatus: always(202),
+    run: (env, { params }) => retryDelivery(env, params.id, params.event_id),
   }),
 };
 

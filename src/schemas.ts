@@ -273,6 +273,9 @@ export function toIssues(error: z.ZodError, prefix: readonly PropertyKey[] = [])
 export const WEBHOOK_ID_PATTERN = /^wh_[0-9a-f]{32}$/;
 const WebhookId = z.string().regex(WEBHOOK_ID_PATTERN, "must be a webhook id (wh_ and 32 hex digits)");
 export const WebhookParams = z.strictObject({ id: WebhookId });
+/** An event's id, as its deliveries list it: `<sku>:<seq>:<type>`, or `ping:<uuid>`. */
+const EventId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/, "must be an event id from the deliveries list");
+export const DeliveryParams = z.strictObject({ id: WebhookId, event_id: EventId });
 
 /** https:// or http:// (which only local development allows: see webhooks.ts). */
 const WebhookUrl = z

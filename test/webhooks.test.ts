@@ -8,7 +8,15 @@ import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it } from "vitest";
 import { RETRY_DELAYS_MS } from "../durable-objects/domain/delivery-policy";
 import { advanceClock } from "../durable-objects/shared/clock";
-import { DELIVERY_RETENTION_MS } from "../durable-objects/webhook/WebhookEndpoint";
+import { EVENTS_MESSAGE_BYTES } from "../durable-objects/product-stock/event-outbox";
+import { sha256Hex } from "../durable-objects/shared/digest";
+import { deriveSecret } from "../durable-objects/webhook/signing";
+import {
+  BACKLOG_FULL,
+  DELIVERY_RETENTION_MS,
+  MAX_PENDING_DELIVERIES,
+} from "../durable-objects/webhook/WebhookEndpoint";
+import { createWebhook } from "../src/webhooks/subscriptions";
 import { ADMIN_TOKEN, api, capturingConsole, productStub, receive, uniqueSku, WRITE_TOKEN } from "./helpers";
 
 const ALL_TYPES = ["stock.out_of_stock", "stock.back_in_stock", "stock.low", "stock.changed"];
@@ -400,6 +408,67 @@ describe("stock events on the queue", () => {
     const box = await inboxWhen(url, (b) => ofSku(sku)(b).length === 5);
     expect(ofSku(sku)(box).map((e) => e.id)).toContain(legacy.id);
   });
+  it("keeps delivering a SKU whose moves carry worst-case refs: messages are cut by size, not by count", async () => {
+    const { url } = await subscribe(["stock.changed"]);
+    const sku = uniqueSku("HUGEREF");
+    // Control characters escape to six bytes each in JSON: about 2.4 KB per event.
+    const ref = "\u0001".repeat(256);
+    const reason = "\u0002".repeat(64);
+    const sent: number[] = [];
+    await receive(sku, 1);
+    await productStub(sku).flushEvents();
+    await runInDurableObject(productStub(sku), (instance: unknown) => {
+      const outbox = (instance as { events: { queue: Queue } }).events;
+      const real = outbox.queue;
+      outbox.queue = {
+        ...real,
+        send: (body: unknown, options?: QueueSendOptions) => (sent.push(JSON.stringify(body).length), real.send(body, options)),
+      } as Queue;
+      // The moves pile up unsent, as behind a queue outage, then go out together.
+      (instance as { sendOutboxes(): void }).sendOutboxes = () => {};
+    });
+    // Each move crosses zero, so each makes two events besides stock.changed's: about 4.8 KB a move.
+    for (let i = 0; i < 40; i++) {
+      const taken = await api("POST", `/v1/products/${sku}/adjust`, { body: { delta: -1, ref, reason } });
+      const back = await api("POST", `/v1/products/${sku}/receive`, { body: { quantity: 1, ref, reason } });
+      expect([taken.status, back.status]).toEqual([201, 201]);
+    }
+    await productStub(sku).flushEvents();
+    expect(await productStub(sku).pendingEvents()).toBe(0);
+    expect(sent.length).toBeGreaterThan(2);
+    for (const bytes of sent) expect(bytes).toBeLessThanOrEqual(EVENTS_MESSAGE_BYTES);
+    const box = await inboxWhen(url, (b) => ofSku(sku)(b).length === 81, 20_000);
+    expect(ofSku(sku)(box).map((e) => e.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 81 }, (_, i) => i + 1));
+  });
+
+  it("splits a message the queue refuses, and a later move is still delivered", async () => {
+    const { url } = await subscribe(["stock.changed"]);
+    const sku = uniqueSku("REFUSED");
+    const sizes: number[] = [];
+    await receive(sku, 1);
+    await productStub(sku).flushEvents();
+    await runInDurableObject(productStub(sku), (instance: unknown) => {
+      const outbox = (instance as { events: { queue: Queue } }).events;
+      const real = outbox.queue;
+      // A queue that refuses any message of more than 3 events, as a real one refuses one over its size.
+      outbox.queue = {
+        ...real,
+        send: (body: unknown[], options?: QueueSendOptions) => {
+          sizes.push(body.length);
+          return body.length > 3 ? Promise.reject(new Error("message too large")) : real.send(body, options);
+        },
+      } as Queue;
+      (instance as { sendOutboxes(): void }).sendOutboxes = () => {};
+    });
+    for (let i = 0; i < 10; i++) await receive(sku, 1);
+    await capturingConsole("warn", () => productStub(sku).flushEvents());
+    expect(await productStub(sku).pendingEvents()).toBe(0);
+    expect(sizes[0]).toBe(10);
+    await receive(sku, 1);
+    await productStub(sku).flushEvents();
+    const box = await inboxWhen(url, (b) => ofSku(sku)(b).length === 12);
+    expect(new Set(ofSku(sku)(box).map((e) => e.seq)).size).toBe(12);
+  });
 });
 
 describe("stock events while D1 is down", () => {
@@ -491,5 +560,180 @@ describe("stock events against a model", () => {
     expect(got.map((e) => e.id).sort()).toEqual(all.sort());
     // And each event carries the threshold its move was made under and the balances after it.
     for (const e of got) expect(e.stock.available).toBe(e.move.available);
+  });
+});
+
+describe("webhooks: what review found (Trust II)", () => {
+  const body = (path: string) => ({ url: `https://hooks.invalid/${path}`, events: ["stock.low"] });
+  const keyed = (key: string, b: unknown) => api("POST", "/v1/webhooks", { token: ADMIN_TOKEN, body: b, headers: { "idempotency-key": key } });
+
+  it("replays a keyed create for 24 h only, and never derives the id from the key", async () => {
+    const key = `key-${uniqueSku()}`;
+    const first = await keyed(key, body("keyed"));
+    created.push(first.body.id);
+    expect(first.body.id).not.toBe(`wh_${(await sha256Hex(`webhook:${key}`)).slice(0, 32)}`);
+    expect((await keyed(key, body("keyed"))).body).toEqual(first.body);
+    advanceClock(24 * 3_600_000 + 1_000);
+    const later = await keyed(key, body("keyed"));
+    created.push(later.body.id);
+    expect(later.status).toBe(201);
+    expect(later.body.id).not.toBe(first.body.id);
+    expect(later.body.secret).not.toBe(first.body.secret);
+    // The key now names the new webhook, for its own 24 h.
+    expect((await keyed(key, body("keyed"))).body).toEqual(later.body);
+  });
+
+  it("refuses private, loopback, link-local and metadata destinations, and user info, in production", async () => {
+    const production = { ...env, ALLOW_INSECURE_WEBHOOKS: "false" } as typeof env;
+    for (const url of ["https://169.254.169.254/", "https://127.0.0.1/", "https://[::1]/", "https://10.0.0.1/", "https://metadata.google.internal/", "https://u:p@hooks.invalid/"]) {
+      const outcome = await createWebhook(production, { url, events: ["stock.low"] }, null);
+      expect(outcome, url).toMatchObject({ ok: false, error: { code: "invalid_request", details: { issues: [{ path: "url" }] } } });
+    }
+    // Over HTTP too, where local development is allowed: only 127.0.0.1 and localhost are let through.
+    for (const url of ["https://169.254.169.254/latest", "https://[fd00::1]/", "https://user:secret@hooks.invalid/x"]) {
+      const res = await api("POST", "/v1/webhooks", { token: ADMIN_TOKEN, body: { url, events: ["stock.low"] } });
+      expect(res.status, url).toBe(400);
+      expect(JSON.stringify(res.body)).not.toContain("secret@");
+    }
+  });
+
+  it("keeps at most 100 subscriptions, even when creates race", async () => {
+    const listed = async () => (await env.DB.prepare("SELECT count(*) AS n FROM webhooks").first<{ n: number }>())!.n;
+    const room = 100 - (await listed());
+    for (let i = 0; i < room - 5; i++) {
+      const res = await api("POST", "/v1/webhooks", { token: ADMIN_TOKEN, body: body(`cap-${i}`) });
+      expect(res.status).toBe(201);
+      created.push(res.body.id);
+    }
+    const racing = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => api("POST", "/v1/webhooks", { token: ADMIN_TOKEN, body: body(`race-${i}`) })),
+    );
+    for (const res of racing) if (res.status === 201) created.push(res.body.id);
+    expect(racing.filter((r) => r.status === 201)).toHaveLength(5);
+    for (const res of racing.filter((r) => r.status !== 201)) {
+      expect(res.status).toBe(409);
+      expect(res.body.error.code).toBe("conflict");
+    }
+    expect(await listed()).toBe(100);
+  });
+
+  it("lets a keyed create that met a D1 failure succeed when retried", async () => {
+    const key = `key-${uniqueSku()}`;
+    // D1 fails on the listing's write, after the key was looked up and the object made.
+    await env.DB.prepare(
+      "CREATE TRIGGER refuse_webhooks BEFORE INSERT ON webhooks BEGIN SELECT RAISE(ABORT, 'D1 is refusing writes'); END",
+    ).run();
+    const { lines } = await capturingConsole("error", async () => {
+      try {
+        const failed = await keyed(key, body("d1"));
+        expect(failed.status).toBe(503);
+        expect(failed.body.error.code).toBe("unavailable");
+      } finally {
+        await env.DB.prepare("DROP TRIGGER refuse_webhooks").run();
+      }
+    });
+    expect(lines.join("\n")).toMatch(/listing webhook wh_\w+ in D1 failed/);
+    const retried = await keyed(key, body("d1"));
+    created.push(retried.body.id);
+    expect(retried.status).toBe(201);
+    expect((await keyed(key, body("d1"))).body).toEqual(retried.body);
+  });
+
+  it("sends at most six deliveries at once, so none times out waiting for a connection", async () => {
+    // Each answer takes 3.5 s; on Cloudflare an object has six connections. Thirteen deliveries sent at once
+    // would leave the last waiting 7 s for one with its 10 s already running, and it would time out unsent.
+    const { webhook, url } = await subscribe(["stock.changed"], { delay_ms: 3_500 });
+    const sku = uniqueSku("SIX");
+    await runInDurableObject(endpointStub(webhook.id), (instance: unknown) => {
+      // Held back until all thirteen are enqueued, so they are due together.
+      (instance as { deliverDue(): Promise<void> }).deliverDue = () => Promise.resolve();
+    });
+    await endpointStub(webhook.id).enqueue(
+      Array.from({ length: 13 }, (_, i) => ({ id: `${sku}:${i + 1}:stock.changed`, type: "stock.changed", sku, seq: i + 1 }) as never),
+    );
+    await evictDurableObject(endpointStub(webhook.id));
+    await runDurableObjectAlarm(endpointStub(webhook.id));
+    const box = await inbox(url);
+    // The platform allows an object six open connections (workerd here does not enforce it, so it is counted).
+    expect((box as Inbox & { max_inflight: number }).max_inflight).toBe(6);
+    const all = await deliveries(webhook.id, "?limit=100");
+    expect(all.map((d) => [d.status, d.attempts, d.last_error])).toEqual(Array(13).fill(["delivered", 1, null]));
+  }, 30_000);
+
+  it("bounds what waits for a hanging endpoint and what is kept, and frees it all on DELETE", async () => {
+    const res = await api("POST", "/v1/webhooks", { token: ADMIN_TOKEN, body: { url: "https://hooks.invalid/hangs", events: ["stock.changed"] } });
+    const id = res.body.id as string;
+    created.push(id);
+    const stub = endpointStub(id);
+    // The endpoint hangs: nothing this object sends is ever answered, so nothing settles by itself.
+    await runInDurableObject(stub, (instance: unknown) => {
+      (instance as { deliverDue(): Promise<void> }).deliverDue = () => Promise.resolve();
+    });
+    const event = (n: number) => ({ id: `HANG:${n}:stock.changed`, type: "stock.changed", sku: "HANG", seq: n }) as never;
+    for (let from = 0; from < MAX_PENDING_DELIVERIES + 5; from += 1_000) {
+      const events = Array.from({ length: Math.min(1_000, MAX_PENDING_DELIVERIES + 5 - from) }, (_, i) => event(from + i + 1));
+      await stub.enqueue(events);
+    }
+    const byStatus = () =>
+      runInDurableObject(stub, (_i, state) =>
+        Object.fromEntries(state.storage.sql.exec<{ status: string; n: number }>("SELECT status, count(*) AS n FROM deliveries GROUP BY status").toArray().map((r) => [r.status, r.n])),
+      );
+    expect(await byStatus()).toEqual({ pending: MAX_PENDING_DELIVERIES, failed: 5 });
+    const untried = await deliveries(id, "?status=failed");
+    expect(untried.map((d) => [d.attempts, d.last_error])).toEqual(Array(5).fill([0, BACKLOG_FULL]));
+    // A delivery given up on can be sent again by hand.
+    const retried = await api("POST", `/v1/webhooks/${id}/deliveries/${encodeURIComponent(untried[0].event_id)}/retry`, { token: ADMIN_TOKEN });
+    expect(retried.status).toBe(202);
+    expect(await byStatus()).toEqual({ pending: MAX_PENDING_DELIVERIES + 1, failed: 4 });
+
+    // Settled deliveries past their 30 days go as new ones come, twice as fast as they come.
+    await runInDurableObject(stub, (_i, state) => {
+      state.storage.sql.exec("UPDATE deliveries SET status = 'delivered', created_at_ms = ?", Date.now() - DELIVERY_RETENTION_MS - 1);
+    });
+    await stub.enqueue(Array.from({ length: 500 }, (_, i) => event(20_000 + i)));
+    expect(await byStatus()).toEqual({ delivered: MAX_PENDING_DELIVERIES + 5 - (100 + 2 * 500), pending: 500 });
+
+    expect((await api("DELETE", `/v1/webhooks/${id}`, { token: ADMIN_TOKEN })).status).toBe(200);
+    const tables = await runInDurableObject(stub, (_i, state) =>
+      state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\'").toArray().map((r) => r.name),
+    );
+    expect(tables).toEqual([]);
+    expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBeNull();
+  });
+
+  it("keeps each webhook signing with the key it was made with across a rotation, and says when that key is retired", async () => {
+    const { webhook, url } = await subscribe(["stock.changed"]);
+    const stub = endpointStub(webhook.id);
+    const rotate = (keys: { WEBHOOK_SIGNING_KEY: string; WEBHOOK_SIGNING_KEYS_PREVIOUS?: string }) =>
+      runInDurableObject(stub, (instance: unknown) => {
+        const object = instance as { env: Record<string, unknown> };
+        object.env = { ...object.env, WEBHOOK_SIGNING_KEYS_PREVIOUS: undefined, ...keys };
+      });
+    await rotate({ WEBHOOK_SIGNING_KEY: "a-new-signing-key", WEBHOOK_SIGNING_KEYS_PREVIOUS: "test-webhook-signing-key" });
+    await api("POST", `/v1/webhooks/${webhook.id}/ping`, { token: ADMIN_TOKEN });
+    const box = await inboxWhen(url, (b) => b.events.length === 1);
+    expect(new Webhook(webhook.secret).verify(box.attempts[0]!.body, box.attempts[0]!.headers)).toMatchObject({ type: "ping" });
+
+    // A webhook made now takes the new key.
+    const fresh = endpointStub(`wh_${"f".repeat(24)}${Date.now().toString(16).padStart(8, "0").slice(-8)}`);
+    const made = await runInDurableObject(fresh, async (instance: unknown, state) => {
+      const object = instance as { env: Record<string, unknown>; create(w: unknown): Promise<any> };
+      object.env = { ...object.env, WEBHOOK_SIGNING_KEY: "a-new-signing-key" };
+      const outcome = await object.create({ id: "wh_fresh", url: "https://hooks.invalid/", events: ["stock.low"], description: null });
+      const { nonce } = state.storage.sql.exec<{ nonce: string }>("SELECT nonce FROM endpoint").one();
+      return { secret: outcome.value.secret, nonce };
+    });
+    expect(made.secret).toBe(await deriveSecret("a-new-signing-key", "wh_fresh", made.nonce));
+
+    // The old key retired: this webhook stops, and its deliveries say why.
+    await rotate({ WEBHOOK_SIGNING_KEY: "a-new-signing-key" });
+    await capturingConsole("warn", async () => {
+      await api("POST", `/v1/webhooks/${webhook.id}/ping`, { token: ADMIN_TOKEN });
+      await settled(webhook.id);
+    });
+    const [latest] = await deliveries(webhook.id, "?limit=1");
+    expect(latest.status).toBe("pending");
+    expect(latest.last_error).toMatch(/signing key .* is retired/);
+    expect((await inbox(url)).attempts).toHaveLength(1);
   });
 });

@@ -77,6 +77,11 @@ export class LazySchema {
     return this.created;
   }
 
+  /** After `deleteAll()`: the object is empty again, and reads answer "nothing here". */
+  forget(): void {
+    this.created = false;
+  }
+
   /** Creates the schema if needed; called before the first write. */
   ensure(): void {
     if (this.created) return;

@@ -22,7 +22,7 @@ import { describeError } from "../shared/calls";
 import { clock } from "../shared/clock";
 import { LazySchema } from "../shared/migrate";
 import { WEBHOOK_ENDPOINT_SCHEMA } from "./schema";
-import { deriveSecret, newNonce, signedHeaders } from "./signing";
+import { deriveSecret, keyIdOf, newNonce, signedHeaders, signingKeys, type SigningKeys } from "./signing";
 
 /** What an endpoint is sent: a stock event, or a ping. Its `id` is the delivery's `webhook-id`. */
 export type WebhookEvent = StockEvent | PingEvent;
@@ -40,9 +40,10 @@ interface EndpointRow {
   events: string;
   description: string | null;
   nonce: string;
-  fingerprint: string | null;
   created_at_ms: number;
+  /** Set by versions that kept a deleted subscription's row; today a deletion frees all its storage. */
   deleted_at_ms: number | null;
+  key_id: string | null;
   [column: string]: SqlStorageValue;
 }
 
@@ -60,104 +61,154 @@ interface DeliveryRow {
   [column: string]: SqlStorageValue;
 }
 
-/** Deliveries tried at once, side by side, per round. */
-const ROUND_SIZE = 50;
+/**
+ * Deliveries sent at once. An object has six connections open at a time; more would wait for one with
+ * their 10 s already running, and could time out unsent.
+ */
+export const SENDS_AT_ONCE = 6;
 
 /** Delivered and failed deliveries (and their attempts) are kept this long, then pruned as new ones come. */
 export const DELIVERY_RETENTION_MS = 30 * 24 * 3_600_000;
-const PRUNE_BATCH = 100;
+/**
+ * At most this many deliveries wait at once: past it (an endpoint that hangs while events keep coming) a new
+ * event is recorded `failed` untried, so storage stays bounded; `retry` can still send it.
+ */
+export const MAX_PENDING_DELIVERIES = 10_000;
+/** Settled deliveries older than the newest this many are pruned even within their 30 days. */
+export const MAX_KEPT_DELIVERIES = 20_000;
+/** Settled deliveries pruned per enqueue: at least this, and twice what it adds, so pruning keeps pace. */
+const PRUNE_AT_LEAST = 100;
+export const BACKLOG_FULL = `not tried: ${MAX_PENDING_DELIVERIES} deliveries were already pending`;
 
 export class WebhookEndpoint extends DurableObject<ObjectBindings> {
   private readonly schema: LazySchema;
   private running: Promise<void> | null = null;
   private again = false;
-  private secret: Promise<string> | undefined;
+  /** The configured signing keys, for the secrets they were read from. */
+  private keys: { source: string; keys: Promise<SigningKeys> } | null = null;
+  /** This webhook's secret under each key id it has used. */
+  private readonly secrets = new Map<string, Promise<string>>();
 
   constructor(ctx: DurableObjectState, env: ObjectBindings) {
     super(ctx, env);
     this.schema = new LazySchema(ctx.storage, WEBHOOK_ENDPOINT_SCHEMA);
   }
 
-  /**
-   * Creates the subscription and answers it with its secret. `fingerprint` is that of a keyed request: its
-   * retry answers the same webhook and secret again; another body under the same key is a conflict.
-   */
-  async create(webhook: Omit<Webhook, "created_at">, fingerprint: string | null): Promise<Outcome<CreatedWebhook>> {
-    const signingKey = this.env.WEBHOOK_SIGNING_KEY;
-    if (!signingKey) return fail("unavailable", "webhooks are not configured: set the WEBHOOK_SIGNING_KEY secret", { retryable: true });
+  /** Creates the subscription under the current signing key and answers it with its secret. */
+  async create(webhook: Omit<Webhook, "created_at">): Promise<Outcome<CreatedWebhook>> {
+    const { current } = await this.signingKeys();
+    if (!current) return fail("unavailable", "webhooks are not configured: set the WEBHOOK_SIGNING_KEY secret", { retryable: true });
+    const keyId = await keyIdOf(current);
     this.schema.ensure();
     this.ctx.storage.sql.exec(
-      `INSERT INTO endpoint (id, webhook_id, url, events, description, nonce, fingerprint, created_at_ms)
+      `INSERT INTO endpoint (id, webhook_id, url, events, description, nonce, created_at_ms, key_id)
        VALUES (1, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
       webhook.id,
       webhook.url,
       JSON.stringify(webhook.events),
       webhook.description,
       newNonce(),
-      fingerprint,
       clock.now(),
+      keyId,
     );
-    const row = this.endpoint()!;
-    if (row.fingerprint !== fingerprint || row.deleted_at_ms !== null) {
-      return fail("idempotency_conflict", "this Idempotency-Key created another webhook (or one since deleted)");
-    }
-    return succeed({ ...viewOf(row), secret: await deriveSecret(signingKey, row.webhook_id, row.nonce) });
+    return this.reveal();
   }
 
-  /** Stops every delivery, now and later; what was recorded stays. */
+  /** The subscription with its secret: for its creation, and a replay of it under the same key within 24 h. */
+  async reveal(): Promise<Outcome<CreatedWebhook>> {
+    const row = this.endpoint();
+    if (!row) return notFound();
+    const [secret] = await this.secretsOf(row);
+    return succeed({ ...viewOf(row), secret: secret! });
+  }
+
+  /** Stops every delivery, now and later, and frees all the subscription's storage. */
   async remove(): Promise<Outcome<Webhook>> {
     const row = this.endpoint();
-    if (!row || row.deleted_at_ms !== null) return notFound();
-    this.ctx.storage.sql.exec("UPDATE endpoint SET deleted_at_ms = ?", clock.now());
+    if (!row) return notFound();
     await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.schema.forget();
     return succeed(viewOf(row));
   }
 
-  /** Takes events for delivery (those this subscription wants; pings always), ignoring any seen before. */
+  /**
+   * Takes events for delivery (those this subscription wants; pings always), ignoring any seen before. Past
+   * `MAX_PENDING_DELIVERIES` waiting, an event is recorded `failed` untried.
+   */
   async enqueue(events: readonly WebhookEvent[]): Promise<Outcome<{ accepted: number }>> {
     const row = this.endpoint();
-    if (!row || row.deleted_at_ms !== null) return succeed({ accepted: 0 });
+    if (!row) return succeed({ accepted: 0 });
     const wanted = new Set<string>(JSON.parse(row.events));
     const now = clock.now();
+    const sql = this.ctx.storage.sql;
     let accepted = 0;
     this.ctx.storage.transactionSync(() => {
-      this.pruneSettled(now);
+      let pending = sql.exec<{ n: number }>("SELECT count(*) AS n FROM deliveries WHERE status = 'pending'").one().n;
       for (const event of events) {
         if (event.type !== "ping" && !wanted.has(event.type)) continue;
-        accepted += this.ctx.storage.sql.exec(
-          `INSERT INTO deliveries (event_id, type, body, status, attempts, next_attempt_at_ms, created_at_ms)
-           VALUES (?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
+        const full = pending >= MAX_PENDING_DELIVERIES;
+        const written = sql.exec(
+          `INSERT INTO deliveries (event_id, type, body, status, attempts, last_error, next_attempt_at_ms, created_at_ms)
+           VALUES (?, ?, ?, ?, 0, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
           event.id,
           event.type,
           JSON.stringify(event),
-          now,
+          full ? "failed" : "pending",
+          full ? BACKLOG_FULL : null,
+          full ? null : now,
           now,
         ).rowsWritten;
+        if (written > 0 && !full) {
+          pending += 1;
+          accepted += 1;
+        }
       }
+      this.pruneSettled(now, events.length);
     });
-    if (accepted > 0) {
-      // The alarm is the safety net if this object is evicted before the round below ends; it only ever
-      // moves earlier here, so a retry already due sooner keeps its time.
-      const safetyNet = now + DELIVERY_TIMEOUT_MS * 2;
-      const armed = await this.ctx.storage.getAlarm();
-      if (armed === null || armed > safetyNet) await this.ctx.storage.setAlarm(safetyNet);
-      this.ctx.waitUntil(this.deliverDue());
-    }
+    if (accepted > 0) await this.sendSoon(now);
     return succeed({ accepted });
+  }
+
+  /** A failed or pending delivery tried again now; its attempts go on counting. */
+  async retry(eventId: string): Promise<Outcome<{ event_id: string }>> {
+    if (!this.endpoint()) return notFound();
+    const delivery = this.ctx.storage.sql
+      .exec<{ status: DeliveryStatus }>("SELECT status FROM deliveries WHERE event_id = ?", eventId)
+      .toArray()[0];
+    if (!delivery) return fail("not_found", `no delivery of event ${eventId}`);
+    if (delivery.status === "delivered") return fail("conflict", `event ${eventId} was already delivered`);
+    const now = clock.now();
+    this.ctx.storage.sql.exec(
+      "UPDATE deliveries SET status = 'pending', next_attempt_at_ms = ? WHERE event_id = ?",
+      now,
+      eventId,
+    );
+    await this.sendSoon(now);
+    return succeed({ event_id: eventId });
+  }
+
+  /**
+   * Starts a round now. The alarm is the safety net if this object is evicted before the round ends; it only
+   * ever moves earlier here, so a retry already due sooner keeps its time.
+   */
+  private async sendSoon(now: number): Promise<void> {
+    const safetyNet = now + DELIVERY_TIMEOUT_MS * 2;
+    const armed = await this.ctx.storage.getAlarm();
+    if (armed === null || armed > safetyNet) await this.ctx.storage.setAlarm(safetyNet);
+    this.ctx.waitUntil(this.deliverDue());
   }
 
   /** Sends a `ping` event (it bypasses the subscription's event types). */
   async ping(event: WebhookEvent): Promise<Outcome<{ event_id: string }>> {
-    const row = this.endpoint();
-    if (!row || row.deleted_at_ms !== null) return notFound();
+    if (!this.endpoint()) return notFound();
     await this.enqueue([event]);
     return succeed({ event_id: event.id });
   }
 
   /** Deliveries newest first, `after` an opaque cursor from a previous page. */
   async deliveries(after: number | null, limit: number, status: DeliveryStatus | null): Promise<Outcome<DeliveriesPage>> {
-    const row = this.endpoint();
-    if (!row || row.deleted_at_ms !== null) return notFound();
+    if (!this.endpoint()) return notFound();
     const before = after ?? Number.MAX_SAFE_INTEGER;
     const sql = this.ctx.storage.sql;
     const rows = (
@@ -204,12 +255,12 @@ export class WebhookEndpoint extends DurableObject<ObjectBindings> {
   private async deliverRounds(): Promise<void> {
     for (;;) {
       const row = this.endpoint();
-      if (!row || row.deleted_at_ms !== null) return;
+      if (!row) return;
       const due = this.ctx.storage.sql
         .exec<DeliveryRow>(
           `SELECT * FROM deliveries WHERE status = 'pending' AND next_attempt_at_ms <= ? ORDER BY next_attempt_at_ms, n LIMIT ?`,
           clock.now(),
-          ROUND_SIZE,
+          SENDS_AT_ONCE,
         )
         .toArray();
       if (due.length === 0) break;
@@ -227,7 +278,7 @@ export class WebhookEndpoint extends DurableObject<ObjectBindings> {
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
-      const headers = signedHeaders(await this.signingSecret(endpoint), delivery.event_id, new Date(), delivery.body);
+      const headers = signedHeaders(await this.secretsOf(endpoint), delivery.event_id, new Date(), delivery.body);
       const response = await fetch(endpoint.url, {
         method: "POST",
         headers: { ...headers, "content-type": "application/json", "user-agent": "stockwell-webhooks/1" },
@@ -241,6 +292,8 @@ export class WebhookEndpoint extends DurableObject<ObjectBindings> {
     } catch (err) {
       error = err instanceof Error && err.name === "TimeoutError" ? `no answer in ${DELIVERY_TIMEOUT_MS / 1000} s` : describeError(err);
     }
+    // Deleted while this attempt was out: nothing is left to record it in.
+    if (!this.endpoint()) return;
     const now = clock.now();
     const attempts = delivery.attempts + 1;
     const after = afterAttempt(attempts, statusCode, now);
@@ -268,32 +321,65 @@ export class WebhookEndpoint extends DurableObject<ObjectBindings> {
     if (after.status === "failed") console.warn(`webhook ${endpoint.webhook_id}: gave up on ${delivery.event_id} after ${attempts} attempts`);
   }
 
-  /** Deletes a batch of settled deliveries older than the retention, oldest first, with their attempts. */
-  private pruneSettled(nowMs: number): void {
+  /**
+   * Deletes the oldest settled deliveries (with their attempts) that are past the retention or older than the
+   * newest `MAX_KEPT_DELIVERIES`: at most `PRUNE_AT_LEAST` + 2 × `added` a call, oldest first, so pruning keeps
+   * pace with what comes in.
+   */
+  private pruneSettled(nowMs: number, added: number): void {
     const sql = this.ctx.storage.sql;
-    const old = sql
-      .exec<{ n: number; event_id: string }>(
-        "SELECT n, event_id FROM deliveries WHERE status != 'pending' AND created_at_ms < ? ORDER BY n LIMIT ?",
-        nowMs - DELIVERY_RETENTION_MS,
-        PRUNE_BATCH,
-      )
-      .toArray();
-    for (const { n, event_id } of old) {
-      sql.exec("DELETE FROM attempts WHERE event_id = ?", event_id);
-      sql.exec("DELETE FROM deliveries WHERE n = ?", n);
+    const newest = sql.exec<{ n: number | null }>("SELECT max(n) AS n FROM deliveries").one().n ?? 0;
+    const expired = (row: { n: number; created_at_ms: number }) =>
+      row.n <= newest - MAX_KEPT_DELIVERIES || row.created_at_ms < nowMs - DELIVERY_RETENTION_MS;
+    let budget = PRUNE_AT_LEAST + 2 * added;
+    for (const status of ["failed", "delivered"] as const) {
+      const oldest = sql
+        .exec<{ n: number; event_id: string; created_at_ms: number }>(
+          "SELECT n, event_id, created_at_ms FROM deliveries WHERE status = ? ORDER BY n LIMIT ?",
+          status,
+          budget,
+        )
+        .toArray();
+      for (const row of oldest) {
+        if (!expired(row)) break;
+        sql.exec("DELETE FROM attempts WHERE event_id = ?", row.event_id);
+        sql.exec("DELETE FROM deliveries WHERE n = ?", row.n);
+        budget -= 1;
+      }
     }
   }
 
-  private signingSecret(endpoint: EndpointRow): Promise<string> {
-    const signingKey = this.env.WEBHOOK_SIGNING_KEY;
-    if (!signingKey) return Promise.reject(new Error("WEBHOOK_SIGNING_KEY is not set"));
-    this.secret ??= deriveSecret(signingKey, endpoint.webhook_id, endpoint.nonce);
-    return this.secret;
+  /** The secrets to sign with: the one of the key this webhook was made with (every key's, before key ids). */
+  private async secretsOf(row: EndpointRow): Promise<string[]> {
+    const { byId } = await this.signingKeys();
+    const ids = row.key_id === null ? [...byId.keys()] : [row.key_id];
+    const secrets: string[] = [];
+    for (const id of ids) {
+      const key = byId.get(id);
+      if (key === undefined) continue;
+      let secret = this.secrets.get(id);
+      if (!secret) this.secrets.set(id, (secret = deriveSecret(key, row.webhook_id, row.nonce)));
+      secrets.push(await secret);
+    }
+    if (secrets.length === 0) {
+      throw new Error(`the signing key of this webhook (${row.key_id ?? "any"}) is retired: configure it again, or recreate the webhook`);
+    }
+    return secrets;
+  }
+
+  /** Read from the secrets each time, so a rotation needs no restart of this object. */
+  private signingKeys(): Promise<SigningKeys> {
+    const current = this.env.WEBHOOK_SIGNING_KEY;
+    const previous = this.env.WEBHOOK_SIGNING_KEYS_PREVIOUS;
+    const source = `${current ?? ""}\n${previous ?? ""}`;
+    if (this.keys?.source !== source) this.keys = { source, keys: signingKeys(current, previous) };
+    return this.keys.keys;
   }
 
   private endpoint(): EndpointRow | null {
     if (!this.schema.exists) return null;
-    return this.ctx.storage.sql.exec<EndpointRow>("SELECT * FROM endpoint").toArray()[0] ?? null;
+    const row = this.ctx.storage.sql.exec<EndpointRow>("SELECT * FROM endpoint").toArray()[0];
+    return row && row.deleted_at_ms === null ? row : null;
   }
 }
 

@@ -44,6 +44,9 @@ export const WEBHOOK_ENDPOINT_SCHEMA: Schema = {
           PRIMARY KEY (event_id, attempt)
         ) WITHOUT ROWID;
         `,
+        // 2: the id of the signing key the webhook's secret is derived from (see signing.ts); null for
+        // webhooks made before keys had ids, which are signed with every configured key.
+        `ALTER TABLE endpoint ADD COLUMN key_id TEXT;`,
       ],
     },
   ],

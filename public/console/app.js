@@ -502,8 +502,20 @@ $("csv-import").addEventListener(
 
 // ---- webhooks -------------------------------------------------------------------------------------
 
+/** Every subscription, page by page (the API caps them at 100, but a page is never assumed to be all). */
+async function allHooks() {
+  const items = [];
+  let after = null;
+  do {
+    const page = await call("GET", `/v1/webhooks${query({ limit: 1000, after })}`);
+    items.push(...page.items);
+    after = page.next_after;
+  } while (after);
+  return items;
+}
+
 async function listHooks() {
-  const page = await call("GET", "/v1/webhooks?limit=1000");
+  const page = { items: await allHooks() };
   fill($("hook-table"), [
     ["id", (h) => el("button", { type: "button", onclick: action(() => showDeliveries(h.id)) }, h.id)],
     ["URL", (h) => h.url],
@@ -523,6 +535,11 @@ async function showDeliveries(id) {
     ["last answer", (d) => d.last_status_code ?? d.last_error ?? ""],
     ["next attempt", (d) => when(d.next_attempt_at)],
     ["delivered", (d) => when(d.delivered_at)],
+    ["", (d) => d.status === "delivered" ? "" : el("button", {
+      type: "button",
+      "aria-label": `Retry ${d.event_id} now`,
+      onclick: action(async () => { await call("POST", `/v1/webhooks/${id}/deliveries/${encodeURIComponent(d.event_id)}/retry`); await showDeliveries(id); }),
+    }, "Retry now")],
   ], page.items, "No deliveries yet.");
   const ping = el("button", { type: "button", onclick: action(async () => { await call("POST", `/v1/webhooks/${id}/ping`); await showDeliveries(id); }) }, "Send a ping");
   $("hook-deliveries").replaceChildren(el("h3", {}, `Deliveries of ${id}`), ping, table);

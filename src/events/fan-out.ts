@@ -6,12 +6,19 @@
  */
 import type { StockEvent } from "../../durable-objects/domain/stock-events";
 import { describeError, webhookAt } from "../../durable-objects/shared/calls";
+import { forEachAtMost } from "../../durable-objects/shared/concurrency";
 import type { Env } from "../env";
 
 interface Subscription {
   id: string;
   events: Set<string>;
 }
+
+/**
+ * Subscriptions handed a batch at once. A batch makes at most one call per subscription (at most 100, so well
+ * under the 1,000 subrequests of an invocation), and no more than this many are open at a time.
+ */
+const HANDOVERS_AT_ONCE = 6;
 
 /** Seconds before a message is tried again: doubling from 2 s to an hour, so 100 tries outlast a day's outage. */
 const retryDelay = (attempts: number) => Math.min(2 ** attempts, 3_600);
@@ -33,21 +40,19 @@ export async function fanOut(batch: MessageBatch<StockEventMessage>, env: Env): 
   }
   const subscriptions: Subscription[] = results.map((r) => ({ id: r.id, events: new Set(JSON.parse(r.events)) }));
   const failed = new Set<Message<StockEventMessage>>();
-  await Promise.all(
-    subscriptions.map(async (subscription) => {
-      const wanted = batch.messages
-        .map((message) => ({ message, events: eventsIn(message).filter((e) => subscription.events.has(e.type)) }))
-        .filter((w) => w.events.length > 0);
-      if (wanted.length === 0) return;
-      try {
-        const handed = await webhookAt(env, subscription.id).enqueue(wanted.flatMap((w) => w.events));
-        if (!handed.ok) throw new Error(handed.error.message);
-      } catch (err) {
-        console.error(`events for webhook ${subscription.id} not handed over: ${describeError(err)}`);
-        for (const w of wanted) failed.add(w.message);
-      }
-    }),
-  );
+  await forEachAtMost(subscriptions, HANDOVERS_AT_ONCE, async (subscription) => {
+    const wanted = batch.messages
+      .map((message) => ({ message, events: eventsIn(message).filter((e) => subscription.events.has(e.type)) }))
+      .filter((w) => w.events.length > 0);
+    if (wanted.length === 0) return;
+    try {
+      const handed = await webhookAt(env, subscription.id).enqueue(wanted.flatMap((w) => w.events));
+      if (!handed.ok) throw new Error(handed.error.message);
+    } catch (err) {
+      console.error(`events for webhook ${subscription.id} not handed over: ${describeError(err)}`);
+      for (const w of wanted) failed.add(w.message);
+    }
+  });
   for (const message of batch.messages) {
     if (failed.has(message)) message.retry({ delaySeconds: retryDelay(message.attempts) });
     else message.ack();

@@ -23,6 +23,9 @@ interface Inbox {
   attempts: Array<{ headers: Record<string, string>; body: string; answered: number; received_at_ms: number }>;
   events: Array<{ event: unknown; stale: boolean }>;
   tries: Map<string, number>;
+  /** Attempts being answered now, and the most there ever were at once. */
+  inflight: number;
+  max_inflight: number;
 }
 
 const readBody = async (request: IncomingMessage) => {
@@ -37,7 +40,7 @@ export async function startWebhookReceivers(): Promise<{ url: string; server: Se
     const name = new URL(request.url ?? "/", "http://x").pathname.split("/")[2] ?? "";
     if (request.method === "PUT") {
       const settings = JSON.parse(await readBody(request)) as InboxSettings;
-      const inbox: Inbox = { settings, attempts: [], events: [], tries: new Map(), receive: undefined as never };
+      const inbox: Inbox = { settings, attempts: [], events: [], tries: new Map(), inflight: 0, max_inflight: 0, receive: undefined as never };
       inbox.receive = createReceiver({
         secret: settings.secret,
         onEvent: (event: unknown, { stale }: { stale: boolean }) => void inbox.events.push({ event, stale }),
@@ -50,9 +53,12 @@ export async function startWebhookReceivers(): Promise<{ url: string; server: Se
     if (!inbox) return void response.writeHead(404).end();
     if (request.method === "GET") {
       response.writeHead(200, { "content-type": "application/json" });
-      response.end(JSON.stringify({ attempts: inbox.attempts, events: inbox.events }));
+      response.end(JSON.stringify({ attempts: inbox.attempts, events: inbox.events, max_inflight: inbox.max_inflight }));
       return;
     }
+    inbox.inflight += 1;
+    inbox.max_inflight = Math.max(inbox.max_inflight, inbox.inflight);
+    response.on("close", () => void (inbox.inflight -= 1));
     const body = await readBody(request);
     const id = String(request.headers["webhook-id"]);
     const tries = (inbox.tries.get(id) ?? 0) + 1;
