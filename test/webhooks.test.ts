@@ -75,6 +75,19 @@ async function settled(id: string) {
   await endpointStub(id).settle();
 }
 
+/**
+ * From now on `sku`'s events wait unsent until `flushEvents`, and each message goes through `send`, which may
+ * pass it on to the real queue with `forward`.
+ */
+async function interceptEvents(sku: string, send: (body: unknown[], forward: (body: unknown[]) => Promise<unknown>) => Promise<unknown>) {
+  await runInDurableObject(productStub(sku), (instance: unknown) => {
+    const outbox = (instance as { events: { queue: Queue } }).events;
+    const real = outbox.queue;
+    outbox.queue = { ...real, send: (body: unknown[], options?: QueueSendOptions) => send(body, (b) => real.send(b, options)) } as unknown as Queue;
+    (instance as { sendOutboxes(): void }).sendOutboxes = () => {};
+  });
+}
+
 afterEach(async () => {
   // A subscription left behind would keep receiving the next tests' events.
   for (const id of created.splice(0)) await api("DELETE", `/v1/webhooks/${id}`, { token: ADMIN_TOKEN });
@@ -391,12 +404,7 @@ describe("stock events on the queue", () => {
     const sent: unknown[] = [];
     await receive(sku, 1);
     await productStub(sku).flushEvents();
-    await runInDurableObject(productStub(sku), (instance: unknown) => {
-      const outbox = (instance as { events: { queue: Queue } }).events;
-      const real = outbox.queue;
-      outbox.queue = { ...real, send: (body: unknown, options?: QueueSendOptions) => (sent.push(body), real.send(body, options)) } as Queue;
-      (instance as { sendOutboxes(): void }).sendOutboxes = () => {};
-    });
+    await interceptEvents(sku, (body, forward) => (sent.push(body), forward(body)));
     for (let i = 0; i < 3; i++) await receive(sku, 1);
     await productStub(sku).flushEvents();
     expect(sent).toHaveLength(1);
@@ -417,16 +425,8 @@ describe("stock events on the queue", () => {
     const sent: number[] = [];
     await receive(sku, 1);
     await productStub(sku).flushEvents();
-    await runInDurableObject(productStub(sku), (instance: unknown) => {
-      const outbox = (instance as { events: { queue: Queue } }).events;
-      const real = outbox.queue;
-      outbox.queue = {
-        ...real,
-        send: (body: unknown, options?: QueueSendOptions) => (sent.push(JSON.stringify(body).length), real.send(body, options)),
-      } as Queue;
-      // The moves pile up unsent, as behind a queue outage, then go out together.
-      (instance as { sendOutboxes(): void }).sendOutboxes = () => {};
-    });
+    // The moves pile up unsent, as behind a queue outage, then go out together.
+    await interceptEvents(sku, (body, forward) => (sent.push(JSON.stringify(body).length), forward(body)));
     // Each move crosses zero, so each makes two events besides stock.changed's: about 4.8 KB a move.
     for (let i = 0; i < 40; i++) {
       const taken = await api("POST", `/v1/products/${sku}/adjust`, { body: { delta: -1, ref, reason } });
@@ -447,18 +447,10 @@ describe("stock events on the queue", () => {
     const sizes: number[] = [];
     await receive(sku, 1);
     await productStub(sku).flushEvents();
-    await runInDurableObject(productStub(sku), (instance: unknown) => {
-      const outbox = (instance as { events: { queue: Queue } }).events;
-      const real = outbox.queue;
-      // A queue that refuses any message of more than 3 events, as a real one refuses one over its size.
-      outbox.queue = {
-        ...real,
-        send: (body: unknown[], options?: QueueSendOptions) => {
-          sizes.push(body.length);
-          return body.length > 3 ? Promise.reject(new Error("message too large")) : real.send(body, options);
-        },
-      } as Queue;
-      (instance as { sendOutboxes(): void }).sendOutboxes = () => {};
+    // A queue that refuses any message of more than 3 events, as a real one refuses one over its size.
+    await interceptEvents(sku, (body, forward) => {
+      sizes.push(body.length);
+      return body.length > 3 ? Promise.reject(new Error("message too large")) : forward(body);
     });
     for (let i = 0; i < 10; i++) await receive(sku, 1);
     await capturingConsole("warn", () => productStub(sku).flushEvents());
