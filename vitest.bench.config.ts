@@ -32,6 +32,7 @@ export default defineConfig({
           ORDER: { className: "Order", useSQLite: true },
           CATALOG: { className: "Catalog", useSQLite: true },
           WEBHOOK_ENDPOINT: { className: "WebhookEndpoint", useSQLite: true },
+          LOCATION_REGISTRY: { className: "LocationRegistry", useSQLite: true },
           MIN_PRODUCT: { className: "MinProduct", useSQLite: true },
           MIN_RESERVATION: { className: "MinReservation", useSQLite: true },
         },

@@ -4,6 +4,7 @@
  */
 import type { Catalog } from "./catalog/Catalog";
 import type { StockEvent } from "./domain/stock-events";
+import type { LocationRegistry } from "./locations/LocationRegistry";
 import type { Order } from "./order/Order";
 import type { ProductStock } from "./product-stock/ProductStock";
 import type { Reservation } from "./reservation/Reservation";
@@ -16,6 +17,8 @@ export interface ObjectBindings {
   RESERVATION: DurableObjectNamespace<Reservation>;
   ORDER: DurableObjectNamespace<Order>;
   CATALOG: DurableObjectNamespace<Catalog>;
+  /** (v1.2) One object: the locations stock may sit at. */
+  LOCATION_REGISTRY: DurableObjectNamespace<LocationRegistry>;
   /**
    * Stock events (contract v1.1), sent by each SKU's object and fanned out to webhooks by the Worker. A
    * message is the events of consecutive moves of one SKU, in seq order.

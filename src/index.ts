@@ -5,6 +5,7 @@ import { handleHttp } from "./http/router";
 import { deleteOldMoves, retentionDays } from "./retention";
 
 export { Catalog } from "../durable-objects/catalog/Catalog";
+export { LocationRegistry } from "../durable-objects/locations/LocationRegistry";
 export { Order } from "../durable-objects/order/Order";
 export { ProductStock } from "../durable-objects/product-stock/ProductStock";
 export { Reservation } from "../durable-objects/reservation/Reservation";

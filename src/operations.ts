@@ -22,7 +22,7 @@ import {
   retryDelivery,
 } from "./webhooks/subscriptions";
 import type { OrderAction } from "../durable-objects/domain/order-lines";
-import { orderAt, productAt, reservationAt } from "../durable-objects/shared/calls";
+import { attempt, orderAt, productAt, registryAt, reservationAt } from "../durable-objects/shared/calls";
 import {
   AdjustBody,
   CommitBody,
@@ -31,6 +31,8 @@ import {
   CreateWebhookBody,
   DeliveryListQuery,
   DeliveryParams,
+  LocationBody,
+  LocationParams,
   DailyReportQuery,
   RebuildBody,
   OrderLinesBody,
@@ -440,6 +442,46 @@ export const operations = {
     idempotent: false,
     successStatus: always(202),
     run: (env, { params }) => retryDelivery(env, params.id, params.event_id),
+  }),
+  putLocation: operation({
+    method: "PUT",
+    path: "/v1/locations/:location",
+    scope: "admin",
+    summary: "Create or replace a location (at most 100; `default` always exists and stays active)",
+    params: LocationParams,
+    query: NoQuery,
+    body: { schema: LocationBody },
+    response: bodies.LocationSchema,
+    refusals: ["conflict"],
+    idempotent: false,
+    successStatus: (created) => (created ? 201 : 200),
+    run: (env, { params, body }) => attempt("writing a location", () => registryAt(env).put(params.location, body)),
+  }),
+  listLocations: operation({
+    method: "GET",
+    path: "/v1/locations",
+    scope: "read",
+    summary: "Every location, `default` included, by priority then id",
+    params: NoQuery,
+    query: NoQuery,
+    response: bodies.LocationListSchema,
+    refusals: [],
+    idempotent: false,
+    successStatus: always(200),
+    run: (env) => attempt("listing locations", () => registryAt(env).list()),
+  }),
+  getLocation: operation({
+    method: "GET",
+    path: "/v1/locations/:location",
+    scope: "read",
+    summary: "A location",
+    params: LocationParams,
+    query: NoQuery,
+    response: bodies.LocationSchema,
+    refusals: ["not_found"],
+    idempotent: false,
+    successStatus: always(200),
+    run: (env, { params }) => attempt("reading a location", () => registryAt(env).get(params.location)),
   }),
 };
 

@@ -42,6 +42,16 @@ export const SettingsSchema = z.object({
   updated_at: Instant.nullable().describe("null while the SKU was never configured"),
 });
 
+export const LocationSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  priority: Int.describe("0–1000; lower is allocated first"),
+  active: z.boolean(),
+  created_at: Instant.nullable().describe("null for `default` while it was never written"),
+  updated_at: Instant.nullable(),
+});
+export const LocationListSchema = z.object({ items: z.array(LocationSchema) });
+
 export const MoveWithStockSchema = z.object({ move: MoveSchema, stock: StockSchema });
 export const MovesPageSchema = z.object({ moves: z.array(MoveSchema), next_after_seq: Int.nullable() });
 

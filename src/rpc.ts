@@ -151,6 +151,15 @@ export class InventoryService extends WorkerEntrypoint<Env> {
   }
 
   /** `sku`: comma-separated, as in the query string. */
+  /** (v1.2) The location registry, read only: its writes need the admin scope. */
+  listLocations() {
+    return serviceCall(this.env, "listLocations", {});
+  }
+
+  getLocation(location: string) {
+    return serviceCall(this.env, "getLocation", { params: { location } });
+  }
+
   listStock(query?: {
     after_sku?: string;
     limit?: number;

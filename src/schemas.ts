@@ -53,6 +53,17 @@ export const Instant = z.iso
   }, "must be between the years 0000 and 9999 in UTC");
 
 export const SkuParams = z.strictObject({ sku: Sku });
+
+// ---- locations (contract v1.2) ---------------------------------------------------------------------------
+
+/** A location id follows the SKU pattern. */
+export const LocationId = z.string().regex(SKU_PATTERN, `must match ${SKU_PATTERN.source}`).describe("a location id");
+export const LocationParams = z.strictObject({ location: LocationId });
+export const LocationBody = z.strictObject({
+  name: z.string().min(1).max(128),
+  priority: z.number().int().min(0).max(1000).default(100).describe("lower is allocated first"),
+  active: z.boolean().default(true).describe("an inactive location keeps its stock but takes no new allocation"),
+});
 export const NoQuery = z.strictObject({});
 
 export const SettingsBody = z.strictObject({

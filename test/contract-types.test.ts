@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import type { Move, MovesPage, MoveWithStock, Order, Reservation, Stock } from "../durable-objects/domain/contract";
+import type { Location } from "../durable-objects/domain/locations";
 import type { FeedPage, StockPage } from "../src/read-model/queries";
 import type { DailyReportPage } from "../src/read-model/reports";
 import type { RebuildProgress, ResetProgress } from "../src/read-model/maintenance";
@@ -24,7 +25,8 @@ const proofs: [
   Same<typeof schemas.DailyReportSchema, DailyReportPage>,
   Same<typeof schemas.ResetProgressSchema, ResetProgress>,
   Same<typeof schemas.RebuildProgressSchema, RebuildProgress>,
-] = [true, true, true, true, true, true, true, true, true, true, true];
+  Same<typeof schemas.LocationSchema, Location>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true];
 
 describe("response schemas", () => {
   it("match the code's types (checked by tsc) and real responses", async () => {

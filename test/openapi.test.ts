@@ -131,6 +131,11 @@ describe("every response matches the document", () => {
     const ping = encodeURIComponent(pings.body.items[0].event_id);
     await call("retryDelivery", `/v1/webhooks/${hook.body.id}/deliveries/${ping}/retry`, { token: ADMIN_TOKEN });
     await call("retryDelivery", `/v1/webhooks/${hook.body.id}/deliveries/nope/retry`, { token: ADMIN_TOKEN });
+    await call("listLocations", "/v1/locations");
+    await call("getLocation", "/v1/locations/default");
+    await call("getLocation", "/v1/locations/nowhere");
+    await call("putLocation", "/v1/locations/default", { token: ADMIN_TOKEN, body: { name: "Default" } });
+    await call("putLocation", "/v1/locations/default", { token: ADMIN_TOKEN, body: { name: "" } });
     await call("deleteWebhook", `/v1/webhooks/${hook.body.id}`, { token: ADMIN_TOKEN });
     await call("getWebhook", `/v1/webhooks/${hook.body.id}`, { token: ADMIN_TOKEN });
 

@@ -7,6 +7,7 @@ export const orderAt = (env: ObjectBindings, orderId: string) => env.ORDER.get(e
 export const reservationAt = (env: ObjectBindings, id: string) => env.RESERVATION.get(env.RESERVATION.idFromName(id));
 export const webhookAt = (env: ObjectBindings, id: string) => env.WEBHOOK_ENDPOINT.get(env.WEBHOOK_ENDPOINT.idFromName(id));
 export const catalogAt = (env: ObjectBindings) => env.CATALOG.get(env.CATALOG.idFromName("catalog"));
+export const registryAt = (env: ObjectBindings) => env.LOCATION_REGISTRY.get(env.LOCATION_REGISTRY.idFromName("locations"));
 
 /** The objects a coordinator calls; a field of the coordinator, so a test can stand between them. */
 export interface Peers {

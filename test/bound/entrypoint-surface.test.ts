@@ -10,7 +10,7 @@ import { operations } from "../../src/operations";
 const DOCUMENTED = [
   "getProduct", "receive", "adjust", "listProductMoves", "count", "counts", "getSettings", "putSettings",
   "putReservation", "getReservation", "deleteReservation", "commitReservation", "getOrder", "fulfilOrder",
-  "cancelOrder", "returnOrder", "listStock", "listMoves", "dailyReport", "listReservations", "listOrders",
+  "cancelOrder", "returnOrder", "listStock", "listMoves", "dailyReport", "listReservations", "listOrders", "listLocations", "getLocation",
 ];
 
 function namesUpTheChain(prototype: object | null): string[] {
