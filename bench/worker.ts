@@ -26,3 +26,4 @@ export const Reservation = counted(service.Reservation, "reservation");
 export const Order = counted(service.Order, "order");
 export const Catalog = counted(service.Catalog, "catalog");
 export const WebhookEndpoint = counted(service.WebhookEndpoint, "webhook");
+export const LocationRegistry = counted(service.LocationRegistry, "location_registry");
