@@ -11,26 +11,20 @@ import type { Env } from "./env";
 /** How long an isolate trusts its copy: a location made inactive stops taking allocations within this. */
 export const REGISTRY_TTL_MS = 5_000;
 
-let cached: { at: number; list: Promise<Location[]> } | null = null;
-
-function fetchList(env: Env): Promise<Location[]> {
-  const list = registryAt(env)
-    .list()
-    .then((outcome) => {
-      if (!outcome.ok) throw new Error(outcome.error.message);
-      return outcome.value.items;
-    });
-  // A failed read is not kept: the next call asks again.
-  list.catch(() => {
-    if (cached?.list === list) cached = null;
-  });
-  return list;
-}
+/**
+ * The list itself, never a promise of it: a promise made by one request and awaited by another stalls the
+ * second in workerd until the first's context runs again (under load, for seconds). A request that finds the
+ * copy stale asks the registry itself.
+ */
+let cached: { at: number; list: Location[] } | null = null;
 
 async function locations(env: Env, fresh = false): Promise<Location[]> {
-  const now = Date.now();
-  if (fresh || !cached || now - cached.at > REGISTRY_TTL_MS) cached = { at: now, list: fetchList(env) };
-  return cached.list;
+  if (!fresh && cached && Date.now() - cached.at <= REGISTRY_TTL_MS) return cached.list;
+  const asked = Date.now();
+  const outcome = await registryAt(env).list();
+  if (!outcome.ok) throw new Error(outcome.error.message);
+  if (!cached || cached.at <= asked) cached = { at: asked, list: outcome.value.items };
+  return outcome.value.items;
 }
 
 /** The active locations in allocation order (priority, then id). */
