@@ -44,6 +44,6 @@ export default defineConfig({
     // One file at a time: two benchmarks sharing the runtime would measure each other.
     fileParallelism: false,
     setupFiles: ["./test/setup/apply-migrations.ts"],
-    testTimeout: 540_000,
+    testTimeout: 900_000,
   },
 });

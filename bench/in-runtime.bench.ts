@@ -110,8 +110,19 @@ async function headToHead(rounds = 3) {
     min_path: [] as number[],
     min_path_via_entrypoint: [] as number[],
     path: [] as number[],
+    path_5_locations: [] as number[],
     coordinator: [] as number[],
   };
+  // (v1.2) Five active locations for the 5-location case: its lines name none, so each is allocated.
+  const places = Array.from({ length: 5 }, (_, i) => `BENCH-LOC-${runId}-${i}`);
+  for (const [i, id] of places.entries()) {
+    const res = await exports.default.fetch(`https://bench.test/v1/locations/${id}`, {
+      method: "PUT",
+      headers: { authorization: "Bearer bench-admin-token", "content-type": "application/json" },
+      body: JSON.stringify({ name: `Bench ${i}`, priority: i }),
+    });
+    if (res.status !== 201) throw new Error(`location ${id}: ${res.status}`);
+  }
   const latencies: number[] = [];
   let granted = 0;
   let productCounts: Counts | undefined;
@@ -172,6 +183,25 @@ async function headToHead(rounds = 3) {
     granted += stock.value.reserved;
     await product(hotSku).flush();
 
+    // (v1.2) The same full path on a SKU whose stock is spread over five locations, lines naming none.
+    const spreadSku = `BENCH-5LOC-${tag}`;
+    for (const place of places) {
+      const r = await inventory.receive(spreadSku, { quantity: HOT_STOCK / places.length, location: place });
+      if (!r.ok) throw new Error(r.error.message);
+    }
+    await product(spreadSku).flush();
+    const spread = await growingCarts(async (cart, q) => {
+      const r = await inventory.putReservation(cart, { holder: "bench", lines: [{ sku: spreadSku, quantity: q }], ttl_seconds: 3600 });
+      if (!r.ok && r.error.code !== "insufficient_stock") throw new Error(r.error.message);
+      return r.ok;
+    }, `loc5-${tag}`);
+    runs.path_5_locations.push(rate(spread.count, spread.elapsedMs));
+    const spreadStock = await inventory.getProduct(spreadSku);
+    if (!spreadStock.ok) throw new Error(spreadStock.error.message);
+    expect(spreadStock.value.reserved).toBe(spread.count);
+    for (const l of spreadStock.value.locations) expect(l.available).toBeGreaterThanOrEqual(0);
+    await product(spreadSku).flush();
+
     // The same coordinator and product, called as the reference path is: without the entrypoint in front.
     const coordinatorSku = `BENCH-COORD-${tag}`;
     await receive(coordinatorSku, HOT_STOCK);
@@ -213,6 +243,7 @@ async function headToHead(rounds = 3) {
     },
     hot_sku: {
       holds_per_s: median(runs.path),
+      five_locations_holds_per_s: median(runs.path_5_locations),
       product_alone_per_s: median(runs.product),
       coordinator_direct_per_s: median(runs.coordinator),
       noop_rpc_per_s: rate(noop.count, noop.elapsedMs),
@@ -517,4 +548,4 @@ it("measures the service inside the runtime", async () => {
     ...(await baselines()),
   };
   console.log(`BENCH_RESULT ${JSON.stringify(results)}`);
-}, 540_000);
+}, 900_000);

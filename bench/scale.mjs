@@ -188,6 +188,13 @@ async function benchLayout(layout) {
     await run("stock page", samples.map(() => `/v1/stock?limit=100&after_sku=${afterSku()}`));
     await run("stock in_stock page", samples.map(() => `/v1/stock?limit=100&in_stock=true&after_sku=${afterSku()}`));
     await run("stock out-of-stock page", samples.map(() => `/v1/stock?limit=100&in_stock=false&after_sku=${afterSku()}`));
+    // (v1.2) The seed puts each SKU at one of five locations (`S-wh-0` … `S-wh-4`).
+    const place = () => `S-wh-${pick(5)}`;
+    await run("moves location", samples.map(() => `/v1/moves?limit=100&location=${place()}`));
+    await run("moves location +after", samples.map(() => `/v1/moves?limit=100&location=${place()}&after=${pick(maxCursor)}`));
+    await run("moves location+since", samples.map((s) => `/v1/moves?limit=100&location=${place()}&since=${s.window[0]}`));
+    await run("stock location page", samples.map(() => `/v1/stock?limit=100&location=${place()}&after_sku=${afterSku()}`));
+    await run("stock location in_stock page", samples.map(() => `/v1/stock?limit=100&location=${place()}&in_stock=true&after_sku=${afterSku()}`));
     const today = new Date().toISOString().slice(0, 10);
     const daysBefore = (n) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
     await run("report one SKU 30 days", samples.map((s) => `/v1/reports/daily?sku=${s.rows.base.sku}&from=${daysBefore(29)}&to=${today}`));

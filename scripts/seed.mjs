@@ -71,15 +71,15 @@ db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;");
 // The projection's own entry point: its trigger writes the move and counts it into the daily rollups.
 const insertMove = db.prepare(
   `INSERT INTO projected_moves (sku, seq, type, quantity, on_hand, reserved, committed, available,
-     reservation_id, order_id, reason, ref, at)
-   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+     reservation_id, order_id, reason, ref, at, location)
+   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 );
 const upsertStock = db.prepare(
-  `INSERT INTO stock (sku, on_hand, reserved, committed, available, version, updated_at)
-   VALUES (?, ?, ?, ?, ?, ?, ?)
+  `INSERT INTO stock (sku, on_hand, reserved, committed, available, version, updated_at, locations)
+   VALUES (?, ?, ?, ?, ?, ?, ?, ?)
    ON CONFLICT (sku) DO UPDATE SET on_hand = excluded.on_hand, reserved = excluded.reserved,
      committed = excluded.committed, available = excluded.available, version = excluded.version,
-     updated_at = excluded.updated_at
+     updated_at = excluded.updated_at, locations = excluded.locations
    WHERE excluded.version > stock.version`,
 );
 
@@ -87,6 +87,9 @@ const upsertStock = db.prepare(
 const { random, pick } = generator(0x2545f491);
 
 const skuName = (i) => `${PREFIX}-${String(i).padStart(6, "0")}`;
+/** (v1.2) Each SKU's stock sits at one of five locations, so every location holds a fifth of the moves. */
+const LOCATIONS = 5;
+const locationOf = (i) => `${PREFIX}-wh-${i % LOCATIONS}`;
 const stock = Array.from({ length: SKUS }, () => ({
   seq: 0,
   on_hand: 0,
@@ -109,7 +112,7 @@ function record(i, s, type, quantity, ids, at) {
   s.last_at = iso;
   insertMove.run(
     skuName(i), s.seq, type, quantity, s.on_hand, s.reserved, s.committed, available,
-    ids.reservation_id ?? null, ids.order_id ?? null, ids.reason ?? null, ids.ref ?? null, iso,
+    ids.reservation_id ?? null, ids.order_id ?? null, ids.reason ?? null, ids.ref ?? null, iso, locationOf(i),
   );
 }
 
@@ -203,7 +206,9 @@ for (let done = 0; done < MOVES; ) {
 db.exec("BEGIN");
 for (const [i, s] of stock.entries()) {
   if (s.seq === 0) continue;
-  upsertStock.run(skuName(i), s.on_hand, s.reserved, s.committed, s.on_hand - s.reserved - s.committed, s.seq, s.last_at);
+  const available = s.on_hand - s.reserved - s.committed;
+  const locations = JSON.stringify([{ location: locationOf(i), on_hand: s.on_hand, reserved: s.reserved, committed: s.committed, available }]);
+  upsertStock.run(skuName(i), s.on_hand, s.reserved, s.committed, available, s.seq, s.last_at, locations);
 }
 db.exec("COMMIT");
 // Leave the database whole in its main file: a write-ahead log of hundreds of MB would otherwise be

@@ -6,12 +6,15 @@
 import * as bodies from "./response-schemas";
 import { succeed } from "../durable-objects/domain/contract";
 import { operation } from "./operation";
+import type { Env } from "./env";
 import { rebuildReadModel, resetReadModel } from "./read-model/maintenance";
 import { clock } from "../durable-objects/shared/clock";
 import { listOrders, listReservations } from "./read-model/listings";
 import { listMoves, listStock } from "./read-model/queries";
 import { dailyReport } from "./read-model/reports";
 import { countAll } from "./stocktakes";
+import { allocationOrder, forgetRegistry, unknownLocations, type NamedLocation } from "./locations";
+import type { Outcome } from "../durable-objects/domain/contract";
 import {
   createWebhook,
   deleteWebhook,
@@ -46,6 +49,7 @@ import {
   ProductQuery,
   OrderListQuery,
   ReceiveBody,
+  TransferBody,
   ReservationListQuery,
   SettingsBody,
   SkuParams,
@@ -55,6 +59,19 @@ import {
 } from "./schemas";
 
 const always = (status: number) => () => status;
+
+/** Runs `then` once every location the request names is in the registry; a 400 naming the field otherwise. */
+async function atKnownLocations<T>(env: Env, named: NamedLocation[], then: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
+  return (await unknownLocations(env, named)) ?? then();
+}
+
+/** The location a body names, as the field that named it. */
+const bodyLocation = (location: string | undefined, path = "location"): NamedLocation[] =>
+  location === undefined ? [] : [{ path, location }];
+
+/** The locations the lines of a body name. */
+const lineLocations = (lines: ReadonlyArray<{ location?: string | undefined }> | undefined): NamedLocation[] =>
+  (lines ?? []).flatMap((l, i) => bodyLocation(l.location, `lines.${i}.location`));
 
 /** POST /v1/orders/:order_id/{fulfil,cancel,return}: the same shape, told apart by the action. */
 function orderAction(action: OrderAction, summary: string) {
@@ -72,7 +89,9 @@ function orderAction(action: OrderAction, summary: string) {
     idempotent: true,
     successStatus: always(200),
     run: (env, { params, body, idempotency }) =>
-      orderAt(env, params.order_id).act(params.order_id, action, body?.lines, idempotency),
+      atKnownLocations(env, lineLocations(body?.lines), () =>
+        orderAt(env, params.order_id).act(params.order_id, action, body?.lines, idempotency),
+      ),
   });
 }
 
@@ -102,7 +121,8 @@ export const operations = {
     refusals: ["idempotency_conflict"],
     idempotent: true,
     successStatus: always(201),
-    run: (env, { params, body, idempotency }) => productAt(env, params.sku).receive(params.sku, body, idempotency),
+    run: (env, { params, body, idempotency }) =>
+      atKnownLocations(env, bodyLocation(body.location), () => productAt(env, params.sku).receive(params.sku, body, idempotency)),
   }),
   adjust: operation({
     method: "POST",
@@ -116,7 +136,25 @@ export const operations = {
     refusals: ["insufficient_stock", "version_conflict", "idempotency_conflict"],
     idempotent: true,
     successStatus: always(201),
-    run: (env, { params, body, idempotency }) => productAt(env, params.sku).adjust(params.sku, body, idempotency),
+    run: (env, { params, body, idempotency }) =>
+      atKnownLocations(env, bodyLocation(body.location), () => productAt(env, params.sku).adjust(params.sku, body, idempotency)),
+  }),
+  transfer: operation({
+    method: "POST",
+    path: "/v1/products/:sku/transfer",
+    scope: "write",
+    summary: "(v1.2) Move units from one location to another: one transferred move, totals unchanged",
+    params: SkuParams,
+    query: NoQuery,
+    body: { schema: TransferBody },
+    response: bodies.MoveWithStockSchema,
+    refusals: ["insufficient_stock", "version_conflict", "idempotency_conflict"],
+    idempotent: true,
+    successStatus: always(201),
+    run: (env, { params, body, idempotency }) =>
+      atKnownLocations(env, [...bodyLocation(body.from, "from"), ...bodyLocation(body.to, "to")], () =>
+        productAt(env, params.sku).transfer(params.sku, body, idempotency),
+      ),
   }),
   listProductMoves: operation({
     method: "GET",
@@ -144,7 +182,10 @@ export const operations = {
     refusals: ["insufficient_stock", "reservation_not_active"],
     idempotent: false,
     successStatus: (created) => (created ? 201 : 200),
-    run: (env, { params, body }) => reservationAt(env, params.id).put(params.id, body),
+    run: (env, { params, body }) =>
+      atKnownLocations(env, lineLocations(body.lines), async () =>
+        reservationAt(env, params.id).put(params.id, body, body.lines.every((l) => l.location) ? [] : await allocationOrder(env)),
+      ),
   }),
   getReservation: operation({
     method: "GET",
@@ -215,7 +256,8 @@ export const operations = {
     refusals: ["insufficient_stock", "version_conflict", "idempotency_conflict"],
     idempotent: true,
     successStatus: (created) => (created ? 201 : 200),
-    run: (env, { params, body, idempotency }) => productAt(env, params.sku).count(params.sku, body, idempotency),
+    run: (env, { params, body, idempotency }) =>
+      atKnownLocations(env, bodyLocation(body.location), () => productAt(env, params.sku).count(params.sku, body, idempotency)),
   }),
   counts: operation({
     method: "POST",
@@ -229,7 +271,8 @@ export const operations = {
     refusals: [],
     idempotent: true,
     successStatus: always(200),
-    run: async (env, { body, idempotency }) => succeed(await countAll(env, body, idempotency)),
+    run: (env, { body, idempotency }) =>
+      atKnownLocations(env, lineLocations(body.lines), async () => succeed(await countAll(env, body, idempotency))),
   }),
   getSettings: operation({
     method: "GET",
@@ -455,7 +498,12 @@ export const operations = {
     refusals: ["conflict"],
     idempotent: false,
     successStatus: (created) => (created ? 201 : 200),
-    run: (env, { params, body }) => attempt("writing a location", () => registryAt(env).put(params.location, body)),
+    run: async (env, { params, body }) => {
+      const put = await attempt("writing a location", () => registryAt(env).put(params.location, body));
+      // This isolate sees its own write at once; others within the registry's few seconds.
+      forgetRegistry();
+      return put;
+    },
   }),
   listLocations: operation({
     method: "GET",

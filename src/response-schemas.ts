@@ -24,9 +24,11 @@ export const MoveSchema = z.object({
   reason: z.string().nullable(),
   ref: z.string().nullable(),
   at: Instant,
+  location: z.string().describe("(v1.2) where it happened; moves from before v1.2 are at `default`"),
+  to_location: z.string().nullable().describe("(v1.2) a transfer's destination; null for every other type"),
 });
 
-export const StockSchema = z.object({
+export const StockTotalsSchema = z.object({
   sku: z.string(),
   on_hand: Int,
   reserved: Int,
@@ -34,6 +36,12 @@ export const StockSchema = z.object({
   available: Int,
   version: Int.describe("seq of the last move; 0 before the first"),
   updated_at: Instant.nullable(),
+});
+
+const LocationStockSchema = z.object({ location: z.string(), on_hand: Int, reserved: Int, committed: Int, available: Int });
+
+export const StockSchema = StockTotalsSchema.extend({
+  locations: z.array(LocationStockSchema).describe("(v1.2) every location the SKU ever had a move at, by id"),
 });
 
 export const SettingsSchema = z.object({
@@ -59,7 +67,14 @@ export const ReservationSchema = z.object({
   id: z.string(),
   holder: z.string(),
   status: z.enum(["active", "committed", "released", "expired"]),
-  lines: z.array(z.object({ sku: z.string(), quantity: Int })),
+  lines: z.array(
+    z.object({
+      sku: z.string(),
+      quantity: Int,
+      location: z.string().optional().describe("(v1.2) the location the line named"),
+      allocations: z.array(z.object({ location: z.string(), quantity: Int })).describe("(v1.2) where its units are held"),
+    }),
+  ),
   expires_at: Instant,
   order_id: z.string().nullable(),
   created_at: Instant,
@@ -70,13 +85,30 @@ export const OrderSchema = z.object({
   order_id: z.string(),
   reservation_id: z.string(),
   lines: z.array(
-    z.object({ sku: z.string(), committed: Int, fulfilled: Int, cancelled: Int, returned: Int }),
+    z.object({
+      sku: z.string(),
+      committed: Int,
+      fulfilled: Int,
+      cancelled: Int,
+      returned: Int,
+      allocations: z
+        .array(z.object({ location: z.string(), committed: Int, fulfilled: Int, cancelled: Int, returned: Int }))
+        .describe("(v1.2) the same by location, in allocation order"),
+    }),
   ),
   created_at: Instant,
   updated_at: Instant,
 });
 
-export const StockPageSchema = z.object({ items: z.array(StockSchema), next_after_sku: z.string().nullable() });
+export const StockPageSchema = z.object({
+  items: z.array(
+    StockTotalsSchema.extend({
+      locations: z.array(LocationStockSchema).optional().describe("(v1.2) without `location`: every location, by id"),
+      location: z.string().optional().describe("(v1.2) with `?location=`: the location of this row"),
+    }),
+  ),
+  next_after_sku: z.string().nullable(),
+});
 
 export const FeedPageSchema = z.object({
   moves: z.array(MoveSchema.extend({ cursor: z.string().describe("opaque; pass as `after` to resume") })),
@@ -96,6 +128,7 @@ export const DailyReportSchema = z.object({
       cancelled: Int,
       fulfilled: Int,
       returned: Int,
+      transferred: Int.describe("(v1.2) units moved between locations; totals unchanged"),
       on_hand_end: Int,
     }),
   ),

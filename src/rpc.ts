@@ -3,7 +3,7 @@
  * endpoint and runs the same operation with the same validation; failures come back as values.
  */
 import { WorkerEntrypoint } from "cloudflare:workers";
-import { fail, type Outcome, type SkuQuantity } from "../durable-objects/domain/contract";
+import { fail, type Outcome, type RequestedLine } from "../durable-objects/domain/contract";
 import type { Env } from "./env";
 import { describeError, failureOf } from "../durable-objects/shared/calls";
 import { execute, type RawInput } from "./operation";
@@ -62,24 +62,41 @@ export class InventoryService extends WorkerEntrypoint<Env> {
     return serviceCall(this.env, "getProduct", { params: { sku }, query: queryStrings(query) });
   }
 
-  receive(sku: string, body: { quantity: number; reason?: string; ref?: string }, options?: CallOptions) {
+  receive(sku: string, body: { quantity: number; reason?: string; ref?: string; location?: string }, options?: CallOptions) {
     return serviceCall(this.env, "receive", { params: { sku }, body, idempotencyKey: options?.idempotencyKey ?? null });
   }
 
   adjust(
     sku: string,
-    body: { delta: number; reason: string; ref?: string; expected_version?: number },
+    body: { delta: number; reason: string; ref?: string; expected_version?: number; location?: string },
     options?: CallOptions,
   ) {
     return serviceCall(this.env, "adjust", { params: { sku }, body, idempotencyKey: options?.idempotencyKey ?? null });
   }
 
-  count(sku: string, body: { on_hand: number; reason?: string; ref?: string; expected_version?: number }, options?: CallOptions) {
+  /** (v1.2) POST /v1/products/:sku/transfer */
+  transfer(
+    sku: string,
+    body: { from: string; to: string; quantity: number; reason?: string; ref?: string; expected_version?: number },
+    options?: CallOptions,
+  ) {
+    return serviceCall(this.env, "transfer", { params: { sku }, body, idempotencyKey: options?.idempotencyKey ?? null });
+  }
+
+  count(
+    sku: string,
+    body: { on_hand: number; reason?: string; ref?: string; expected_version?: number; location?: string },
+    options?: CallOptions,
+  ) {
     return serviceCall(this.env, "count", { params: { sku }, body, idempotencyKey: options?.idempotencyKey ?? null });
   }
 
   counts(
-    body: { lines: Array<{ sku: string; on_hand: number; expected_version?: number }>; reason?: string; ref?: string },
+    body: {
+      lines: Array<{ sku: string; on_hand: number; expected_version?: number; location?: string }>;
+      reason?: string;
+      ref?: string;
+    },
     options?: CallOptions,
   ) {
     return serviceCall(this.env, "counts", { body, idempotencyKey: options?.idempotencyKey ?? null });
@@ -106,7 +123,7 @@ export class InventoryService extends WorkerEntrypoint<Env> {
   }
 
   /** PUT /v1/reservations/:id; `created` is true when it answered 201. */
-  putReservation(id: string, body: { holder: string; lines: SkuQuantity[]; ttl_seconds?: number }) {
+  putReservation(id: string, body: { holder: string; lines: RequestedLine[]; ttl_seconds?: number }) {
     return serviceCall(this.env, "putReservation", { params: { id }, body });
   }
 
@@ -126,7 +143,7 @@ export class InventoryService extends WorkerEntrypoint<Env> {
     return serviceCall(this.env, "getOrder", { params: { order_id: orderId } });
   }
 
-  fulfilOrder(orderId: string, body?: { lines?: SkuQuantity[] }, options?: CallOptions) {
+  fulfilOrder(orderId: string, body?: { lines?: RequestedLine[] }, options?: CallOptions) {
     return serviceCall(this.env, "fulfilOrder", {
       params: { order_id: orderId },
       body,
@@ -134,7 +151,7 @@ export class InventoryService extends WorkerEntrypoint<Env> {
     });
   }
 
-  cancelOrder(orderId: string, body?: { lines?: SkuQuantity[] }, options?: CallOptions) {
+  cancelOrder(orderId: string, body?: { lines?: RequestedLine[] }, options?: CallOptions) {
     return serviceCall(this.env, "cancelOrder", {
       params: { order_id: orderId },
       body,
@@ -142,7 +159,7 @@ export class InventoryService extends WorkerEntrypoint<Env> {
     });
   }
 
-  returnOrder(orderId: string, body: { lines: SkuQuantity[] }, options?: CallOptions) {
+  returnOrder(orderId: string, body: { lines: RequestedLine[] }, options?: CallOptions) {
     return serviceCall(this.env, "returnOrder", {
       params: { order_id: orderId },
       body,
@@ -167,6 +184,7 @@ export class InventoryService extends WorkerEntrypoint<Env> {
     low?: true;
     prefix?: string;
     sku?: string;
+    location?: string;
   }) {
     return serviceCall(this.env, "listStock", { query: queryStrings(query) });
   }

@@ -76,10 +76,14 @@ export const SettingsBody = z.strictObject({
     .describe("available at or below this is low; null: never low"),
 });
 
+/** (v1.2) Where a write acts; omitted: `default`. It must be in the registry (checked by the operation). */
+const AtLocation = LocationId.optional().describe("(v1.2) a location from the registry; omitted: default");
+
 export const ReceiveBody = z.strictObject({
   quantity: Quantity,
   reason: Reason.optional(),
   ref: Ref.optional(),
+  location: AtLocation,
 });
 
 /** Lines name each SKU once. */
@@ -99,6 +103,7 @@ export const AdjustBody = z.strictObject({
   reason: Reason,
   ref: Ref.optional(),
   expected_version: ExpectedVersion.optional(),
+  location: AtLocation,
 });
 
 export const CountBody = z.strictObject({
@@ -106,11 +111,24 @@ export const CountBody = z.strictObject({
   reason: Reason.optional().describe("defaults to `count`"),
   ref: Ref.optional(),
   expected_version: ExpectedVersion.optional(),
+  location: AtLocation,
 });
+
+/** (v1.2) Units from one location to another. */
+export const TransferBody = z
+  .strictObject({
+    from: LocationId,
+    to: LocationId,
+    quantity: Quantity,
+    reason: Reason.optional(),
+    ref: Ref.optional(),
+    expected_version: ExpectedVersion.optional(),
+  })
+  .refine((t) => t.from !== t.to, { path: ["to"], message: "must differ from `from`" });
 
 export const CountsBody = z.strictObject({
   lines: z
-    .array(z.strictObject({ sku: Sku, on_hand: Counted, expected_version: ExpectedVersion.optional() }))
+    .array(z.strictObject({ sku: Sku, on_hand: Counted, expected_version: ExpectedVersion.optional(), location: AtLocation }))
     .min(1)
     .max(1000)
     .superRefine(distinctSkus),
@@ -120,7 +138,21 @@ export const CountsBody = z.strictObject({
 
 const Holder = z.string().min(1).max(128);
 
-const Line = z.strictObject({ sku: Sku, quantity: Quantity });
+const Line = z
+  .strictObject({
+    sku: Sku,
+    quantity: Quantity,
+    location: LocationId.optional().describe(
+      "(v1.2) hold, or fulfil, cancel or return, only at this location; omitted: allocated over the active locations",
+    ),
+    // A line read from GET carries where it is held; sent back as it is, that part is ignored.
+    allocations: z
+      .array(z.looseObject({}))
+      .max(100)
+      .optional()
+      .describe("(v1.2) read-only: where a line is held, as GET shows it; ignored when sent"),
+  })
+  .transform(({ allocations: _ignored, ...line }) => line);
 
 /** 1–100 lines with distinct SKUs. */
 export const Lines = z
@@ -185,6 +217,10 @@ export const StockListQuery = z.strictObject({
     .pipe(z.array(Sku).min(1).max(100))
     .optional()
     .describe("only these SKUs: 1 to 100, comma-separated"),
+  location: LocationId.optional().describe("(v1.2) the rows of this location, each with `location`"),
+}).refine((q) => !(q.location !== undefined && q.low === true), {
+  path: ["low"],
+  message: "low applies to a SKU's totals: it does not combine with location",
 });
 
 const MOVE_CURSOR_PATTERN = /^\d{1,16}$/;
@@ -195,6 +231,7 @@ export const MoveListQuery = z.strictObject({
   reservation_id: EntityId.optional().describe("moves of this reservation"),
   order_id: EntityId.optional().describe("moves of this order"),
   ref: Ref.optional().describe("moves with this ref"),
+  location: LocationId.optional().describe("(v1.2) moves at this location, and transfers into it"),
   since: Instant.optional().describe("moves at or after this instant"),
   until: Instant.optional().describe("moves before this instant"),
   after: z

@@ -9,7 +9,7 @@ import { forEachAtMost } from "../durable-objects/shared/concurrency";
 import type { Env } from "./env";
 
 export interface CountsInput {
-  lines: Array<{ sku: string; on_hand: number; expected_version?: number | undefined }>;
+  lines: Array<{ sku: string; on_hand: number; expected_version?: number | undefined; location?: string | undefined }>;
   reason?: string | undefined;
   ref?: string | undefined;
 }
@@ -21,9 +21,9 @@ const CONCURRENT_LINES = 50;
 
 export async function countAll(env: Env, input: CountsInput, idem: IdempotencyToken | null): Promise<{ results: CountLineResult[] }> {
   const results: CountLineResult[] = new Array(input.lines.length);
-  await forEachAtMost(input.lines, CONCURRENT_LINES, async ({ sku, on_hand, expected_version }, i) => {
+  await forEachAtMost(input.lines, CONCURRENT_LINES, async ({ sku, on_hand, expected_version, location }, i) => {
     try {
-      const outcome = await productAt(env, sku).count(sku, { on_hand, expected_version, reason: input.reason, ref: input.ref }, idem, "counts");
+      const outcome = await productAt(env, sku).count(sku, { on_hand, expected_version, location, reason: input.reason, ref: input.ref }, idem, "counts");
       results[i] = outcome.ok ? { sku, ok: true, ...outcome.value } : { sku, ok: false, error: outcome.error };
     } catch (err) {
       console.error(`count of ${sku} failed: ${String(err)}`);

@@ -3,10 +3,12 @@
 // known phase; then the alarms run, and nothing may be half-applied.
 import { abortAllDurableObjects, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { forgetRegistry } from "../src/locations";
 import {
   api,
   capturingConsole,
   heldByLedger,
+  ledger,
   interpose,
   heldByProduct,
   orderStub,
@@ -109,9 +111,74 @@ describe("a reservation PUT interrupted", () => {
     );
     const res = await expectHoldsMatchReservation(id, [a!, b!]);
     expect(res.body.lines).toEqual([
-      { sku: a, quantity: 1 },
-      { sku: b, quantity: 2 },
+      { sku: a, quantity: 1, allocations: [{ location: "default", quantity: 1 }] },
+      { sku: b, quantity: 2, allocations: [{ location: "default", quantity: 2 }] },
     ]);
+  });
+});
+
+describe("(v1.2) a cart split over locations, interrupted", () => {
+  /** Each location's balances of `sku`, as its ledger adds them up, and as its object says. */
+  async function locationsAgree(sku: string) {
+    const folded = new Map<string, number>();
+    for (const m of await ledger(sku)) {
+      const d = m.type === "reserved" ? m.quantity : m.type === "released" || m.type === "committed" ? -m.quantity : 0;
+      folded.set(m.location, (folded.get(m.location) ?? 0) + d);
+    }
+    const stock = (await stockOf(sku)) as any;
+    for (const l of stock.locations) {
+      expect(l.reserved, l.location).toBe(folded.get(l.location) ?? 0);
+      expect(l.available, l.location).toBeGreaterThanOrEqual(0);
+    }
+    return stock;
+  }
+
+  it("while growing is rolled back whole: no location keeps a unit, none is doubled", async () => {
+    const [a, b] = [uniqueSku("CRL"), uniqueSku("CRL")];
+    const places: string[] = [];
+    for (const [name, priority] of [["Near", 1], ["Far", 2]] as const) {
+      const id = uniqueSku(name);
+      await api("PUT", `/v1/locations/${id}`, { token: "test-admin-token", body: { name, priority } });
+      places.push(id);
+    }
+    forgetRegistry();
+    for (const place of places) await api("POST", `/v1/products/${a}/receive`, { body: { quantity: 2, location: place } });
+    await receive(b, 5);
+    const id = uniqueSku("cart");
+    await interrupt(
+      // a is split over both locations (no one covers 3); b's object is the one stalled when the abort lands.
+      () => putReservation(id, [{ sku: a, quantity: 3 }, { sku: b, quantity: 2 }]),
+      stall(productStub(b)),
+      reservationStub(id),
+    );
+    expect((await api("GET", `/v1/reservations/${id}`)).status).toBe(404);
+    await expectHoldsMatchReservation(id, [a, b]);
+    const stock = await locationsAgree(a);
+    expect(stock).toMatchObject({ on_hand: 4, reserved: 0, available: 4 });
+  });
+
+  it("after its growth was granted is finished forwards, each unit where the product says", async () => {
+    const a = uniqueSku("CRL");
+    const [near, far] = [uniqueSku("Near"), uniqueSku("Far")];
+    await api("PUT", `/v1/locations/${near}`, { token: "test-admin-token", body: { name: "Near", priority: 1 } });
+    await api("PUT", `/v1/locations/${far}`, { token: "test-admin-token", body: { name: "Far", priority: 2 } });
+    forgetRegistry();
+    await api("POST", `/v1/products/${a}/receive`, { body: { quantity: 2, location: near } });
+    await api("POST", `/v1/products/${a}/receive`, { body: { quantity: 2, location: far } });
+    const [b] = await stockedSkus(1);
+    const id = uniqueSku("cart");
+    await putReservation(id, [{ sku: b!, quantity: 4 }]);
+    await interrupt(
+      () => putReservation(id, [{ sku: a, quantity: 3 }, { sku: b!, quantity: 1 }]),
+      stall(productStub(b!)),
+      reservationStub(id),
+    );
+    const res = await expectHoldsMatchReservation(id, [a, b!]);
+    expect(res.body.lines.find((l: any) => l.sku === a).allocations).toEqual([
+      { location: near, quantity: 2 },
+      { location: far, quantity: 1 },
+    ]);
+    await locationsAgree(a);
   });
 });
 

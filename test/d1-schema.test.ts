@@ -81,6 +81,27 @@ describe("index proof", () => {
     }
   });
 
+  it("(v1.2) a location filter walks the location indexes, merged in cursor order, or filters a more selective walk", async () => {
+    let led = 0;
+    for (const { filter, used } of everyMoveQuery()) {
+      const detail = await plan(moveListSql({ ...filter, location: "wh-east" }));
+      const where = `location+${JSON.stringify(used)} after=${filter.after}: ${detail.join(" | ")}`;
+      expect(detail.some((d) => FULL_SCAN.test(d)), where).toBe(false);
+      expect(detail.some((d) => SORT.test(d)), where).toBe(false);
+      const selective = ["order_id", "reservation_id", "sku", "ref", "type"].some((f) => used.includes(f));
+      if (selective) {
+        expect(detail[0], where).toMatch(expectedAccess(used));
+      } else {
+        led += 1;
+        expect(detail.join(" | "), where).toMatch(/MERGE \(UNION ALL\)/);
+        expect(detail.some((d) => /SEARCH moves USING INDEX moves_by_location \(location=\? AND cursor>\?/.test(d)), where).toBe(true);
+        expect(detail.some((d) => /SEARCH moves USING INDEX moves_by_to_location \(to_location=\? AND cursor>\?/.test(d)), where).toBe(true);
+      }
+    }
+    // The location leads whenever nothing but a time window comes with it, with and without a cursor.
+    expect(led).toBe(2 * 4);
+  });
+
   it("a time window known to be small is read through the time index and only that window is sorted", async () => {
     let narrow = 0;
     for (const { filter, used } of everyMoveQuery()) {
@@ -127,6 +148,19 @@ describe("index proof", () => {
       const detail = await plan(stockListSql({ limit: 100, ...filter }));
       const where = `${JSON.stringify(filter)}: ${detail.join(" | ")}`;
       expect(detail[0], where).toMatch(/^SEARCH stock USING (COVERING )?(INDEX stock_low|PRIMARY KEY|INDEX sqlite_autoindex_stock_1) \(sku/);
+      expect(detail.some((d) => SORT.test(d)), where).toBe(false);
+    }
+    // (v1.2) One location's rows are a range of (location, sku), with every other filter, never sorted.
+    for (const filter of [
+      {},
+      { in_stock: true },
+      { in_stock: false, after_sku: "M" },
+      { prefix: "MUG" },
+      { sku: ["B", "A"], in_stock: true },
+    ]) {
+      const detail = await plan(stockListSql({ limit: 100, location: "wh-east", ...filter }));
+      const where = `location ${JSON.stringify(filter)}: ${detail.join(" | ")}`;
+      expect(detail[0], where).toMatch(/^SEARCH stock_locations USING (COVERING )?(INDEX stock_locations_\w+|PRIMARY KEY) \(location=\? AND sku/);
       expect(detail.some((d) => SORT.test(d)), where).toBe(false);
     }
     // Reservation and order listings walk an index that ends in (updated_at, id), newest first, never sorting.
@@ -210,7 +244,9 @@ describe("constraints refuse impossible rows", () => {
     ["an adjustment of 0", { type: "adjusted", quantity: 0, seq: 4 }],
     ["a reservation move without reservation_id", { type: "reserved", seq: 5, reserved: 1, available: 4 }],
     ["a receipt carrying an order id", { seq: 6, order_id: "o" }],
-    ["negative available", { seq: 7, available: -1, on_hand: 0, reserved: 1 }],
+    // (v1.2) A move's available may be below zero (a count may find a SKU short), but always adds up.
+    ["available that does not add up", { seq: 7, available: -1, on_hand: 0, reserved: 0 }],
+    ["a transfer without its destination", { seq: 9, type: "transferred" }],
     ["at_day that is not the day of at", { seq: 8, at_day: "2026-01-02" }],
     ["seq 0", { seq: 0 }],
   ])("moves: %s", async (_name, over) => {

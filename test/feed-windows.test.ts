@@ -29,6 +29,8 @@ function move(sku: string, seq: number, atMs: number): Move {
     reason: type === "adjusted" ? "count" : null,
     ref: `PO-${seq % 7}`,
     at: new Date(atMs).toISOString(),
+    location: "default",
+    to_location: null,
   };
 }
 

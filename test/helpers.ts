@@ -80,6 +80,8 @@ export async function d1Moves(sku: string): Promise<any[]> {
 export interface LineInput {
   sku: string;
   quantity: number;
+  /** (v1.2) Hold it only there. */
+  location?: string;
 }
 
 export function reservationStub(id: string) {

@@ -129,7 +129,9 @@ describe("GET /v1/reservations", () => {
     letThrough();
     await copying;
     await settled(id);
-    expect((await listed("/v1/reservations", `sku=${sku}`)).map((r) => r.lines)).toEqual([[{ sku, quantity: 3 }]]);
+    expect((await listed("/v1/reservations", `sku=${sku}`)).map((r) => r.lines)).toEqual([
+      [{ sku, quantity: 3, allocations: [{ location: "default", quantity: 3 }] }],
+    ]);
     // Three changes, two revisions: the third came while the second was still waiting for its copy.
     const revision = await runInDurableObject(reservationStub(id), (_: unknown, state: DurableObjectState) =>
       state.storage.sql.exec<{ revision: number }>("SELECT revision FROM listing").one().revision,

@@ -83,6 +83,8 @@ describe("every response matches the document", () => {
     await call("receive", `/v1/products/${sku}/receive`, { body: { quantity: 1 }, token: "test-read-token" });
     await call("adjust", `/v1/products/${sku}/adjust`, { body: { delta: -100, reason: "count" } });
     await call("adjust", `/v1/products/${sku}/adjust`, { body: { delta: -1, reason: "count", expected_version: 2 } });
+    await call("transfer", `/v1/products/${sku}/transfer`, { body: { from: "default", to: "default", quantity: 1 } });
+    await call("transfer", `/v1/products/${sku}/transfer`, { body: { from: "default", to: "nowhere", quantity: 1 } });
     await call("listProductMoves", `/v1/products/${sku}/moves?limit=2`);
     await call("count", `/v1/products/${sku}/count`, { body: { on_hand: 20 } });
     await call("count", `/v1/products/${sku}/count`, { body: { on_hand: 20 } });

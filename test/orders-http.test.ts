@@ -26,7 +26,14 @@ describe("POST /v1/orders/:order_id/fulfil", () => {
     const { a, b, orderId } = await placedOrder();
     const res = await api("POST", `/v1/orders/${orderId}/fulfil`);
     expect(res.status).toBe(200);
-    expect(lineOf(res.body, a)).toEqual({ sku: a, committed: 4, fulfilled: 4, cancelled: 0, returned: 0 });
+    expect(lineOf(res.body, a)).toEqual({
+      sku: a,
+      committed: 4,
+      fulfilled: 4,
+      cancelled: 0,
+      returned: 0,
+      allocations: [{ location: "default", committed: 4, fulfilled: 4, cancelled: 0, returned: 0 }],
+    });
     expect(lineOf(res.body, b)).toMatchObject({ fulfilled: 2 });
     expect(await stockOf(a)).toMatchObject({ on_hand: 6, reserved: 0, committed: 0, available: 6 });
     expect((await ledger(a)).at(-1)).toMatchObject({ type: "fulfilled", quantity: 4, order_id: orderId });
@@ -73,7 +80,14 @@ describe("POST /v1/orders/:order_id/cancel", () => {
     await api("POST", `/v1/orders/${orderId}/fulfil`, { body: { lines: [{ sku: a, quantity: 1 }] } });
     const res = await api("POST", `/v1/orders/${orderId}/cancel`);
     expect(res.status).toBe(200);
-    expect(lineOf(res.body, a)).toEqual({ sku: a, committed: 4, fulfilled: 1, cancelled: 3, returned: 0 });
+    expect(lineOf(res.body, a)).toEqual({
+      sku: a,
+      committed: 4,
+      fulfilled: 1,
+      cancelled: 3,
+      returned: 0,
+      allocations: [{ location: "default", committed: 4, fulfilled: 1, cancelled: 3, returned: 0 }],
+    });
     expect(lineOf(res.body, b)).toMatchObject({ cancelled: 2 });
     expect(await stockOf(a)).toMatchObject({ on_hand: 9, committed: 0, available: 9 });
     expect((await ledger(b)).at(-1)).toMatchObject({ type: "cancelled", quantity: 2, order_id: orderId });

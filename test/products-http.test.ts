@@ -67,6 +67,8 @@ describe("POST /v1/products/:sku/receive", () => {
       reason: "purchase order",
       ref: "PO-9",
       at: expect.stringMatching(ISO_MS),
+      location: "default",
+      to_location: null,
     });
     expect(res.body.stock).toEqual({
       sku,
@@ -76,6 +78,7 @@ describe("POST /v1/products/:sku/receive", () => {
       available: 10,
       version: 1,
       updated_at: res.body.move.at,
+      locations: [{ location: "default", on_hand: 10, reserved: 0, committed: 0, available: 10 }],
     });
   });
 
@@ -148,6 +151,7 @@ describe("GET /v1/products/:sku", () => {
       available: 4,
       version: 1,
       updated_at: expect.stringMatching(ISO_MS),
+      locations: [{ location: "default", on_hand: 4, reserved: 0, committed: 0, available: 4 }],
     });
   });
 
@@ -182,6 +186,7 @@ describe("GET /v1/products/:sku", () => {
       available: 0,
       version: 0,
       updated_at: null,
+      locations: [],
     });
   });
 

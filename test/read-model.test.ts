@@ -39,6 +39,7 @@ describe("GET /v1/stock", () => {
       available: 3,
       version: 1,
       updated_at: expect.any(String),
+      locations: [{ location: "default", on_hand: 3, reserved: 0, committed: 0, available: 3 }],
     });
   });
 

@@ -13,6 +13,9 @@ import {
 
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
+/** An order line's totals by location when its units were all at `default`, freshly committed. */
+const allAtDefault = (committed: number) => ({ location: "default", committed, fulfilled: 0, cancelled: 0, returned: 0 });
+
 async function stocked(...quantities: number[]) {
   const skus = quantities.map(() => uniqueSku("R"));
   for (const [i, sku] of skus.entries()) await receive(sku, quantities[i]!);
@@ -34,8 +37,8 @@ describe("PUT /v1/reservations/:id", () => {
       holder: "shopper-1",
       status: "active",
       lines: [
-        { sku: a, quantity: 2 },
-        { sku: b, quantity: 1 },
+        { sku: a, quantity: 2, allocations: [{ location: "default", quantity: 2 }] },
+        { sku: b, quantity: 1, allocations: [{ location: "default", quantity: 1 }] },
       ],
       expires_at: expect.stringMatching(ISO_MS),
       order_id: null,
@@ -66,8 +69,8 @@ describe("PUT /v1/reservations/:id", () => {
     ], { ttl_seconds: 60 });
     expect(res.status).toBe(200);
     expect(res.body.lines).toEqual([
-      { sku: a, quantity: 5 },
-      { sku: c, quantity: 1 },
+      { sku: a, quantity: 5, allocations: [{ location: "default", quantity: 5 }] },
+      { sku: c, quantity: 1, allocations: [{ location: "default", quantity: 1 }] },
     ]);
     expect(Date.parse(res.body.expires_at) - Date.parse(res.body.updated_at)).toBe(60_000);
 
@@ -247,8 +250,8 @@ describe("POST /v1/reservations/:id/commit", () => {
       order_id: orderId,
       reservation_id: id,
       lines: [
-        { sku: a, committed: 2, fulfilled: 0, cancelled: 0, returned: 0 },
-        { sku: b, committed: 3, fulfilled: 0, cancelled: 0, returned: 0 },
+        { sku: a, committed: 2, fulfilled: 0, cancelled: 0, returned: 0, allocations: [allAtDefault(2)] },
+        { sku: b, committed: 3, fulfilled: 0, cancelled: 0, returned: 0, allocations: [allAtDefault(3)] },
       ].sort((x, y) => (x.sku! < y.sku! ? -1 : 1)),
       created_at: expect.stringMatching(ISO_MS),
       updated_at: expect.stringMatching(ISO_MS),

@@ -1,6 +1,6 @@
 // Schema versions are kept per owner (each store's own steps). An object created while one number covered
 // everything, with the shared stores' tables made by its step 1, is adopted without running a step twice.
-import { runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { PRODUCT_STOCK_SCHEMA } from "../durable-objects/product-stock/schema";
 import { api, productStub, receive, stockOf, uniqueSku, WRITE_TOKEN } from "./helpers";
@@ -18,7 +18,7 @@ describe("schema versions", () => {
     const recorded = await runInDurableObject(productStub(sku), (_: unknown, state: DurableObjectState) => versions(state));
     expect(recorded).toEqual([
       { owner: "idempotency", version: 1 },
-      { owner: "product_stock", version: 6 },
+      { owner: "product_stock", version: 7 },
       { owner: "schedule", version: 1 },
     ]);
   });
@@ -55,11 +55,62 @@ describe("schema versions", () => {
     expect(after).toEqual({
       versions: [
         { owner: "idempotency", version: 1 },
-        { owner: "product_stock", version: 6 },
+        { owner: "product_stock", version: 7 },
         { owner: "schedule", version: 1 },
       ],
       single: 0,
       tables: ["ledger_sku"],
     });
+  });
+});
+
+describe("a ledger written before locations (v1.1) wakes up on v1.2", () => {
+  it("keeps every unit, at default: its stock, moves, holds and order lines", async () => {
+    const sku = uniqueSku("V11");
+    const now = Date.now();
+    await runInDurableObject(productStub(sku), (_: unknown, state: DurableObjectState) => {
+      const sql = state.storage.sql;
+      // The schema as v1.1 shipped it: the product's first six steps, every other owner's first.
+      sql.exec("CREATE TABLE schema_versions (owner TEXT PRIMARY KEY, version INTEGER NOT NULL)");
+      for (const part of PRODUCT_STOCK_SCHEMA.parts) {
+        const steps = part.owner === "product_stock" ? part.steps.slice(0, 6) : part.steps;
+        for (const step of steps) sql.exec(step);
+        sql.exec("INSERT INTO schema_versions (owner, version) VALUES (?, ?)", part.owner, steps.length);
+      }
+      // 6 received, 2 held for a cart, 1 committed to an order and fulfilled... as v1.1 rows.
+      const move = (seq: number, type: string, quantity: number, b: [number, number, number], ids: [string | null, string | null] = [null, null]) =>
+        sql.exec(
+          `INSERT INTO stock_moves (seq, type, quantity, on_hand, reserved, committed, reservation_id, order_id, at_ms)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          seq, type, quantity, ...b, ...ids, now + seq,
+        );
+      move(1, "received", 6, [6, 0, 0]);
+      move(2, "reserved", 2, [6, 2, 0], ["cart:old", null]);
+      move(3, "reserved", 1, [6, 3, 0], ["cart:paid", null]);
+      move(4, "committed", 1, [6, 2, 1], ["cart:paid", "order:old"]);
+      sql.exec("INSERT INTO ledger_sku (id, sku) VALUES (1, ?)", sku);
+      sql.exec("INSERT INTO holds (reservation_id, quantity, expires_at_ms) VALUES ('cart:old', 2, ?)", now + 3_600_000);
+      sql.exec("INSERT INTO order_lines (order_id, reservation_id, committed) VALUES ('order:old', 'cart:paid', 1)");
+      sql.exec("UPDATE projection SET projected_seq = 4");
+      sql.exec("UPDATE event_outbox SET sent_seq = 4");
+    });
+    await evictDurableObject(productStub(sku));
+
+    const stock = await api("GET", `/v1/products/${sku}`);
+    expect(stock.body).toMatchObject({ on_hand: 6, reserved: 2, committed: 1, available: 3, version: 4 });
+    expect(stock.body.locations).toEqual([{ location: "default", on_hand: 6, reserved: 2, committed: 1, available: 3 }]);
+    const moves = (await api("GET", `/v1/products/${sku}/moves`)).body.moves;
+    expect(moves.map((m: any) => [m.seq, m.location, m.to_location])).toEqual([1, 2, 3, 4].map((seq) => [seq, "default", null]));
+    expect(await productStub(sku).heldBy("cart:old")).toMatchObject({ held: 2, allocations: [{ location: "default", quantity: 2 }] });
+
+    // The old hold releases at default, the old order fulfils there, and new moves go on from seq 5.
+    expect(await productStub(sku).hold(sku, "cart:old", 0, 0, "cancelled")).toMatchObject({ ok: true });
+    const fulfilled = await productStub(sku).applyOrderTotals(sku, "order:old", { fulfilled: 1, cancelled: 0, returned: 0 });
+    expect(fulfilled).toMatchObject({ ok: true, value: { fulfilled: 1, allocations: [{ location: "default", fulfilled: 1 }] } });
+    const after = await api("GET", `/v1/products/${sku}`);
+    expect(after.body).toMatchObject({ on_hand: 5, reserved: 0, committed: 0, available: 5, version: 6 });
+    expect(after.body.locations).toEqual([{ location: "default", on_hand: 5, reserved: 0, committed: 0, available: 5 }]);
+    const versionsNow = await runInDurableObject(productStub(sku), (_: unknown, state: DurableObjectState) => versions(state));
+    expect(versionsNow).toContainEqual({ owner: "product_stock", version: 7 });
   });
 });

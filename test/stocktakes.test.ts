@@ -30,7 +30,7 @@ describe("POST /v1/products/:sku/count", () => {
     const fresh = uniqueSku("COUNT");
     expect((await count(fresh, { on_hand: 0 })).body).toEqual({
       move: null,
-      stock: { sku: fresh, on_hand: 0, reserved: 0, committed: 0, available: 0, version: 0, updated_at: null },
+      stock: { sku: fresh, on_hand: 0, reserved: 0, committed: 0, available: 0, version: 0, updated_at: null, locations: [] },
     });
     expect((await count(fresh, { on_hand: 3 })).body.move).toMatchObject({ type: "adjusted", quantity: 3, seq: 1 });
   });

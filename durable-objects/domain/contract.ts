@@ -15,9 +15,14 @@ export interface Move {
   reason: string | null;
   ref: string | null;
   at: string;
+  /** (v1.2) Where the move happened: never null (moves from before v1.2 are at `default`). */
+  location: string;
+  /** (v1.2) Where a `transferred` move took the units; null for every other type. */
+  to_location: string | null;
 }
 
-export interface Stock {
+/** A SKU's four numbers: its totals over every location. */
+export interface StockTotals {
   sku: string;
   on_hand: number;
   reserved: number;
@@ -25,6 +30,20 @@ export interface Stock {
   available: number;
   version: number;
   updated_at: string | null;
+}
+
+/** (v1.2) The four numbers at one location. */
+export interface LocationStock {
+  location: string;
+  on_hand: number;
+  reserved: number;
+  committed: number;
+  available: number;
+}
+
+/** The Stock object: the totals, and (v1.2) every location the SKU ever had a move at, by id. */
+export interface Stock extends StockTotals {
+  locations: LocationStock[];
 }
 
 export interface MoveWithStock {
@@ -53,11 +72,24 @@ export interface SkuSettings {
 
 export type ReservationStatus = "active" | "committed" | "released" | "expired";
 
+/** A reservation line as asked for: (v1.2) `location` holds it there alone. */
+export interface RequestedLine extends SkuQuantity {
+  location?: string | undefined;
+}
+
+/** A reservation line as shown: (v1.2) where its units are held, in allocation order. */
+export interface ReservationLine {
+  sku: string;
+  quantity: number;
+  location?: string;
+  allocations: Array<{ location: string; quantity: number }>;
+}
+
 export interface Reservation {
   id: string;
   holder: string;
   status: ReservationStatus;
-  lines: SkuQuantity[];
+  lines: ReservationLine[];
   expires_at: string;
   order_id: string | null;
   created_at: string;
@@ -71,6 +103,8 @@ export interface OrderLine {
   fulfilled: number;
   cancelled: number;
   returned: number;
+  /** (v1.2) The same by location, in the order the units were allocated. */
+  allocations: Array<{ location: string; committed: number; fulfilled: number; cancelled: number; returned: number }>;
 }
 
 export interface Order {
@@ -102,6 +136,8 @@ export interface Shortfall {
   sku: string;
   requested: number;
   available: number;
+  /** (v1.2) The location the request named. */
+  location?: string;
 }
 
 /** The `details` API.md defines, by error code. */

@@ -3,6 +3,7 @@
  * moves to append (or a refusal), `evolve` folds a move into the balances. The Durable Object around it
  * only loads the snapshot, calls these two inside one transaction and stores what they return.
  */
+import { allocate, mergeAllocations, releaseFromLast } from "./allocation";
 
 export const MOVE_TYPES = [
   "received",
@@ -13,6 +14,7 @@ export const MOVE_TYPES = [
   "cancelled",
   "fulfilled",
   "returned",
+  "transferred",
 ] as const;
 export type MoveType = (typeof MOVE_TYPES)[number];
 
@@ -31,6 +33,15 @@ export interface Snapshot extends Balances {
   version: number;
 }
 
+/** (v1.2) Balances at each location the SKU ever had a move at. Their sums are the snapshot's. */
+export type LocationBalances = ReadonlyMap<string, Balances>;
+
+/** A part of a quantity at one location. */
+export interface Allocation {
+  location: string;
+  quantity: number;
+}
+
 /** A move as decided, before the ledger gives it a seq, a time and its balances. */
 export interface MoveDraft {
   type: MoveType;
@@ -40,12 +51,18 @@ export interface MoveDraft {
   order_id: string | null;
   reason: string | null;
   ref: string | null;
+  /** Where it happens. */
+  location: string;
+  /** Where a transfer takes the units; null otherwise. */
+  to_location: string | null;
 }
 
 /** A reservation's hold on this SKU; quantity 0 means it holds nothing (the record is gone). */
 export interface Hold {
   reservation_id: string;
   quantity: number;
+  /** (v1.2) Where the quantity is held, in the order it was allocated; their sum is `quantity`. */
+  allocations: Allocation[];
   /** The fallback release time, if the reservation's coordinator never comes back. */
   expires_at_ms: number;
   /** Set while an order's commit is under way: the deadline no longer applies and the quantity is frozen. */
@@ -59,30 +76,53 @@ export interface OrderTotals {
   returned: number;
 }
 
-/** What one order committed of this SKU, and its totals since. */
+/** (v1.2) An order's totals at one location. */
+export interface LocationTotals extends OrderTotals {
+  location: string;
+  committed: number;
+}
+
+/** What one order committed of this SKU, and its totals since, in all and (v1.2) by location. */
 export interface CommittedLine extends OrderTotals {
   order_id: string;
   reservation_id: string;
   committed: number;
+  /** In the order the units were allocated; their sums are the line's totals. */
+  allocations: LocationTotals[];
 }
 
 /** Everything a command may look at: the balances, and the hold or order line the command names. */
 export interface SkuState {
   stock: Snapshot;
+  /** (v1.2) The balances by location. */
+  at: LocationBalances;
   /** The named reservation's hold here (null when it holds nothing). */
   hold: Hold | null;
   /** The named order's line here (null when that order took nothing of this SKU). */
   line: CommittedLine | null;
 }
 
+/** Where an operator command acts, and whether the request named it (a shortfall then says where). */
+export interface At {
+  location: string;
+  named: boolean;
+}
+
+/**
+ * (v1.2) Where a hold may take stock: the one location a line names, or else the active locations in
+ * allocation order (priority, then id).
+ */
+export type HoldPlace = { location: string } | { order: readonly string[] };
+
 export type Command =
-  | { type: "receive"; quantity: number; reason: string | null; ref: string | null }
+  | { type: "receive"; quantity: number; reason: string | null; ref: string | null; at: At }
   | {
       type: "adjust";
       delta: number;
       reason: string;
       ref: string | null;
       expected_version: number | null;
+      at: At;
     }
   /** A stocktake: on_hand becomes what was counted, by one `adjusted` move of the difference (none if equal). */
   | {
@@ -91,12 +131,24 @@ export type Command =
       reason: string;
       ref: string | null;
       expected_version: number | null;
+      at: At;
+    }
+  /** (v1.2) Units from one location to another: one `transferred` move, totals unchanged. */
+  | {
+      type: "transfer";
+      from: string;
+      to: string;
+      quantity: number;
+      reason: string | null;
+      ref: string | null;
+      expected_version: number | null;
     }
   /** Set what a reservation holds to `quantity` (0 releases it); only the difference moves. */
   | {
       type: "hold";
       reservation_id: string;
       quantity: number;
+      place: HoldPlace;
       expires_at_ms: number;
       release_reason: ReleaseReason;
     }
@@ -112,10 +164,10 @@ export type Command =
    * Bring an order's line to the target totals. Totals only grow, so a target sent twice appends nothing
    * the second time.
    */
-  | { type: "apply_order_totals"; order_id: string; target: OrderTotals };
+  | { type: "apply_order_totals"; order_id: string; target: OrderTotals; location: string | null };
 
 export type Refusal =
-  | { code: "insufficient_stock"; requested: number; available: number }
+  | { code: "insufficient_stock"; requested: number; available: number; location?: string }
   | { code: "version_conflict"; current_version: number }
   /** The command asks for more than the order's line or this SKU's committed stock can give. */
   | { code: "quantity_exceeds_order"; requested: number; limit: number }
@@ -145,7 +197,7 @@ export function available(b: Balances): number {
   return b.on_hand - b.reserved - b.committed;
 }
 
-function move(type: MoveType, quantity: number, fields: Partial<MoveDraft> = {}): MoveDraft {
+function move(type: MoveType, quantity: number, location: string, fields: Partial<MoveDraft> = {}): MoveDraft {
   return {
     type,
     quantity,
@@ -153,9 +205,16 @@ function move(type: MoveType, quantity: number, fields: Partial<MoveDraft> = {})
     order_id: null,
     reason: null,
     ref: null,
+    location,
+    to_location: null,
     ...fields,
   };
 }
+
+const NO_BALANCES: Balances = Object.freeze({ on_hand: 0, reserved: 0, committed: 0 });
+
+/** The balances at `location` (zeros where the SKU never had a move). */
+export const balancesAt = (at: LocationBalances, location: string): Balances => at.get(location) ?? NO_BALANCES;
 
 const accept = (moves: MoveDraft[] = [], records: { hold?: Hold; line?: CommittedLine } = {}): Decision => ({
   ok: true,
@@ -165,37 +224,35 @@ const accept = (moves: MoveDraft[] = [], records: { hold?: Hold; line?: Committe
 const refuse = (refusal: Refusal): Decision => ({ ok: false, refusal });
 
 export function decide(state: SkuState, command: Command): Decision {
-  const { stock, hold, line } = state;
+  const { stock, at, hold, line } = state;
   switch (command.type) {
     case "receive":
-      return accept([move("received", command.quantity, { reason: command.reason, ref: command.ref })]);
+      return accept([move("received", command.quantity, command.at.location, { reason: command.reason, ref: command.ref })]);
 
     case "adjust":
-      return adjustBy(stock, command.delta, command);
+      return adjustBy(stock, at, command.delta, command);
 
     case "count":
-      return adjustBy(stock, command.on_hand - stock.on_hand, command);
+      return adjustBy(stock, at, command.on_hand - balancesAt(at, command.at.location).on_hand, command);
 
-    case "hold": {
-      const { reservation_id, quantity } = command;
-      if (hold?.pinned_order_id && hold.quantity !== quantity) return refuse({ code: "hold_pinned", reservation_id });
-      const held = hold?.quantity ?? 0;
-      const free = available(stock);
-      if (quantity - held > free) {
-        return refuse({ code: "insufficient_stock", requested: quantity, available: free + held });
+    case "transfer": {
+      const { from, to, quantity, expected_version } = command;
+      if (expected_version !== null && expected_version !== stock.version) {
+        return refuse({ code: "version_conflict", current_version: stock.version });
       }
-      const next: Hold = {
-        reservation_id,
-        quantity,
-        expires_at_ms: command.expires_at_ms,
-        pinned_order_id: hold?.pinned_order_id ?? null,
-      };
-      return accept(holdMoves(reservation_id, held, quantity, command.release_reason), { hold: next });
+      const free = available(balancesAt(at, from));
+      if (quantity > free) return refuse({ code: "insufficient_stock", requested: quantity, available: Math.max(free, 0), location: from });
+      return accept([move("transferred", quantity, from, { to_location: to, reason: command.reason, ref: command.ref })]);
     }
+
+    case "hold":
+      return holdTo(state, command);
 
     case "expire":
       if (!hold || hold.pinned_order_id || hold.expires_at_ms > command.now_ms) return accept();
-      return accept(holdMoves(hold.reservation_id, hold.quantity, 0, "expired"), { hold: { ...hold, quantity: 0 } });
+      return accept(allocationMoves(hold.reservation_id, hold.allocations, [], "expired"), {
+        hold: { ...hold, quantity: 0, allocations: [] },
+      });
 
     case "prepare_commit": {
       const { reservation_id, order_id } = command;
@@ -215,42 +272,119 @@ export function decide(state: SkuState, command: Command): Decision {
       // The order id is claimed for one reservation before any commit, so a line of another is a bug upstream.
       if (line) return line.reservation_id === reservation_id ? accept() : refuse({ code: "hold_not_prepared", reservation_id });
       if (!hold || hold.pinned_order_id !== order_id) return refuse({ code: "hold_not_prepared", reservation_id });
-      return accept([move("committed", hold.quantity, { reservation_id, order_id })], {
-        hold: { ...hold, quantity: 0, pinned_order_id: null },
-        line: { order_id, reservation_id, committed: hold.quantity, fulfilled: 0, cancelled: 0, returned: 0 },
+      const moves = hold.allocations.map((a) => move("committed", a.quantity, a.location, { reservation_id, order_id }));
+      return accept(moves, {
+        hold: { ...hold, quantity: 0, allocations: [], pinned_order_id: null },
+        line: {
+          order_id,
+          reservation_id,
+          committed: hold.quantity,
+          fulfilled: 0,
+          cancelled: 0,
+          returned: 0,
+          allocations: hold.allocations.map((a) => ({ location: a.location, committed: a.quantity, fulfilled: 0, cancelled: 0, returned: 0 })),
+        },
       });
     }
 
     case "apply_order_totals":
       if (!line) return refuse({ code: "no_order_line", order_id: command.order_id });
-      return applyOrderTotals(stock, line, command.target);
+      return applyOrderTotals(at, line, command.target, command.location);
   }
 }
 
-/** An `adjusted` move of `delta` (none for 0), refused by a stale version or if available would fall below 0. */
+/**
+ * An `adjusted` move of `delta` at a location (none for 0), refused by a stale version or if the location's
+ * available would fall below 0.
+ */
 function adjustBy(
   stock: Snapshot,
+  at: LocationBalances,
   delta: number,
-  { reason, ref, expected_version }: { reason: string; ref: string | null; expected_version: number | null },
+  command: { reason: string; ref: string | null; expected_version: number | null; at: At },
 ): Decision {
+  const { reason, ref, expected_version } = command;
   if (expected_version !== null && expected_version !== stock.version) {
     return refuse({ code: "version_conflict", current_version: stock.version });
   }
-  const free = available(stock);
-  if (free + delta < 0) return refuse({ code: "insufficient_stock", requested: -delta, available: free });
-  return accept(delta === 0 ? [] : [move("adjusted", delta, { reason, ref })]);
+  const { location, named } = command.at;
+  const free = available(balancesAt(at, location));
+  if (free + delta < 0) {
+    return refuse({ code: "insufficient_stock", requested: -delta, available: free, ...(named ? { location } : {}) });
+  }
+  return accept(delta === 0 ? [] : [move("adjusted", delta, location, { reason, ref })]);
 }
 
-function holdMoves(reservation_id: string, held: number, quantity: number, reason: ReleaseReason): MoveDraft[] {
-  if (quantity > held) return [move("reserved", quantity - held, { reservation_id })];
-  if (quantity < held) return [move("released", held - quantity, { reservation_id, reason })];
-  return [];
+/**
+ * A hold set to `quantity`. Named a location, it is held there alone (what it held elsewhere is released).
+ * Otherwise growth is allocated over the given locations (allocation.ts's rule) after what it already
+ * holds, and a shrink releases from the last allocation first. Only differences move.
+ */
+function holdTo(state: SkuState, command: Extract<Command, { type: "hold" }>): Decision {
+  const { at, hold } = state;
+  const { reservation_id, quantity, place } = command;
+  const current = hold?.allocations ?? [];
+  const held = hold?.quantity ?? 0;
+  const free = (location: string) => available(balancesAt(at, location));
+  if (hold?.pinned_order_id) {
+    // A commit is under way: only its deadline may change, never what or where it holds.
+    if (hold.quantity !== quantity) return refuse({ code: "hold_pinned", reservation_id });
+    return accept([], { hold: { ...hold, expires_at_ms: command.expires_at_ms } });
+  }
+  let target: Allocation[];
+  if ("location" in place) {
+    const there = current.find((a) => a.location === place.location)?.quantity ?? 0;
+    if (quantity - there > free(place.location)) {
+      return refuse({
+        code: "insufficient_stock",
+        requested: quantity,
+        available: Math.max(free(place.location), 0) + there,
+        location: place.location,
+      });
+    }
+    target = quantity > 0 ? [{ location: place.location, quantity }] : [];
+  } else if (quantity > held) {
+    const growth = allocate(quantity - held, free, place.order);
+    if (!growth) {
+      const couldTake = place.order.reduce((sum, location) => sum + Math.max(free(location), 0), 0);
+      return refuse({ code: "insufficient_stock", requested: quantity, available: couldTake + held });
+    }
+    target = mergeAllocations(current, growth);
+  } else {
+    target = releaseFromLast(current, held - quantity);
+  }
+  const next: Hold = {
+    reservation_id,
+    quantity,
+    allocations: target,
+    expires_at_ms: command.expires_at_ms,
+    pinned_order_id: null,
+  };
+  return accept(allocationMoves(reservation_id, current, target, command.release_reason), { hold: next });
 }
 
-type OrderStep = "cancelled" | "fulfilled" | "returned";
+/** `reserved` and `released` moves that take a hold from `current` to `target`, location by location. */
+function allocationMoves(reservation_id: string, current: readonly Allocation[], target: readonly Allocation[], reason: ReleaseReason): MoveDraft[] {
+  const before = new Map(current.map((a) => [a.location, a.quantity]));
+  const after = new Map(target.map((a) => [a.location, a.quantity]));
+  const released = [...current]
+    .reverse()
+    .filter((a) => (after.get(a.location) ?? 0) < a.quantity)
+    .map((a) => move("released", a.quantity - (after.get(a.location) ?? 0), a.location, { reservation_id, reason }));
+  const reserved = target
+    .filter((a) => a.quantity > (before.get(a.location) ?? 0))
+    .map((a) => move("reserved", a.quantity - (before.get(a.location) ?? 0), a.location, { reservation_id }));
+  return [...released, ...reserved];
+}
 
-/** Target totals as cancel, fulfil and return moves, each checked against the balances before it. */
-function applyOrderTotals(stock: Snapshot, line: CommittedLine, wanted: OrderTotals): Decision {
+export type OrderStep = "cancelled" | "fulfilled" | "returned";
+
+/**
+ * Target totals as cancel, fulfil and return moves, at the location named or spread over the line's
+ * allocations in order (returns: where the units were fulfilled from, first first), each checked against the
+ * balances at its location before it.
+ */
+function applyOrderTotals(at: LocationBalances, line: CommittedLine, wanted: OrderTotals, named: string | null): Decision {
   const target: OrderTotals = {
     fulfilled: Math.max(line.fulfilled, wanted.fulfilled),
     cancelled: Math.max(line.cancelled, wanted.cancelled),
@@ -266,36 +400,74 @@ function applyOrderTotals(stock: Snapshot, line: CommittedLine, wanted: OrderTot
   if (target.returned > target.fulfilled) {
     return refuse({ code: "quantity_exceeds_order", requested: target.returned, limit: target.fulfilled });
   }
+  const ids = { reservation_id: line.reservation_id, order_id: line.order_id };
+  const moves: MoveDraft[] = [];
+  const balances = new Map(at);
+  let allocations = line.allocations.map((a) => ({ ...a }));
   const steps: Array<[OrderStep, number]> = [
     ["cancelled", target.cancelled - line.cancelled],
     ["fulfilled", target.fulfilled - line.fulfilled],
     ["returned", target.returned - line.returned],
   ];
-  const ids = { reservation_id: line.reservation_id, order_id: line.order_id };
-  const moves: MoveDraft[] = [];
-  let balances: Balances = stock;
   for (const [type, quantity] of steps) {
     if (quantity === 0) continue;
-    const limit = orderStepLimit(type, balances);
-    if (quantity > limit) return refuse({ code: "quantity_exceeds_order", requested: quantity, limit });
-    const m = move(type, quantity, ids);
-    balances = evolve(balances, m);
-    moves.push(m);
+    const spread = spreadOrderStep(type, quantity, allocations, named);
+    if (!spread.ok) return refuse(spread.refusal);
+    allocations = spread.allocations;
+    for (const part of spread.parts) {
+      const here = balancesAt(balances, part.location);
+      if (type === "fulfilled" && part.quantity > here.on_hand) {
+        return refuse({ code: "insufficient_stock", requested: part.quantity, available: Math.max(here.on_hand, 0), location: part.location });
+      }
+      const limit = type === "returned" ? Number.POSITIVE_INFINITY : here.committed;
+      if (part.quantity > limit) return refuse({ code: "quantity_exceeds_order", requested: part.quantity, limit });
+      const m = move(type, part.quantity, part.location, ids);
+      balances.set(part.location, evolve(here, m));
+      moves.push(m);
+    }
   }
   if (moves.length === 0) return accept();
-  return accept(moves, { line: { ...line, ...target } });
+  return accept(moves, { line: { ...line, ...target, allocations } });
 }
 
-/** What the SKU's balances allow one order step to move, whatever the order's line says. */
-function orderStepLimit(type: OrderStep, b: Balances): number {
-  switch (type) {
-    case "cancelled":
-      return b.committed;
-    case "fulfilled":
-      return Math.min(b.committed, b.on_hand);
-    case "returned":
-      return Number.POSITIVE_INFINITY;
+/**
+ * Where one order step's units go: the named location, or over the allocations in order (returns: where the
+ * units were fulfilled from, first first). The Order object and the SKU's object both use it, so the
+ * allocations an order shows are the ones the product applied.
+ */
+export function spreadOrderStep(
+  type: OrderStep,
+  quantity: number,
+  allocations: LocationTotals[],
+  named: string | null,
+): { ok: true; parts: Allocation[]; allocations: LocationTotals[] } | { ok: false; refusal: Refusal } {
+  // What each location's share of the line can still take of this step.
+  const room = (a: LocationTotals) =>
+    type === "returned" ? a.fulfilled - a.returned : a.committed - a.fulfilled - a.cancelled;
+  const next = allocations.map((a) => ({ ...a }));
+  const parts: Allocation[] = [];
+  if (named !== null && type === "returned") {
+    // Units may come back to any location; the line records them there.
+    let share = next.find((a) => a.location === named);
+    if (!share) next.push((share = { location: named, committed: 0, fulfilled: 0, cancelled: 0, returned: 0 }));
+    share.returned += quantity;
+    return { ok: true, parts: [{ location: named, quantity }], allocations: next };
   }
+  let left = quantity;
+  for (const share of next) {
+    if (left === 0) break;
+    if (named !== null && share.location !== named) continue;
+    const take = Math.min(left, room(share));
+    if (take <= 0) continue;
+    share[type] += take;
+    parts.push({ location: share.location, quantity: take });
+    left -= take;
+  }
+  if (left > 0) {
+    const limit = allocations.filter((a) => named === null || a.location === named).reduce((sum, a) => sum + Math.max(room(a), 0), 0);
+    return { ok: false, refusal: { code: "quantity_exceeds_order", requested: quantity, limit } };
+  }
+  return { ok: true, parts, allocations: next };
 }
 
 /** The snapshot after `moves`, each taking the next seq. */
@@ -303,6 +475,7 @@ export function fold(state: Snapshot, moves: readonly MoveDraft[]): Snapshot {
   return moves.reduce<Snapshot>((s, m) => ({ ...evolve(s, m), version: s.version + 1 }), state);
 }
 
+/** The totals after one move (a transfer leaves them as they were). */
 export function evolve(b: Balances, m: MoveDraft): Balances {
   const q = m.quantity;
   switch (m.type) {
@@ -320,5 +493,21 @@ export function evolve(b: Balances, m: MoveDraft): Balances {
       return { ...b, committed: b.committed - q };
     case "fulfilled":
       return { ...b, on_hand: b.on_hand - q, committed: b.committed - q };
+    case "transferred":
+      return b;
   }
+}
+
+/** The balances by location after one move: a transfer takes on_hand from one to the other. */
+export function evolveAt(at: LocationBalances, m: MoveDraft): Map<string, Balances> {
+  const next = new Map(at);
+  const here = balancesAt(at, m.location);
+  if (m.type === "transferred") {
+    const there = balancesAt(at, m.to_location!);
+    next.set(m.location, { ...here, on_hand: here.on_hand - m.quantity });
+    next.set(m.to_location!, { ...there, on_hand: there.on_hand + m.quantity });
+  } else {
+    next.set(m.location, evolve(here, m));
+  }
+  return next;
 }

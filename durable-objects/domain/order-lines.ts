@@ -2,7 +2,8 @@
  * Pure rules of an order's lines: what fulfil, cancel and return may ask for, and the totals they lead to.
  * outstanding = committed − fulfilled − cancelled; returnable = fulfilled − returned.
  */
-import type { OrderLine, SkuQuantity } from "./contract";
+import type { OrderLine, RequestedLine } from "./contract";
+import { spreadOrderStep, type OrderStep } from "./ledger";
 
 export type OrderAction = "fulfil" | "cancel" | "return";
 
@@ -13,7 +14,9 @@ export type Excess = {
   allowed: number;
 };
 
-export type OrderPlan = { ok: true; lines: OrderLine[]; changed: string[] } | { ok: false; excess: Excess[] };
+export type OrderPlan =
+  | { ok: true; lines: OrderLine[]; changed: string[]; locations: Map<string, string | null> }
+  | { ok: false; excess: Excess[] };
 
 export const outstanding = (l: OrderLine) => l.committed - l.fulfilled - l.cancelled;
 export const returnable = (l: OrderLine) => l.fulfilled - l.returned;
@@ -29,23 +32,34 @@ function allowance(action: OrderAction, line: OrderLine): number {
 export function planOrderAction(
   lines: readonly OrderLine[],
   action: OrderAction,
-  requested: readonly SkuQuantity[] | undefined,
+  requested: readonly RequestedLine[] | undefined,
 ): OrderPlan {
   const bySku = new Map(lines.map((l) => [l.sku, l]));
-  const asked = requested ?? lines.map((l) => ({ sku: l.sku, quantity: allowance(action, l) }));
+  const asked: readonly RequestedLine[] = requested ?? lines.map((l) => ({ sku: l.sku, quantity: allowance(action, l) }));
+  const field: OrderStep = action === "fulfil" ? "fulfilled" : action === "cancel" ? "cancelled" : "returned";
   const excess: Excess[] = [];
+  const after = new Map<string, OrderLine>();
   for (const r of asked) {
     const line = bySku.get(r.sku);
     const allowed = line ? allowance(action, line) : 0;
-    if (r.quantity > allowed) excess.push({ sku: r.sku, requested: r.quantity, allowed });
+    if (!line || r.quantity > allowed) {
+      excess.push({ sku: r.sku, requested: r.quantity, allowed });
+      continue;
+    }
+    if (r.quantity === 0) continue;
+    // (v1.2) At the location the line names, or over the order's allocations in order.
+    const spread = spreadOrderStep(field, r.quantity, line.allocations, r.location ?? null);
+    if (!spread.ok) {
+      excess.push({ sku: r.sku, requested: r.quantity, allowed: "limit" in spread.refusal ? spread.refusal.limit : 0 });
+      continue;
+    }
+    after.set(r.sku, { ...line, [field]: line[field] + r.quantity, allocations: spread.allocations });
   }
   if (excess.length > 0) return { ok: false, excess };
-
-  const take = new Map(asked.filter((r) => r.quantity > 0).map((r) => [r.sku, r.quantity]));
-  const field = action === "fulfil" ? "fulfilled" : action === "cancel" ? "cancelled" : "returned";
   return {
     ok: true,
-    lines: lines.map((l) => (take.has(l.sku) ? { ...l, [field]: l[field] + take.get(l.sku)! } : l)),
-    changed: [...take.keys()],
+    lines: lines.map((l) => after.get(l.sku) ?? l),
+    changed: [...after.keys()],
+    locations: new Map(asked.map((r) => [r.sku, r.location ?? null])),
   };
 }

@@ -7,8 +7,17 @@ export function refusalToError(sku: string, refusal: Refusal): ApiError {
     case "insufficient_stock":
       return {
         code: "insufficient_stock",
-        message: `not enough stock of ${sku}`,
-        details: { shortfalls: [{ sku, requested: refusal.requested, available: refusal.available }] },
+        message: refusal.location === undefined ? `not enough stock of ${sku}` : `not enough stock of ${sku} at ${refusal.location}`,
+        details: {
+          shortfalls: [
+            {
+              sku,
+              requested: refusal.requested,
+              available: refusal.available,
+              ...(refusal.location === undefined ? {} : { location: refusal.location }),
+            },
+          ],
+        },
       };
     case "version_conflict":
       return {

@@ -3,7 +3,7 @@
  * function of the available before and after the move and the low-stock threshold in force when it was
  * made, all three recorded in the move's own transaction, so an event is decided once and never lost.
  */
-import type { Move, Stock } from "./contract";
+import type { Move, StockTotals } from "./contract";
 
 export const STOCK_EVENT_TYPES = ["stock.out_of_stock", "stock.back_in_stock", "stock.low", "stock.changed"] as const;
 export type StockEventType = (typeof STOCK_EVENT_TYPES)[number];
@@ -15,7 +15,8 @@ export interface StockEvent {
   sku: string;
   seq: number;
   at: string;
-  stock: Stock;
+  /** The SKU's totals after the move (events stay per SKU). */
+  stock: StockTotals;
   low_stock_threshold: number | null;
   move: Move;
 }
@@ -34,7 +35,7 @@ export function eventTypesOf(availableBefore: number, availableAfter: number, th
 
 /** The events of one move; `availableBefore` is the previous move's available (0 before the first). */
 export function eventsOf(move: Move, availableBefore: number, threshold: number | null): StockEvent[] {
-  const stock: Stock = {
+  const stock: StockTotals = {
     sku: move.sku,
     on_hand: move.on_hand,
     reserved: move.reserved,

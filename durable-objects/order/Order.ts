@@ -12,8 +12,9 @@ import {
   type Order as OrderView,
   type OrderLine,
   type Outcome,
-  type SkuQuantity,
+  type RequestedLine,
 } from "../domain/contract";
+import { DEFAULT_LOCATION } from "../domain/locations";
 import type { ObjectBindings } from "../bindings";
 import { attempt, requireAll } from "../shared/calls";
 import { Coordinator } from "../shared/coordinator";
@@ -31,9 +32,12 @@ interface Header {
   [column: string]: SqlStorageValue;
 }
 
-/** Totals each product must reach for this order, written before the first product call. */
+/**
+ * Totals each product must reach for this order, written before the first product call, with (v1.2) the
+ * location the request named for that SKU (null: over the line's allocations).
+ */
 interface TotalsIntent {
-  lines: OrderLine[];
+  lines: Array<OrderLine & { location?: string | null }>;
 }
 
 export class Order extends Coordinator<TotalsIntent> {
@@ -70,12 +74,8 @@ export class Order extends Coordinator<TotalsIntent> {
     return succeed({ order_id: orderId });
   }
 
-  /** Opens the order with what the commit took of each SKU; opening again changes nothing. */
-  async open(
-    orderId: string,
-    reservationId: string,
-    lines: Array<{ sku: string; committed: number }>,
-  ): Promise<Outcome<OrderView>> {
+  /** Opens the order with what the commit took of each SKU, and where; opening again changes nothing. */
+  async open(orderId: string, reservationId: string, lines: OrderLine[]): Promise<Outcome<OrderView>> {
     this.schema.ensure();
     this.transactSync(() => {
       const header = this.header();
@@ -91,7 +91,12 @@ export class Order extends Coordinator<TotalsIntent> {
         now,
       );
       for (const line of lines) {
-        this.sql.exec("INSERT INTO order_lines (sku, committed) VALUES (?, ?)", line.sku, line.committed);
+        this.sql.exec(
+          "INSERT INTO order_lines (sku, committed, allocations) VALUES (?, ?, ?)",
+          line.sku,
+          line.committed,
+          JSON.stringify(line.allocations),
+        );
       }
       this.listing.noteChanged(now);
     });
@@ -110,7 +115,7 @@ export class Order extends Coordinator<TotalsIntent> {
   async act(
     orderId: string,
     action: OrderAction,
-    lines: SkuQuantity[] | undefined,
+    lines: RequestedLine[] | undefined,
     idem: IdempotencyToken | null,
   ): Promise<Outcome<OrderView>> {
     return this.serially(`order ${orderId} ${action}`, async () => {
@@ -128,7 +133,7 @@ export class Order extends Coordinator<TotalsIntent> {
   private recordAction(
     orderId: string,
     action: OrderAction,
-    requested: SkuQuantity[] | undefined,
+    requested: RequestedLine[] | undefined,
     idem: IdempotencyToken | null,
   ): { outcome: Outcome<OrderView>; totals?: TotalsIntent } {
     if (!this.schema.exists) return { outcome: fail("not_found", `no order ${orderId}`) };
@@ -154,13 +159,16 @@ export class Order extends Coordinator<TotalsIntent> {
       }
       if (plan.changed.length === 0) return { outcome: remember(succeed(this.view()!)) };
 
-      const changed = plan.lines.filter((l) => plan.changed.includes(l.sku));
+      const changed = plan.lines
+        .filter((l) => plan.changed.includes(l.sku))
+        .map((l) => ({ ...l, location: plan.locations.get(l.sku) ?? null }));
       for (const l of changed) {
         this.sql.exec(
-          "UPDATE order_lines SET fulfilled = ?, cancelled = ?, returned = ? WHERE sku = ?",
+          "UPDATE order_lines SET fulfilled = ?, cancelled = ?, returned = ?, allocations = ? WHERE sku = ?",
           l.fulfilled,
           l.cancelled,
           l.returned,
+          JSON.stringify(l.allocations),
           l.sku,
         );
       }
@@ -176,11 +184,12 @@ export class Order extends Coordinator<TotalsIntent> {
     const results = await Promise.all(
       intent.lines.map((l) =>
         attempt(`sending ${l.sku} the totals of order ${orderId}`, () =>
-          this.peers.product(l.sku).applyOrderTotals(l.sku, orderId, {
-            fulfilled: l.fulfilled,
-            cancelled: l.cancelled,
-            returned: l.returned,
-          }),
+          this.peers.product(l.sku).applyOrderTotals(
+            l.sku,
+            orderId,
+            { fulfilled: l.fulfilled, cancelled: l.cancelled, returned: l.returned },
+            l.location ?? null,
+          ),
         ),
       ),
     );
@@ -209,10 +218,18 @@ export class Order extends Coordinator<TotalsIntent> {
 
   private lines(): OrderLine[] {
     return this.sql
-      .exec<OrderLine & Record<string, SqlStorageValue>>(
-        "SELECT sku, committed, fulfilled, cancelled, returned FROM order_lines ORDER BY sku",
+      .exec<Omit<OrderLine, "allocations"> & { allocations: string | null } & Record<string, SqlStorageValue>>(
+        "SELECT sku, committed, fulfilled, cancelled, returned, allocations FROM order_lines ORDER BY sku",
       )
-      .toArray();
+      .toArray()
+      .map(({ allocations, ...l }) => ({
+        ...l,
+        // Lines opened before v1.2 were all at `default`.
+        allocations:
+          allocations === null
+            ? [{ location: DEFAULT_LOCATION, committed: l.committed, fulfilled: l.fulfilled, cancelled: l.cancelled, returned: l.returned }]
+            : JSON.parse(allocations),
+      }));
   }
 
   private view(): OrderView | null {

@@ -25,6 +25,9 @@ const ORDER_STEPS: readonly string[] = [
     CHECK (returned >= 0 AND returned <= fulfilled)
   );
   `,
+  // 2 (v1.2): each line's totals by location, as JSON in allocation order; null on lines opened before, whose
+  // units were all at \`default\`.
+  `ALTER TABLE order_lines ADD COLUMN allocations TEXT;`,
 ];
 
 export const ORDER_SCHEMA: Schema = {

@@ -22,7 +22,18 @@ import {
   type Outcome,
   type Stock,
 } from "../domain/contract";
-import { decide, type CommittedLine, type Command, type Hold, type OrderTotals, type ReleaseReason } from "../domain/ledger";
+import {
+  decide,
+  type Allocation,
+  type At,
+  type CommittedLine,
+  type Command,
+  type Hold,
+  type HoldPlace,
+  type OrderTotals,
+  type ReleaseReason,
+} from "../domain/ledger";
+import { DEFAULT_LOCATION } from "../domain/locations";
 import { refusalToError } from "../domain/refusals";
 import { describeError, failureOf } from "../shared/calls";
 import { IdempotencyStore } from "../shared/idempotency";
@@ -40,6 +51,8 @@ export interface ReceiveInput {
   quantity: number;
   reason?: string | undefined;
   ref?: string | undefined;
+  /** (v1.2) A location the edge checked against the registry; absent: `default`. */
+  location?: string | undefined;
 }
 
 export interface AdjustInput {
@@ -47,6 +60,7 @@ export interface AdjustInput {
   reason: string;
   ref?: string | undefined;
   expected_version?: number | undefined;
+  location?: string | undefined;
 }
 
 export interface CountInput {
@@ -54,7 +68,20 @@ export interface CountInput {
   reason?: string | undefined;
   ref?: string | undefined;
   expected_version?: number | undefined;
+  location?: string | undefined;
 }
+
+export interface TransferInput {
+  from: string;
+  to: string;
+  quantity: number;
+  reason?: string | undefined;
+  ref?: string | undefined;
+  expected_version?: number | undefined;
+}
+
+/** Where an operator's command acts: the location it names, or `default`. */
+const atOf = (location: string | undefined): At => ({ location: location ?? DEFAULT_LOCATION, named: location !== undefined });
 
 /** A stocktake's answer: the move it made (null when the count equalled on_hand) and the stock after. */
 export interface CountResult {
@@ -65,6 +92,8 @@ export interface CountResult {
 export interface HoldResult {
   sku: string;
   held: number;
+  /** (v1.2) Where it is held, in allocation order. */
+  allocations: Allocation[];
 }
 
 /** An Idempotency-Key's token, and the operation it was sent to (keys are scoped by it). */
@@ -109,6 +138,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
       quantity: input.quantity,
       reason: input.reason ?? null,
       ref: input.ref ?? null,
+      at: atOf(input.location),
     };
     return this.run(sku, command, firstMoveWithStock, idem && { scope: "receive", token: idem });
   }
@@ -120,8 +150,23 @@ export class ProductStock extends DurableObject<ObjectBindings> {
       reason: input.reason,
       ref: input.ref ?? null,
       expected_version: input.expected_version ?? null,
+      at: atOf(input.location),
     };
     return this.run(sku, command, firstMoveWithStock, idem && { scope: "adjust", token: idem });
+  }
+
+  /** (v1.2) Units from one location to another: one `transferred` move, refused past `from`'s available. */
+  async transfer(sku: string, input: TransferInput, idem: IdempotencyToken | null): Promise<Outcome<MoveWithStock>> {
+    const command: Command = {
+      type: "transfer",
+      from: input.from,
+      to: input.to,
+      quantity: input.quantity,
+      reason: input.reason ?? null,
+      ref: input.ref ?? null,
+      expected_version: input.expected_version ?? null,
+    };
+    return this.run(sku, command, firstMoveWithStock, idem && { scope: "transfer", token: idem });
   }
 
   /**
@@ -142,6 +187,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
       reason: input.reason ?? "count",
       ref: input.ref ?? null,
       expected_version: input.expected_version ?? null,
+      at: atOf(input.location),
     };
     const outcome = await this.run(
       sku,
@@ -164,15 +210,23 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     quantity: number,
     deadlineMs: number,
     reason: ReleaseReason,
+    place: HoldPlace = { order: [DEFAULT_LOCATION] },
   ): Promise<Outcome<HoldResult>> {
     const command: Command = {
       type: "hold",
       reservation_id: reservationId,
       quantity,
+      place,
       expires_at_ms: deadlineMs,
       release_reason: reason,
     };
-    return this.run(sku, command, () => ({ sku, held: quantity }));
+    return this.run(sku, command, ({ hold }) => ({ sku, held: quantity, allocations: hold?.allocations ?? [] }));
+  }
+
+  /** (v1.2) What a reservation holds here and where (null when it holds nothing). */
+  async heldBy(reservationId: string): Promise<HoldResult | null> {
+    const hold = this.schema.exists ? this.holds.holdOf(reservationId) : null;
+    return hold ? { sku: this.ledger.sku() ?? "", held: hold.quantity, allocations: hold.allocations } : null;
   }
 
   /**
@@ -181,13 +235,17 @@ export class ProductStock extends DurableObject<ObjectBindings> {
    */
   async prepareCommit(sku: string, reservationId: string, orderId: string, quantity: number): Promise<Outcome<HoldResult>> {
     const command: Command = { type: "prepare_commit", reservation_id: reservationId, order_id: orderId, quantity };
-    return this.run(sku, command, ({ line }) => ({ sku, held: line?.reservation_id === reservationId ? line.committed : quantity }));
+    return this.run(sku, command, ({ line, hold }) =>
+      line?.reservation_id === reservationId
+        ? { sku, held: line.committed, allocations: line.allocations.map((a) => ({ location: a.location, quantity: a.committed })) }
+        : { sku, held: quantity, allocations: hold?.allocations ?? [] },
+    );
   }
 
   /** Undoes `prepareCommit`: the hold's deadline applies again. */
   async abortCommit(sku: string, reservationId: string, orderId: string, deadlineMs: number): Promise<Outcome<HoldResult>> {
     const command: Command = { type: "abort_commit", reservation_id: reservationId, order_id: orderId, expires_at_ms: deadlineMs };
-    return this.run(sku, command, ({ hold }) => ({ sku, held: hold?.quantity ?? 0 }));
+    return this.run(sku, command, ({ hold }) => ({ sku, held: hold?.quantity ?? 0, allocations: hold?.allocations ?? [] }));
   }
 
   /** Second phase: the pinned hold becomes the order's committed quantity. Idempotent by order id. */
@@ -196,9 +254,12 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     return this.run(sku, command, ({ line }) => lineOf(sku, line!));
   }
 
-  /** Brings an order's totals for this SKU up to `target`; totals only grow, so a repeat moves nothing. */
-  async applyOrderTotals(sku: string, orderId: string, target: OrderTotals): Promise<Outcome<OrderLine>> {
-    return this.run(sku, { type: "apply_order_totals", order_id: orderId, target }, ({ line }) => lineOf(sku, line!));
+  /**
+   * Brings an order's totals for this SKU up to `target`, at `location` or over the line's allocations in
+   * order; totals only grow, so a repeat moves nothing.
+   */
+  async applyOrderTotals(sku: string, orderId: string, target: OrderTotals, location: string | null = null): Promise<Outcome<OrderLine>> {
+    return this.run(sku, { type: "apply_order_totals", order_id: orderId, target, location }, ({ line }) => lineOf(sku, line!));
   }
 
   // ---- settings (contract v1.1) -------------------------------------------------------------------
@@ -236,7 +297,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
 
   /** The stock now; all zeros before the first move. */
   private stockNow(sku: string): Stock {
-    return this.ledger.current() ?? { sku, on_hand: 0, reserved: 0, committed: 0, available: 0, version: 0, updated_at: null };
+    return this.ledger.current() ?? { sku, on_hand: 0, reserved: 0, committed: 0, available: 0, version: 0, updated_at: null, locations: [] };
   }
 
   async getStock(sku: string, atMs: number | null): Promise<Outcome<Stock>> {
@@ -297,7 +358,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     const ledger = this.ledger.state();
     const hold = "reservation_id" in command ? this.holds.holdOf(command.reservation_id) : null;
     const line = "order_id" in command ? this.holds.lineOf(command.order_id) : null;
-    const decision = decide({ stock: ledger, hold, line }, command);
+    const decision = decide({ stock: ledger, at: ledger.at, hold, line }, command);
     if (!decision.ok) return { ok: false, error: refusalToError(sku, decision.refusal) };
     const appended = this.ledger.append(sku, ledger, decision.moves, now, this.settings.current().low_stock_threshold);
     if (appended.moves.length > 0) {
@@ -412,4 +473,5 @@ const lineOf = (sku: string, l: CommittedLine): OrderLine => ({
   fulfilled: l.fulfilled,
   cancelled: l.cancelled,
   returned: l.returned,
+  allocations: l.allocations,
 });

@@ -7,7 +7,8 @@
  * Hold deadlines share one schedule entry, at the earliest of them: the alarm releases every hold that is
  * due, then points the entry at the next.
  */
-import type { CommittedLine, Hold } from "../domain/ledger";
+import type { CommittedLine, Hold, LocationTotals } from "../domain/ledger";
+import { DEFAULT_LOCATION } from "../domain/locations";
 import type { Schedule } from "../shared/schedule";
 
 /** The schedule entry for the earliest fallback deadline of any unpinned hold. */
@@ -16,6 +17,20 @@ export const HOLD_DEADLINES = { kind: "holds", key: "earliest" } as const;
 export const LEGACY_HOLD_DEADLINE = "hold";
 
 type Row<T> = T & Record<string, SqlStorageValue>;
+
+/** Holds and lines stored before v1.2 have no allocations: everything was at `default`. */
+function holdFrom(row: Row<Omit<Hold, "allocations"> & { allocations: string | null }>): Hold {
+  const { reservation_id, quantity, expires_at_ms, pinned_order_id } = row;
+  const allocations = row.allocations === null ? [{ location: DEFAULT_LOCATION, quantity }] : JSON.parse(row.allocations);
+  return { reservation_id, quantity, expires_at_ms, pinned_order_id, allocations };
+}
+
+function lineFrom(row: Row<Omit<CommittedLine, "allocations"> & { allocations: string | null }>): CommittedLine {
+  const { order_id, reservation_id, committed, fulfilled, cancelled, returned } = row;
+  const allocations: LocationTotals[] =
+    row.allocations === null ? [{ location: DEFAULT_LOCATION, committed, fulfilled, cancelled, returned }] : JSON.parse(row.allocations);
+  return { order_id, reservation_id, committed, fulfilled, cancelled, returned, allocations };
+}
 
 export class HoldsStore {
   private holds: Map<string, Hold> | undefined;
@@ -31,22 +46,24 @@ export class HoldsStore {
 
   /** Stores a hold as decided (quantity 0 deletes it); its deadline applies unless an order pins it. */
   put(hold: Hold): void {
-    const { reservation_id, quantity, expires_at_ms, pinned_order_id } = hold;
+    const { reservation_id, quantity, expires_at_ms, pinned_order_id, allocations } = hold;
     if (quantity === 0) {
       this.sql.exec("DELETE FROM holds WHERE reservation_id = ?", reservation_id);
       this.all().delete(reservation_id);
       return;
     }
     this.sql.exec(
-      `INSERT INTO holds (reservation_id, quantity, expires_at_ms, pinned_order_id) VALUES (?, ?, ?, ?)
+      `INSERT INTO holds (reservation_id, quantity, expires_at_ms, pinned_order_id, allocations) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (reservation_id) DO UPDATE SET quantity = excluded.quantity,
-         expires_at_ms = excluded.expires_at_ms, pinned_order_id = excluded.pinned_order_id`,
+         expires_at_ms = excluded.expires_at_ms, pinned_order_id = excluded.pinned_order_id,
+         allocations = excluded.allocations`,
       reservation_id,
       quantity,
       expires_at_ms,
       pinned_order_id,
+      JSON.stringify(allocations),
     );
-    this.all().set(reservation_id, { reservation_id, quantity, expires_at_ms, pinned_order_id });
+    this.all().set(reservation_id, { ...hold });
     if (!pinned_order_id) this.schedule.atOrBefore(HOLD_DEADLINES.kind, HOLD_DEADLINES.key, expires_at_ms);
   }
 
@@ -66,22 +83,27 @@ export class HoldsStore {
   }
 
   lineOf(orderId: string): CommittedLine | null {
-    return this.sql.exec<Row<CommittedLine>>("SELECT * FROM order_lines WHERE order_id = ?", orderId).toArray()[0] ?? null;
+    const row = this.sql.exec<Row<Omit<CommittedLine, "allocations"> & { allocations: string | null }>>(
+      "SELECT * FROM order_lines WHERE order_id = ?",
+      orderId,
+    ).toArray()[0];
+    return row ? lineFrom(row) : null;
   }
 
   /** Stores an order's line as decided: opened by the commit, its totals only growing after. */
   putLine(line: CommittedLine): void {
     this.sql.exec(
-      `INSERT INTO order_lines (order_id, reservation_id, committed, fulfilled, cancelled, returned)
-       VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO order_lines (order_id, reservation_id, committed, fulfilled, cancelled, returned, allocations)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (order_id) DO UPDATE SET fulfilled = excluded.fulfilled, cancelled = excluded.cancelled,
-         returned = excluded.returned`,
+         returned = excluded.returned, allocations = excluded.allocations`,
       line.order_id,
       line.reservation_id,
       line.committed,
       line.fulfilled,
       line.cancelled,
       line.returned,
+      JSON.stringify(line.allocations),
     );
   }
 
@@ -92,9 +114,11 @@ export class HoldsStore {
   private all(): Map<string, Hold> {
     this.holds ??= new Map(
       this.sql
-        .exec<Row<Hold>>("SELECT reservation_id, quantity, expires_at_ms, pinned_order_id FROM holds")
+        .exec<Row<Omit<Hold, "allocations"> & { allocations: string | null }>>(
+          "SELECT reservation_id, quantity, expires_at_ms, pinned_order_id, allocations FROM holds",
+        )
         .toArray()
-        .map((h) => [h.reservation_id, { ...h }]),
+        .map((h) => [h.reservation_id, holdFrom(h)]),
     );
     return this.holds;
   }

@@ -5,22 +5,36 @@
  * the moves not yet projected live in memory while the object does (it runs one event at a time, so nothing
  * else writes them); `forget` drops them after a failed transaction.
  */
-import { isoInstant, type Move, type MovesPage, type Stock } from "../domain/contract";
+import { isoInstant, type LocationStock, type Move, type MovesPage, type Stock } from "../domain/contract";
 import {
   available,
   EMPTY_SNAPSHOT,
   evolve,
+  evolveAt,
   type Balances,
+  type LocationBalances,
   type MoveDraft,
   type Snapshot,
 } from "../domain/ledger";
+import { DEFAULT_LOCATION } from "../domain/locations";
 import type { LazySchema } from "../shared/migrate";
 
-/** A row of `stock_moves`: the decided move, its seq and time, the balances after it and the threshold then. */
-interface MoveRow extends MoveDraft, Balances {
+/**
+ * A row of `stock_moves`: the decided move, its seq and time, the balances after it (totals, and at its
+ * location and a transfer's destination) and the threshold then. `location` is null for `default`, and the
+ * balances at it are null on rows from before v1.2, when the totals were the balances at `default`.
+ */
+interface MoveRow extends Omit<MoveDraft, "location">, Balances {
   seq: number;
   at_ms: number;
   low_stock_threshold: number | null;
+  location: string | null;
+  at_on_hand: number | null;
+  at_reserved: number | null;
+  at_committed: number | null;
+  to_on_hand: number | null;
+  to_reserved: number | null;
+  to_committed: number | null;
   [column: string]: SqlStorageValue;
 }
 
@@ -35,6 +49,8 @@ export interface LedgerState extends Snapshot {
   /** Null before the first move. */
   sku: string | null;
   updated_at_ms: number | null;
+  /** The balances at every location the SKU ever had a move at. */
+  at: LocationBalances;
 }
 
 /** What an append wrote: the moves as the API shows them, and the stock after the last. */
@@ -87,13 +103,13 @@ export class LedgerStore {
     this.recent = [];
   }
 
-  /** The stock right after the last move at or before `atMs` (all zeros before the first move). */
+  /** The stock right after the last move at or before `atMs` (all zeros, no locations, before the first move). */
   stockAt(sku: string, atMs: number): Stock {
     const move = this.sql
       .exec<MoveRow>("SELECT * FROM stock_moves WHERE at_ms <= ? ORDER BY at_ms DESC, seq DESC LIMIT 1", atMs)
       .toArray()[0];
-    if (!move) return { sku, ...EMPTY_SNAPSHOT, available: 0, updated_at: null };
-    return { sku, ...balancesOf(move), available: available(move), version: move.seq, updated_at: isoInstant(move.at_ms) };
+    if (!move) return { sku, ...EMPTY_SNAPSHOT, available: 0, updated_at: null, locations: [] };
+    return toStock(sku, { ...balancesOf(move), version: move.seq, sku, updated_at_ms: move.at_ms, at: this.balancesAt(move) });
   }
 
   /** Moves after `afterSeq`, ascending, at most `limit` (none before the first move). */
@@ -114,7 +130,7 @@ export class LedgerStore {
     return this.sql
       .exec<MoveRow>("SELECT * FROM stock_moves WHERE seq > ? ORDER BY seq LIMIT ?", afterSeq, limit)
       .toArray()
-      .map((r) => ({ move: moveObject(sku, r.seq, r, r, r.at_ms), low_stock_threshold: r.low_stock_threshold }));
+      .map((r) => ({ move: moveObject(sku, r.seq, draftOf(r), r, r.at_ms), low_stock_threshold: r.low_stock_threshold }));
   }
 
   page(afterSeq: number, limit: number): MovesPage {
@@ -139,14 +155,20 @@ export class LedgerStore {
     // Times never go backwards within a ledger, so `?at=` can search by time.
     const atMs = Math.max(nowMs, state.updated_at_ms ?? 0);
     let balances = balancesOf(state);
+    let at = state.at;
     let seq = state.version;
     const recorded: RecordedMove[] = [];
     for (const draft of drafts) {
       balances = evolve(balances, draft);
+      at = evolveAt(at, draft);
       seq += 1;
+      const here = at.get(draft.location)!;
+      const there = draft.to_location === null ? null : at.get(draft.to_location)!;
       this.sql.exec(
         `INSERT INTO stock_moves (seq, type, quantity, on_hand, reserved, committed,
-           reservation_id, order_id, reason, ref, at_ms, low_stock_threshold) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           reservation_id, order_id, reason, ref, at_ms, low_stock_threshold, location, to_location,
+           at_on_hand, at_reserved, at_committed, to_on_hand, to_reserved, to_committed)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         seq,
         draft.type,
         draft.quantity,
@@ -159,43 +181,105 @@ export class LedgerStore {
         draft.ref,
         atMs,
         lowStockThreshold,
+        draft.location === DEFAULT_LOCATION ? null : draft.location,
+        draft.to_location,
+        here.on_hand,
+        here.reserved,
+        here.committed,
+        there?.on_hand ?? null,
+        there?.reserved ?? null,
+        there?.committed ?? null,
       );
+      for (const location of [draft.location, draft.to_location]) {
+        if (location !== null && !state.at.has(location)) {
+          this.sql.exec("INSERT OR IGNORE INTO ledger_locations (location) VALUES (?)", location);
+        }
+      }
       recorded.push({ move: moveObject(sku, seq, draft, balances, atMs), low_stock_threshold: lowStockThreshold });
     }
     if (recorded.length > 0 && state.sku === null) this.sql.exec("INSERT INTO ledger_sku (id, sku) VALUES (1, ?)", sku);
+    const after: LedgerState = { ...balances, version: seq, sku, updated_at_ms: atMs, at };
     if (recorded.length > 0) {
-      this.snapshot = { ...balances, version: seq, sku, updated_at_ms: atMs };
+      this.snapshot = after;
       if (this.recent.at(-1)?.move.seq !== state.version) this.recent = [];
       this.recent.push(...recorded);
       // Trimmed in steps, so an append does not copy the whole window.
       if (this.recent.length > 2 * RECENT_MOVES) this.recent = this.recent.slice(-RECENT_MOVES);
     }
-    return {
-      moves: recorded.map((r) => r.move),
-      stock: { sku, ...balances, available: available(balances), version: seq, updated_at: isoInstant(atMs) },
-    };
+    return { moves: recorded.map((r) => r.move), stock: toStock(sku, after) };
   }
 
   private read(): LedgerState {
-    if (!this.schema.exists) return { ...EMPTY_SNAPSHOT, sku: null, updated_at_ms: null };
+    const none: LedgerState = { ...EMPTY_SNAPSHOT, sku: null, updated_at_ms: null, at: new Map() };
+    if (!this.schema.exists) return none;
     const sku = this.sql.exec<{ sku: string }>("SELECT sku FROM ledger_sku").toArray()[0]?.sku;
     const last = this.sql.exec<MoveRow>("SELECT * FROM stock_moves ORDER BY seq DESC LIMIT 1").toArray()[0];
-    if (!sku || !last) return { ...EMPTY_SNAPSHOT, sku: null, updated_at_ms: null };
-    return { ...balancesOf(last), version: last.seq, sku, updated_at_ms: last.at_ms };
+    if (!sku || !last) return none;
+    return { ...balancesOf(last), version: last.seq, sku, updated_at_ms: last.at_ms, at: this.balancesAt(last) };
+  }
+
+  /**
+   * The balances at each location right after the move `last`. A SKU that has only ever been at `default`
+   * (every SKU of a one-location shop) has them in `last` itself; otherwise each location's last move up to
+   * it is found through the ledger's location indexes.
+   */
+  private balancesAt(last: MoveRow): Map<string, Balances> {
+    const locations = this.sql.exec<{ location: string }>("SELECT location FROM ledger_locations").toArray().map((r) => r.location);
+    if (locations.every((l) => l === DEFAULT_LOCATION)) return new Map([[DEFAULT_LOCATION, balancesOf(last)]]);
+    const at = new Map<string, Balances>();
+    for (const location of locations) {
+      const found = this.lastAt(location, last.seq);
+      if (found) at.set(location, found);
+    }
+    return at;
+  }
+
+  /** The balances at `location` after its last move at or before `seq`, or null when it had none by then. */
+  private lastAt(location: string, seq: number): Balances | null {
+    const here =
+      location === DEFAULT_LOCATION
+        ? this.sql.exec<MoveRow>("SELECT * FROM stock_moves WHERE location IS NULL AND seq <= ? ORDER BY seq DESC LIMIT 1", seq)
+        : this.sql.exec<MoveRow>("SELECT * FROM stock_moves WHERE location = ? AND seq <= ? ORDER BY seq DESC LIMIT 1", location, seq);
+    const row = here.toArray()[0];
+    const arrived = this.sql
+      .exec<MoveRow>("SELECT * FROM stock_moves WHERE to_location = ? AND seq <= ? ORDER BY seq DESC LIMIT 1", location, seq)
+      .toArray()[0];
+    if (arrived && (!row || arrived.seq > row.seq)) {
+      return { on_hand: arrived.to_on_hand!, reserved: arrived.to_reserved!, committed: arrived.to_committed! };
+    }
+    if (!row) return null;
+    // Rows from before v1.2 are at `default` and carry only the totals, which were its balances then.
+    return row.at_on_hand === null ? balancesOf(row) : { on_hand: row.at_on_hand, reserved: row.at_reserved!, committed: row.at_committed! };
   }
 }
 
 const balancesOf = (b: Balances): Balances => ({ on_hand: b.on_hand, reserved: b.reserved, committed: b.committed });
 
 function toStock(sku: string, state: LedgerState): Stock {
+  const locations: LocationStock[] = [...state.at]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([location, b]) => ({ location, ...balancesOf(b), available: available(b) }));
   return {
     sku,
     ...balancesOf(state),
     available: available(state),
     version: state.version,
     updated_at: state.updated_at_ms === null ? null : isoInstant(state.updated_at_ms),
+    locations,
   };
 }
+
+/** The decided move a row records. */
+const draftOf = (row: MoveRow): MoveDraft => ({
+  type: row.type,
+  quantity: row.quantity,
+  reservation_id: row.reservation_id,
+  order_id: row.order_id,
+  reason: row.reason,
+  ref: row.ref,
+  location: row.location ?? DEFAULT_LOCATION,
+  to_location: row.to_location,
+});
 
 /** A move in API.md's field order. */
 function moveObject(sku: string, seq: number, draft: MoveDraft, after: Balances, atMs: number): Move {
@@ -213,5 +297,7 @@ function moveObject(sku: string, seq: number, draft: MoveDraft, after: Balances,
     reason: draft.reason,
     ref: draft.ref,
     at: isoInstant(atMs),
+    location: draft.location,
+    to_location: draft.to_location,
   };
 }

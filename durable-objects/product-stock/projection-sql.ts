@@ -4,7 +4,7 @@
  * rollups only once (migration 0004). Every statement is idempotent by (sku, seq) and the stock row only ever moves forward by version,
  * so a retried or replayed batch changes nothing the second time.
  */
-import type { Move } from "../domain/contract";
+import type { LocationStock, Move } from "../domain/contract";
 
 /** Moves per D1 batch: one statement for all of them, plus the stock upsert. */
 export const PROJECTION_BATCH_MOVES = 100;
@@ -14,33 +14,50 @@ export function settingsStatement(db: D1Database, sku: string, lowStockThreshold
   return db.prepare("UPDATE stock SET low_stock_threshold = ? WHERE sku = ?").bind(lowStockThreshold, sku);
 }
 
-/** The batch for one SKU's `moves`, its stock row carrying the SKU's current low-stock threshold. */
+/**
+ * The batch for one SKU's `moves`, its stock row carrying the SKU's current low-stock threshold and (v1.2)
+ * its balances by location after the last of them; `locations` null keeps the row's (a batch that does not
+ * reach the ledger's end, whose locations are not at hand).
+ */
 export function projectionStatements(
   db: D1Database,
   moves: readonly Move[],
   lowStockThreshold: number | null = null,
+  locations: readonly LocationStock[] | null = null,
 ): D1PreparedStatement[] {
   const last = moves[moves.length - 1];
   if (!last) return [];
   const upsertStock = db
     .prepare(
-      `INSERT INTO stock (sku, on_hand, reserved, committed, available, version, updated_at, low_stock_threshold)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+      `INSERT INTO stock (sku, on_hand, reserved, committed, available, version, updated_at, low_stock_threshold, locations)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
        ON CONFLICT (sku) DO UPDATE SET on_hand = excluded.on_hand, reserved = excluded.reserved,
          committed = excluded.committed, available = excluded.available, version = excluded.version,
-         updated_at = excluded.updated_at, low_stock_threshold = excluded.low_stock_threshold
+         updated_at = excluded.updated_at, low_stock_threshold = excluded.low_stock_threshold,
+         locations = coalesce(excluded.locations, stock.locations)
        WHERE excluded.version > stock.version`,
     )
-    .bind(last.sku, last.on_hand, last.reserved, last.committed, last.available, last.seq, last.at, lowStockThreshold);
+    .bind(
+      last.sku,
+      last.on_hand,
+      last.reserved,
+      last.committed,
+      last.available,
+      last.seq,
+      last.at,
+      lowStockThreshold,
+      locations === null ? null : JSON.stringify(locations),
+    );
   // The whole batch is one statement over one JSON parameter: D1 pays per statement and per bound value,
   // and the view's trigger does per-row work either way. `ORDER BY key` keeps seq order for the rollups.
   const insertMoves = db
     .prepare(
       `INSERT INTO projected_moves (sku, seq, type, quantity, on_hand, reserved, committed, available,
-         reservation_id, order_id, reason, ref, at)
+         reservation_id, order_id, reason, ref, at, location, to_location)
        SELECT value ->> 'sku', value ->> 'seq', value ->> 'type', value ->> 'quantity', value ->> 'on_hand',
               value ->> 'reserved', value ->> 'committed', value ->> 'available', value ->> 'reservation_id',
-              value ->> 'order_id', value ->> 'reason', value ->> 'ref', value ->> 'at'
+              value ->> 'order_id', value ->> 'reason', value ->> 'ref', value ->> 'at', value ->> 'location',
+              value ->> 'to_location'
        FROM json_each(?1) ORDER BY key`,
     )
     .bind(JSON.stringify(moves));

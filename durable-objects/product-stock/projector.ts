@@ -6,6 +6,7 @@
  */
 import { SingleFlight } from "../shared/serial";
 import type { ObjectBindings } from "../bindings";
+import type { LocationStock, Move } from "../domain/contract";
 import type { LedgerStore } from "./ledger-store";
 import type { SettingsStore } from "./settings-store";
 import { PROJECTION_BATCH_MOVES, projectionStatements, settingsStatement } from "./projection-sql";
@@ -88,6 +89,12 @@ export class Projector {
     return this.inFlight.run(() => this.drain());
   }
 
+  /** The balances by location after the last of `moves`, when it is the ledger's last (then they are in memory). */
+  private locationsAfter(moves: readonly Move[]): LocationStock[] | null {
+    const stock = this.ledger.current();
+    return stock && moves.length > 0 && moves[moves.length - 1]!.seq === stock.version ? stock.locations : null;
+  }
+
   private async drain(): Promise<void> {
     for (;;) {
       const sku = this.ledger.sku();
@@ -109,7 +116,7 @@ export class Projector {
         const sent = this.settings.current();
         const batch = [
           ...(settingsChanged ? [settingsStatement(this.env.DB, sku, sent.low_stock_threshold)] : []),
-          ...projectionStatements(this.env.DB, moves, sent.low_stock_threshold),
+          ...projectionStatements(this.env.DB, moves, sent.low_stock_threshold, this.locationsAfter(moves)),
         ];
         if (batch.length > 0) await this.env.DB.batch(batch);
         // Settings changed again while the batch was out: the next round sends them.

@@ -101,6 +101,28 @@ const STEPS: readonly string[] = [
   );
   INSERT INTO event_outbox (id, sent_seq) VALUES (1, coalesce((SELECT max(seq) FROM stock_moves), 0));
   `,
+  // 7: locations (contract v1.2). A move records where it happened (null: \`default\`, so a one-location
+  // shop's ledger and its index stay as they were) and where a transfer took the units, with the balances
+  // at each of them after it (null on earlier rows, whose totals were the balances at \`default\`). The
+  // partial indexes find a location's last move; \`ledger_locations\` lists every location the SKU ever had
+  // a move at. Holds and order lines keep their allocations by location as JSON; earlier ones are at
+  // \`default\`.
+  `
+  ALTER TABLE stock_moves ADD COLUMN location TEXT;
+  ALTER TABLE stock_moves ADD COLUMN to_location TEXT;
+  ALTER TABLE stock_moves ADD COLUMN at_on_hand INTEGER;
+  ALTER TABLE stock_moves ADD COLUMN at_reserved INTEGER;
+  ALTER TABLE stock_moves ADD COLUMN at_committed INTEGER;
+  ALTER TABLE stock_moves ADD COLUMN to_on_hand INTEGER;
+  ALTER TABLE stock_moves ADD COLUMN to_reserved INTEGER;
+  ALTER TABLE stock_moves ADD COLUMN to_committed INTEGER;
+  CREATE INDEX stock_moves_by_location ON stock_moves (location, seq) WHERE location IS NOT NULL;
+  CREATE INDEX stock_moves_by_to_location ON stock_moves (to_location, seq) WHERE to_location IS NOT NULL;
+  CREATE TABLE ledger_locations (location TEXT PRIMARY KEY) WITHOUT ROWID;
+  INSERT INTO ledger_locations (location) SELECT 'default' WHERE EXISTS (SELECT 1 FROM stock_moves);
+  ALTER TABLE holds ADD COLUMN allocations TEXT;
+  ALTER TABLE order_lines ADD COLUMN allocations TEXT;
+  `,
 ];
 
 export const PRODUCT_STOCK_SCHEMA: Schema = {

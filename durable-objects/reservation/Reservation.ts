@@ -15,16 +15,17 @@ import {
   type IdempotencyToken,
   type Outcome,
   type Reservation as ReservationView,
+  type RequestedLine,
   type ReservationStatus,
-  type SkuQuantity,
 } from "../domain/contract";
 import type { ObjectBindings } from "../bindings";
-import type { ReleaseReason } from "../domain/ledger";
-import { planChange, type ChangePlan } from "../domain/reservation-plan";
+import type { Allocation, HoldPlace, ReleaseReason } from "../domain/ledger";
+import { DEFAULT_LOCATION } from "../domain/locations";
+import { planChange, type ChangePlan, type HoldChange } from "../domain/reservation-plan";
 import { attempt, requireAll, worstOf } from "../shared/calls";
 import { Coordinator } from "../shared/coordinator";
 import { reservationListingStatements } from "./listing-sql";
-import { heldLines, ReservationRecords, viewOf, type ReservationRecord } from "./record";
+import { heldLines, ReservationRecords, viewOf, type RecordLine, type ReservationRecord } from "./record";
 import { RESERVATION_SCHEMA } from "./schema";
 import { clock } from "../shared/clock";
 
@@ -43,13 +44,15 @@ type Intent =
       previous: ReservationRecord | null;
       target: ReservationRecord;
       plan: ChangePlan;
+      /** (v1.2) The active locations, in allocation order, that lines naming none were allocated over. */
+      order?: string[];
     }
   | { kind: "release"; reason: "cancelled" | "expired"; target: ReservationRecord }
   | { kind: "commit"; phase: "claim" | "prepare" | "commit"; record: ReservationRecord; order_id: string };
 
 export interface PutInput {
   holder: string;
-  lines: SkuQuantity[];
+  lines: RequestedLine[];
   /** Validation applies API.md's default of 900. */
   ttl_seconds: number;
 }
@@ -75,8 +78,11 @@ export class Reservation extends Coordinator<Intent> {
     return record ? succeed(viewOf(record, clock.now())) : notFound(id);
   }
 
-  /** PUT: create, replace or reopen. All lines are held or none; `created` marks a new reservation. */
-  async put(id: string, input: PutInput): Promise<Outcome<ReservationView>> {
+  /**
+   * PUT: create, replace or reopen. All lines are held or none; `created` marks a new reservation. `order` is
+   * the active locations in allocation order, for lines that name none.
+   */
+  async put(id: string, input: PutInput, order: string[] = [DEFAULT_LOCATION]): Promise<Outcome<ReservationView>> {
     return this.serially("reservation call", async () => {
       const now = clock.now();
       const current = this.records.load();
@@ -85,26 +91,27 @@ export class Reservation extends Coordinator<Intent> {
         id,
         holder: input.holder,
         status: "active",
-        lines: input.lines,
+        lines: input.lines.map(({ sku, quantity, location }) => ({ sku, quantity, ...(location === undefined ? {} : { location }) })),
         expires_at_ms: now + input.ttl_seconds * 1000,
         order_id: null,
         created_at_ms: current?.created_at_ms ?? now,
         updated_at_ms: now,
       };
       const plan = planChange(heldLines(current), target.lines);
-      const intent: Intent = { kind: "put", phase: "grow", previous: current, target, plan };
+      const intent: Intent = { kind: "put", phase: "grow", previous: current, target, plan, order };
       await this.begin(intent);
 
       const results = await Promise.all(
-        plan.grow.map((c) => this.holdAt(c.sku, id, c.to, holdDeadline(target), "updated")),
+        plan.grow.map((c) => this.holdAt(c.sku, id, c.to, holdDeadline(target), "updated", placeOf(c.location, order))),
       );
       const refused = results.flatMap((r) => (r.ok ? [] : [r.error]));
       if (refused.length > 0) {
         await this.rollBackGrowth(intent);
         return refusalOf(refused);
       }
-      await this.completePut({ ...intent, phase: "shrink" });
-      return { ...succeed(viewOf(target, now)), created: current === null };
+      const held = new Map(results.flatMap((r) => (r.ok ? [[r.value.sku, r.value.allocations] as const] : [])));
+      const saved = await this.completePut({ ...intent, phase: "shrink" }, held);
+      return { ...succeed(viewOf(saved, now)), created: current === null };
     });
   }
 
@@ -184,15 +191,29 @@ export class Reservation extends Coordinator<Intent> {
 
   // ---- finishing intents -------------------------------------------------------------------------
 
-  private async completePut(intent: Extract<Intent, { kind: "put" }>): Promise<void> {
-    const { target, plan } = intent;
+  /**
+   * The second phase of a PUT, and its final write. `held` is what the grow phase's products answered; after
+   * a restart it is empty, and the grown lines' allocations are asked of their products again.
+   */
+  private async completePut(
+    intent: Extract<Intent, { kind: "put" }>,
+    held: ReadonlyMap<string, Allocation[]> = new Map(),
+  ): Promise<ReservationRecord> {
+    const { plan } = intent;
+    const order = intent.order ?? [DEFAULT_LOCATION];
     // The shrink phase is recorded only when there are calls to make in it; with none, the final write
     // follows at once.
     if (plan.shrink.length > 0) this.intents.advance(intent);
     const results = await Promise.all(
-      plan.shrink.map((c) => this.holdAt(c.sku, target.id, c.to, holdDeadline(target), "updated")),
+      plan.shrink.map((c) => this.holdAt(c.sku, intent.target.id, c.to, holdDeadline(intent.target), "updated", placeOf(c.location, order))),
     );
     requireAll(results, "shrinking the lines of a PUT");
+    const allocations = new Map(held);
+    for (const r of results) if (r.ok) allocations.set(r.value.sku, r.value.allocations);
+    const target: ReservationRecord = {
+      ...intent.target,
+      lines: await Promise.all(intent.target.lines.map(async (l) => ({ ...l, allocations: allocations.get(l.sku) ?? (await this.heldAt(l.sku, intent.target.id)) }))),
+    };
     this.transactSync(() => {
       this.records.save(target);
       this.listing.noteChanged(clock.now());
@@ -200,14 +221,16 @@ export class Reservation extends Coordinator<Intent> {
       this.schedule.atOrBefore(EXPIRY.kind, EXPIRY.key, target.expires_at_ms);
       this.intents.finish();
     });
+    return target;
   }
 
   /** Puts back what a refused or interrupted PUT had grown; the stored record was never replaced. */
   private async rollBackGrowth(intent: Extract<Intent, { kind: "put" }>): Promise<void> {
     const { previous, target, plan } = intent;
     const deadline = previous?.status === "active" ? holdDeadline(previous) : 0;
+    const order = intent.order ?? [DEFAULT_LOCATION];
     const results = await Promise.all(
-      plan.grow.map((c) => this.holdAt(c.sku, target.id, c.from, deadline, "rolled_back")),
+      plan.grow.map((c) => this.holdAt(c.sku, target.id, c.from, deadline, "rolled_back", rollbackPlace(c, order))),
     );
     requireAll(results, "rolling back a refused PUT");
     this.intents.finish();
@@ -226,7 +249,7 @@ export class Reservation extends Coordinator<Intent> {
 
   private async completeRelease(intent: Extract<Intent, { kind: "release" }>): Promise<void> {
     const { target, reason } = intent;
-    const results = await Promise.all(target.lines.map((l) => this.holdAt(l.sku, target.id, 0, 0, reason)));
+    const results = await Promise.all(target.lines.map((l) => this.holdAt(l.sku, target.id, 0, 0, reason, placeOf(undefined, []))));
     requireAll(results, `releasing a reservation (${reason})`);
     this.transactSync(() => {
       this.records.save(target);
@@ -261,10 +284,12 @@ export class Reservation extends Coordinator<Intent> {
       ),
     );
     requireAll(committed, "committing product holds");
-    const lines = record.lines.map((l) => ({ sku: l.sku, committed: l.quantity }));
-    const opened = await attempt(`opening order ${order_id}`, () => this.peers.order(order_id).open(order_id, record.id, lines));
+    const taken = committed.flatMap((c) => (c.ok ? [c.value] : []));
+    const opened = await attempt(`opening order ${order_id}`, () => this.peers.order(order_id).open(order_id, record.id, taken));
     requireAll([opened], "opening the order");
-    const done: ReservationRecord = { ...record, status: "committed", order_id, updated_at_ms: clock.now() };
+    const bySku = new Map(taken.map((l) => [l.sku, l.allocations.map((a) => ({ location: a.location, quantity: a.committed }))]));
+    const lines: RecordLine[] = record.lines.map((l) => ({ ...l, allocations: bySku.get(l.sku) ?? l.allocations }));
+    const done: ReservationRecord = { ...record, lines, status: "committed", order_id, updated_at_ms: clock.now() };
     this.transactSync(() => {
       this.records.save(done);
       this.listing.noteChanged(clock.now());
@@ -281,7 +306,9 @@ export class Reservation extends Coordinator<Intent> {
     const intent = upgradeIntent(stored);
     switch (intent.kind) {
       case "put":
-        return intent.phase === "grow" ? this.rollBackGrowth(intent) : this.completePut(intent);
+        if (intent.phase === "grow") return this.rollBackGrowth(intent);
+        await this.completePut(intent);
+        return;
       case "release":
         return this.completeRelease(intent);
       case "commit":
@@ -322,11 +349,24 @@ export class Reservation extends Coordinator<Intent> {
   // ---- storage -----------------------------------------------------------------------------------
 
   /** Asks the SKU's object to hold `quantity` for this reservation (a target, so a repeat moves nothing). */
-  private holdAt(sku: string, id: string, quantity: number, deadlineMs: number, reason: ReleaseReason) {
-    return attempt(`holding ${quantity} of ${sku}`, () => this.peers.product(sku).hold(sku, id, quantity, deadlineMs, reason));
+  private holdAt(sku: string, id: string, quantity: number, deadlineMs: number, reason: ReleaseReason, place: HoldPlace) {
+    return attempt(`holding ${quantity} of ${sku}`, () => this.peers.product(sku).hold(sku, id, quantity, deadlineMs, reason, place));
+  }
+
+  /** Where a SKU's object holds this reservation's units now (none when it holds nothing). */
+  private async heldAt(sku: string, id: string): Promise<Allocation[]> {
+    const held = await this.peers.product(sku).heldBy(id);
+    return held?.allocations ?? [];
   }
 }
 
+
+/** A line naming a location is held there alone; otherwise over the active locations in allocation order. */
+const placeOf = (location: string | undefined, order: readonly string[]): HoldPlace =>
+  location === undefined ? { order } : { location };
+
+/** Where a refused PUT puts a grown line back: where it was named before, or wherever it stands. */
+const rollbackPlace = (c: HoldChange, order: readonly string[]): HoldPlace => placeOf(c.previousLocation, order);
 
 /** One 409 listing every short SKU, or the first failure that was not about stock. */
 function refusalOf(errors: ApiError[]): { ok: false; error: ApiError } {

@@ -1,6 +1,6 @@
 /** How a reservation's record is copied to D1 for GET /v1/reservations (migration 0008). */
 import { isoInstant } from "../domain/contract";
-import type { ReservationRecord } from "./record";
+import { lineView, type ReservationRecord } from "./record";
 
 export function reservationListingStatements(db: D1Database, r: ReservationRecord, revision: number): D1PreparedStatement[] {
   const updatedAt = isoInstant(r.updated_at_ms);
@@ -16,7 +16,7 @@ export function reservationListingStatements(db: D1Database, r: ReservationRecor
            revision = excluded.revision
          WHERE excluded.revision > reservations.revision`,
       )
-      .bind(r.id, r.holder, r.status, JSON.stringify(r.lines), isoInstant(r.expires_at_ms), r.order_id, isoInstant(r.created_at_ms), updatedAt, revision),
+      .bind(r.id, r.holder, r.status, JSON.stringify(r.lines.map(lineView)), isoInstant(r.expires_at_ms), r.order_id, isoInstant(r.created_at_ms), updatedAt, revision),
     db.prepare(`DELETE FROM reservation_skus WHERE reservation_id = ? AND ${isNewest}`).bind(r.id, r.id, revision),
     ...r.lines.map((l) =>
       db

@@ -2,13 +2,30 @@
  * A reservation as its object stores it (`reservation`, one row), and as the API shows it. The row is
  * rewritten only when a change is complete; a change in flight lives in the intent log.
  */
-import { isoInstant, type Reservation as ReservationView, type ReservationStatus, type SkuQuantity } from "../domain/contract";
+import {
+  isoInstant,
+  type RequestedLine,
+  type Reservation as ReservationView,
+  type ReservationLine,
+  type ReservationStatus,
+} from "../domain/contract";
+import type { Allocation } from "../domain/ledger";
+import { DEFAULT_LOCATION } from "../domain/locations";
+
+/**
+ * A stored line: as asked for, with (v1.2) where the products said they hold it. A product's allocations
+ * change only when this reservation asks it to, so the copy written from its answers cannot drift; lines
+ * stored before v1.2 have none, and were held at `default`.
+ */
+export interface RecordLine extends RequestedLine {
+  allocations?: Allocation[];
+}
 
 export interface ReservationRecord {
   id: string;
   holder: string;
   status: ReservationStatus;
-  lines: SkuQuantity[];
+  lines: RecordLine[];
   expires_at_ms: number;
   order_id: string | null;
   created_at_ms: number;
@@ -21,7 +38,7 @@ export function viewOf(r: ReservationRecord, nowMs: number): ReservationView {
     id: r.id,
     holder: r.holder,
     status: expired ? "expired" : r.status,
-    lines: r.lines,
+    lines: r.lines.map(lineView),
     expires_at: isoInstant(r.expires_at_ms),
     order_id: r.order_id,
     created_at: isoInstant(r.created_at_ms),
@@ -29,8 +46,15 @@ export function viewOf(r: ReservationRecord, nowMs: number): ReservationView {
   };
 }
 
+export const lineView = (l: RecordLine): ReservationLine => ({
+  sku: l.sku,
+  quantity: l.quantity,
+  ...(l.location === undefined ? {} : { location: l.location }),
+  allocations: l.allocations ?? [{ location: DEFAULT_LOCATION, quantity: l.quantity }],
+});
+
 /** What the products hold for a stored reservation: its lines while active, nothing otherwise. */
-export function heldLines(record: ReservationRecord | null): SkuQuantity[] {
+export function heldLines(record: ReservationRecord | null): RecordLine[] {
   return record?.status === "active" ? record.lines : [];
 }
 
@@ -49,7 +73,7 @@ export class ReservationRecords {
       const row = this.sql
         .exec<Omit<ReservationRecord, "lines"> & { lines: string }>("SELECT * FROM reservation")
         .toArray()[0];
-      this.record = row ? { ...row, lines: JSON.parse(row.lines) as SkuQuantity[] } : null;
+      this.record = row ? { ...row, lines: JSON.parse(row.lines) as RecordLine[] } : null;
     }
     return this.record;
   }

@@ -4,7 +4,8 @@
  * (updated_at, id). Eventually consistent, like every D1 read: a reservation past `expires_at` shows as
  * expired at once, and is stored as expired when its alarm releases it.
  */
-import type { Order, Reservation, ReservationStatus } from "../../durable-objects/domain/contract";
+import type { Order, OrderLine, Reservation, ReservationLine, ReservationStatus } from "../../durable-objects/domain/contract";
+import { DEFAULT_LOCATION } from "../../durable-objects/domain/locations";
 import type { Statement } from "./queries";
 
 /** Where a page stopped: the last row's `updated_at` and id. */
@@ -161,16 +162,25 @@ async function page<T>(db: D1Database, { sql, binds }: Statement, limit: number,
   };
 }
 
+/** Copies made before v1.2 have lines without allocations: everything was at `default`. */
+const reservationLines = (lines: Array<Omit<ReservationLine, "allocations"> & Partial<ReservationLine>>): ReservationLine[] =>
+  lines.map((l) => ({ ...l, allocations: l.allocations ?? [{ location: DEFAULT_LOCATION, quantity: l.quantity }] }));
+const orderLines = (lines: Array<Omit<OrderLine, "allocations"> & Partial<OrderLine>>): OrderLine[] =>
+  lines.map((l) => ({
+    ...l,
+    allocations: l.allocations ?? [{ location: DEFAULT_LOCATION, committed: l.committed, fulfilled: l.fulfilled, cancelled: l.cancelled, returned: l.returned }],
+  }));
+
 export function listReservations(db: D1Database, filter: ReservationFilter, nowMs: number): Promise<ListingPage<Reservation>> {
   return page(db, reservationListSql(filter, new Date(nowMs).toISOString()), filter.limit, (r) => r.id as string, (r) => ({
     ...(r as unknown as Reservation),
-    lines: JSON.parse(r.lines),
+    lines: reservationLines(JSON.parse(r.lines)),
   }));
 }
 
 export function listOrders(db: D1Database, filter: OrderFilter): Promise<ListingPage<Order>> {
   return page(db, orderListSql(filter), filter.limit, (r) => r.order_id as string, (r) => ({
     ...(r as unknown as Order),
-    lines: JSON.parse(r.lines),
+    lines: orderLines(JSON.parse(r.lines)),
   }));
 }

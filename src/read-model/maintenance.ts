@@ -8,8 +8,9 @@ import type { Env } from "../env";
 const RESET_BATCH = 1_000;
 const RESET_BATCHES_PER_CALL = 25;
 
-/** Children before parents: rollups, their progress and moves reference stock. */
+/** Children before parents: rollups, their progress, moves and stock by location reference stock. */
 export const RESET_STATEMENTS = [
+  `DELETE FROM stock_locations WHERE (location, sku) IN (SELECT location, sku FROM stock_locations LIMIT ${RESET_BATCH})`,
   `DELETE FROM daily_rollups WHERE (day, sku) IN (SELECT day, sku FROM daily_rollups LIMIT ${RESET_BATCH})`,
   `DELETE FROM rollup_progress WHERE sku IN (SELECT sku FROM rollup_progress LIMIT ${RESET_BATCH})`,
   `DELETE FROM moves WHERE cursor IN (SELECT cursor FROM moves LIMIT ${RESET_BATCH})`,

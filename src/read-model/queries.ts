@@ -1,9 +1,19 @@
 /** Queries of the D1 read model: listings, history and the change feed. Never used to decide a sale. */
-import type { Move, Stock } from "../../durable-objects/domain/contract";
+import type { LocationStock, Move, StockTotals } from "../../durable-objects/domain/contract";
 import type { MoveType } from "../../durable-objects/domain/ledger";
+import { DEFAULT_LOCATION } from "../../durable-objects/domain/locations";
+
+/**
+ * An item of GET /v1/stock: a SKU's Stock with its `locations`, or (v1.2, `?location=`) its row at that
+ * location, which says `location` instead.
+ */
+export interface ListedStock extends StockTotals {
+  locations?: LocationStock[];
+  location?: string;
+}
 
 export interface StockPage {
-  items: Stock[];
+  items: ListedStock[];
   next_after_sku: string | null;
 }
 
@@ -26,6 +36,8 @@ export interface StockFilter {
   prefix?: string | undefined;
   /** Only these SKUs. */
   sku?: string[] | undefined;
+  /** (v1.2) The rows of this location, one per SKU that ever had a move there. */
+  location?: string | undefined;
 }
 
 /** Past every character a SKU may hold (SKU_PATTERN is ASCII up to `z`): the end of a prefix's range. */
@@ -37,6 +49,8 @@ export interface MoveFilter {
   reservation_id?: string | undefined;
   order_id?: string | undefined;
   ref?: string | undefined;
+  /** (v1.2) Moves at this location, and transfers into it. */
+  location?: string | undefined;
   /** Milliseconds since the epoch, inclusive. */
   since?: number | undefined;
   /** Milliseconds since the epoch, exclusive. */
@@ -45,7 +59,7 @@ export interface MoveFilter {
   limit: number;
 }
 
-type StockRow = Stock & Record<string, unknown>;
+type StockRow = StockTotals & { locations?: string | null; location?: string } & Record<string, unknown>;
 type MoveRow = Omit<Move, "sku"> & { sku: string; cursor: number; at_day: string };
 
 /** A read-side statement and its bindings; every builder is run through the index proof. */
@@ -74,22 +88,47 @@ export function stockListSql(filter: StockFilter): Statement {
     where.push(`sku IN (${filter.sku.map(() => "?").join(", ")})`);
     binds.push(...filter.sku);
   }
+  if (filter.location !== undefined) {
+    // One location's rows (migration 0011), walked by (location, sku) through the index of the stock filter.
+    if (filter.in_stock === true) where.push("available > 0");
+    if (filter.in_stock === false) where.push("available <= 0");
+    const index =
+      filter.in_stock === true ? "stock_locations_in_stock" : filter.in_stock === false ? "stock_locations_out_of_stock" : null;
+    return {
+      sql: `SELECT sku, location, on_hand, reserved, committed, available, version, updated_at
+            FROM stock_locations${index ? ` INDEXED BY ${index}` : ""}
+            WHERE location = ? AND ${where.join(" AND ")} ORDER BY sku LIMIT ?`,
+      binds: [filter.location, ...binds, filter.limit + 1],
+    };
+  }
   if (filter.in_stock === true) where.push("available > 0");
   if (filter.in_stock === false) where.push("available = 0");
   // The terms of the partial index `stock_low` (migration 0007), which holds exactly the low SKUs.
   if (filter.low === true) where.push("low_stock_threshold IS NOT NULL AND available <= low_stock_threshold");
   const table = filter.low === true ? "stock INDEXED BY stock_low" : "stock";
   return {
-    sql: `SELECT sku, on_hand, reserved, committed, available, version, updated_at FROM ${table}
+    sql: `SELECT sku, on_hand, reserved, committed, available, version, updated_at, locations FROM ${table}
           WHERE ${where.join(" AND ")} ORDER BY sku LIMIT ?`,
     binds: [...binds, filter.limit + 1],
   };
 }
 
+/** A row as the API lists it: with its locations (a row from before v1.2 is all at `default`), or its one. */
+function toListedStock(row: StockRow): ListedStock {
+  const { sku, on_hand, reserved, committed, available, version, updated_at } = row;
+  const totals: StockTotals = { sku, on_hand, reserved, committed, available, version, updated_at };
+  if (row.location !== undefined) return { ...totals, location: row.location };
+  const locations: LocationStock[] =
+    typeof row.locations === "string"
+      ? JSON.parse(row.locations)
+      : [{ location: DEFAULT_LOCATION, on_hand, reserved, committed, available }];
+  return { ...totals, locations };
+}
+
 export async function listStock(db: D1Database, filter: StockFilter): Promise<StockPage> {
   const { sql, binds } = stockListSql(filter);
   const { results } = await db.prepare(sql).bind(...binds).all<StockRow>();
-  const items = results.slice(0, filter.limit);
+  const items = results.slice(0, filter.limit).map(toListedStock);
   return {
     items,
     next_after_sku: results.length > filter.limit ? items[items.length - 1]!.sku : null,
@@ -129,7 +168,7 @@ const NARROW_WINDOW_MOVES = 20_000;
 /** Whether a page may read its time window through the time index: a window and no selective filter. */
 export function readsWindowByTime(filter: MoveFilter): boolean {
   const hasWindow = filter.since !== undefined || filter.until !== undefined;
-  const selective = [filter.order_id, filter.reservation_id, filter.sku, filter.ref].some((v) => v !== undefined);
+  const selective = [filter.order_id, filter.reservation_id, filter.sku, filter.ref, filter.location].some((v) => v !== undefined);
   return hasWindow && !selective;
 }
 
@@ -179,6 +218,23 @@ export function moveListSql(filter: MoveFilter, narrowWindow = false): Statement
     binds.push(until);
   }
   const index = narrowWindow && readsWindowByTime(filter) ? "moves_by_time" : moveIndexFor(filter);
+  if (filter.location !== undefined) {
+    if (index) {
+      // A more selective filter leads the walk; the location only filters it.
+      where.push("(location = ? OR to_location = ?)");
+      binds.push(filter.location, filter.location);
+    } else {
+      // The location leads: its moves and the transfers into it, two index walks merged in cursor order.
+      const terms = where.join(" AND ");
+      return {
+        sql: `SELECT * FROM moves INDEXED BY moves_by_location WHERE location = ? AND ${terms}
+              UNION ALL
+              SELECT * FROM moves INDEXED BY moves_by_to_location WHERE to_location = ? AND ${terms}
+              ORDER BY cursor LIMIT ?`,
+        binds: [filter.location, ...binds, filter.location, ...binds, filter.limit],
+      };
+    }
+  }
   const table = index ? `moves INDEXED BY ${index}` : "moves NOT INDEXED";
   return {
     sql: `SELECT * FROM ${table} WHERE ${where.join(" AND ")} ORDER BY cursor LIMIT ?`,
@@ -218,6 +274,8 @@ function toFeedMove(r: MoveRow): FeedMove {
     reason: r.reason,
     ref: r.ref,
     at: r.at,
+    location: r.location,
+    to_location: r.to_location,
     cursor: String(r.cursor),
   };
 }

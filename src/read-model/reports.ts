@@ -15,6 +15,7 @@ export interface DailyRow {
   cancelled: number;
   fulfilled: number;
   returned: number;
+  transferred: number;
   on_hand_end: number;
 }
 
@@ -42,7 +43,7 @@ export const DEFAULT_REPORT_LIMIT = 1_000;
 export const MAX_REPORT_LIMIT = 10_000;
 
 const COLUMNS =
-  "day, sku, received, adjusted, reserved, released, committed, cancelled, fulfilled, returned, on_hand_end";
+  "day, sku, received, adjusted, reserved, released, committed, cancelled, fulfilled, returned, transferred, on_hand_end";
 
 /** The cursor of a report page: `day/sku`, base64url-encoded so that clients treat it as opaque. */
 function encodeDailyKey(key: DailyKey): string {

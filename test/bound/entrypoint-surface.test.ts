@@ -8,7 +8,7 @@ import { operations } from "../../src/operations";
 
 /** The methods docs/API.md lists for the entrypoint. */
 const DOCUMENTED = [
-  "getProduct", "receive", "adjust", "listProductMoves", "count", "counts", "getSettings", "putSettings",
+  "getProduct", "receive", "adjust", "transfer", "listProductMoves", "count", "counts", "getSettings", "putSettings",
   "putReservation", "getReservation", "deleteReservation", "commitReservation", "getOrder", "fulfilOrder",
   "cancelOrder", "returnOrder", "listStock", "listMoves", "dailyReport", "listReservations", "listOrders", "listLocations", "getLocation",
 ];

@@ -25,27 +25,34 @@ const stock = (on_hand: number, reserved = 0, committed = 0, version = 1): Snaps
 const holdOf = (quantity: number, fields: Partial<Hold> = {}): Hold => ({
   reservation_id: "cart:1",
   quantity,
+  allocations: quantity > 0 ? [{ location: "default", quantity }] : [],
   expires_at_ms: 1_000,
   pinned_order_id: null,
   ...fields,
 });
 
-const lineOf = (committed: number, fields: Partial<CommittedLine> = {}): CommittedLine => ({
-  order_id: "order-1",
-  reservation_id: "cart:1",
-  committed,
-  fulfilled: 0,
-  cancelled: 0,
-  returned: 0,
-  ...fields,
-});
+/** An order's line, all at `default` unless `allocations` says otherwise. */
+function lineOf(committed: number, fields: Partial<CommittedLine> = {}): CommittedLine {
+  const totals = { committed, fulfilled: 0, cancelled: 0, returned: 0, ...fields };
+  const { fulfilled, cancelled, returned } = totals;
+  return {
+    order_id: "order-1",
+    reservation_id: "cart:1",
+    allocations: [{ location: "default", committed, fulfilled, cancelled, returned }],
+    ...totals,
+  };
+}
+
+/** A SKU of one location: everything at `default`. */
+const atDefault = (s: Snapshot) => new Map([["default", { on_hand: s.on_hand, reserved: s.reserved, committed: s.committed }]]);
+const DEFAULT_AT = { location: "default", named: false };
 
 /** The move a test expects: every field the decider sets, nulls where the command gave none. */
-const NO_IDS = { reservation_id: null, order_id: null, reason: null, ref: null };
+const NO_IDS = { reservation_id: null, order_id: null, reason: null, ref: null, location: "default", to_location: null };
 const moveOf = (type: MoveDraft["type"], quantity: number, fields: Partial<MoveDraft> = {}): MoveDraft => ({ type, quantity, ...NO_IDS, ...fields });
 
 function given(s: Snapshot, records: { hold?: Hold; line?: CommittedLine } = {}) {
-  const state: SkuState = { stock: s, hold: records.hold ?? null, line: records.line ?? null };
+  const state: SkuState = { stock: s, at: atDefault(s), hold: records.hold ?? null, line: records.line ?? null };
   return {
     when(command: Command) {
       const decision: Decision = decide(state, command);
@@ -67,18 +74,20 @@ function given(s: Snapshot, records: { hold?: Hold; line?: CommittedLine } = {})
   };
 }
 
-const receive = (quantity: number): Command => ({ type: "receive", quantity, reason: null, ref: null });
+const receive = (quantity: number): Command => ({ type: "receive", quantity, reason: null, ref: null, at: DEFAULT_AT });
 const adjust = (delta: number, expected_version: number | null = null): Command => ({
   type: "adjust",
   delta,
   reason: "count",
   ref: null,
   expected_version,
+  at: DEFAULT_AT,
 });
 const hold = (quantity: number, release_reason: "updated" | "expired" = "updated"): Command => ({
   type: "hold",
   reservation_id: "cart:1",
   quantity,
+  place: { order: ["default"] },
   expires_at_ms: 2_000,
   release_reason,
 });
@@ -86,12 +95,13 @@ const totals = (fulfilled: number, cancelled = 0, returned = 0): Command => ({
   type: "apply_order_totals",
   order_id: "order-1",
   target: { fulfilled, cancelled, returned },
+  location: null,
 });
 const ids = { reservation_id: "cart:1", order_id: "order-1" };
 
 describe("receive", () => {
   it("adds to on_hand with a received move carrying reason and ref", () => {
-    const when = given(EMPTY_SNAPSHOT).when({ type: "receive", quantity: 5, reason: "po", ref: "PO-1" });
+    const when = given(EMPTY_SNAPSHOT).when({ type: "receive", quantity: 5, reason: "po", ref: "PO-1", at: DEFAULT_AT });
     when.thenMoves(moveOf("received", 5, { reason: "po", ref: "PO-1" }));
     expect(when.thenStock()).toEqual({ on_hand: 5, reserved: 0, committed: 0, version: 1 });
   });
@@ -239,7 +249,7 @@ describe("order totals", () => {
     given(stock(8, 0, 2), { line }).when(totals(1)).thenMoves();
   });
 
-  it("refuses more than the line committed, returns past fulfilled, and more than the SKU holds", () => {
+  it("refuses more than the line committed, returns past fulfilled, and (v1.2) a fulfil past on_hand at its location", () => {
     given(stock(10, 0, 4), { line: lineOf(4) })
       .when(totals(3, 2))
       .thenRefused({ code: "quantity_exceeds_order", requested: 5, limit: 4 });
@@ -248,7 +258,7 @@ describe("order totals", () => {
       .thenRefused({ code: "quantity_exceeds_order", requested: 2, limit: 1 });
     given(stock(1, 0, 4), { line: lineOf(4) })
       .when(totals(2))
-      .thenRefused({ code: "quantity_exceeds_order", requested: 2, limit: 1 });
+      .thenRefused({ code: "insufficient_stock", requested: 2, available: 1, location: "default" });
   });
 
   it("refuses an order with no line here", () => {
@@ -268,7 +278,7 @@ describe("fold", () => {
       [adjust(-6), {}],
     ];
     for (const [command, records] of life) {
-      const decision = decide({ stock: s, hold: null, line: null, ...records }, command);
+      const decision = decide({ stock: s, at: atDefault(s), hold: null, line: null, ...records }, command);
       if (!decision.ok) throw new Error(`refused: ${JSON.stringify(decision.refusal)}`);
       s = fold(s, decision.moves);
       expect(s.reserved).toBeGreaterThanOrEqual(0);

@@ -4,19 +4,22 @@ import { describe, expect, it } from "vitest";
 import type { OrderLine, SkuQuantity } from "../../durable-objects/domain/contract";
 import { planOrderAction, type OrderAction } from "../../durable-objects/domain/order-lines";
 
+/** A line all at `default`. */
 const line = (sku: string, committed: number, fulfilled = 0, cancelled = 0, returned = 0): OrderLine => ({
   sku,
   committed,
   fulfilled,
   cancelled,
   returned,
+  allocations: [{ location: "default", committed, fulfilled, cancelled, returned }],
 });
 
 const given = (lines: OrderLine[]) => ({
   when: (action: OrderAction, requested?: SkuQuantity[]) => {
     const plan = planOrderAction(lines, action, requested);
     return {
-      then: (after: OrderLine[], changed: string[]) => expect(plan).toEqual({ ok: true, lines: after, changed }),
+      then: (after: OrderLine[], changed: string[]) =>
+        expect(plan).toEqual({ ok: true, lines: after, changed, locations: expect.any(Map) }),
       thenRefuses: (excess: Array<{ sku: string; requested: number; allowed: number }>) =>
         expect(plan).toEqual({ ok: false, excess }),
     };

@@ -35,6 +35,8 @@ describe("eventTypesOf: the boundaries a move carried available across", () => {
       reason: "damaged",
       ref: null,
       at: "2026-11-26T10:00:00.000Z",
+      location: "default",
+      to_location: null,
     };
     const [low, changed] = eventsOf(move, 5, 2);
     expect(low).toEqual({

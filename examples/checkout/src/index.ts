@@ -46,7 +46,10 @@ async function reserve(env: Env, cartId: string, body: CartBody): Promise<Respon
     lines: body.items,
     ttl_seconds: CART_HOLD_SECONDS,
   });
-  if (result.ok) return json(200, { cart_id: cartId, items: result.value.lines, hold_until: result.value.expires_at });
+  if (result.ok) {
+    const items = result.value.lines.map(({ sku, quantity }) => ({ sku, quantity }));
+    return json(200, { cart_id: cartId, items, hold_until: result.value.expires_at });
+  }
   if (result.error.code === "insufficient_stock") {
     // Nothing was held: tell the shopper which items ran short and how many are left.
     return json(409, { error: "sold_out", items: result.error.details?.shortfalls });
