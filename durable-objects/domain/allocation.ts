@@ -23,6 +23,23 @@ export function allocate(quantity: number, free: (location: string) => number, o
   return null;
 }
 
+/**
+ * (v1.2) `allocate`, and past what the shelves can give, up to `room` more at the first location (a
+ * backorder or preorder ships from where the line would have shipped). With no room it is `allocate`.
+ */
+export function allocateBeyond(
+  quantity: number,
+  free: (location: string) => number,
+  order: readonly string[],
+  room: number,
+): Allocation[] | null {
+  const within = allocate(quantity, free, order);
+  if (within || room <= 0 || order.length === 0) return within;
+  const onShelves = order.reduce((sum, location) => sum + Math.max(free(location), 0), 0);
+  if (quantity - onShelves > room) return null;
+  return mergeAllocations(allocate(onShelves, free, order) ?? [], [{ location: order[0]!, quantity: quantity - onShelves }]);
+}
+
 /** `current` grown by `growth`: a location already held grows where it stands, a new one goes last. */
 export function mergeAllocations(current: readonly Allocation[], growth: readonly Allocation[]): Allocation[] {
   const merged = current.map((a) => ({ ...a }));

@@ -19,6 +19,10 @@ export interface Move {
   location: string;
   /** (v1.2) Where a `transferred` move took the units; null for every other type. */
   to_location: string | null;
+  /** (v1.2) The incoming an `expected`, `expected_cancelled` or `received` move concerns; null otherwise. */
+  incoming_id: string | null;
+  /** (v1.2) The SKU's units incoming (open, not yet received) after the move. */
+  incoming: number;
 }
 
 /** A SKU's four numbers: its totals over every location. */
@@ -41,9 +45,14 @@ export interface LocationStock {
   available: number;
 }
 
-/** The Stock object: the totals, and (v1.2) every location the SKU ever had a move at, by id. */
+/**
+ * The Stock object: the totals, and (v1.2) every location the SKU ever had a move at, by id, the units
+ * incoming, and what a new reservation could take now.
+ */
 export interface Stock extends StockTotals {
   locations: LocationStock[];
+  incoming: number;
+  available_to_promise: number;
 }
 
 export interface MoveWithStock {
@@ -67,6 +76,10 @@ export interface SkuSettings {
   sku: string;
   /** available at or below it is low (`GET /v1/stock?low=true`); null: never low. */
   low_stock_threshold: number | null;
+  /** (v1.2) Units reservations may take beyond the shelf. */
+  backorder_limit: number;
+  /** (v1.2) Whether reservations may also take incoming units. */
+  preorder: boolean;
   updated_at: string | null;
 }
 

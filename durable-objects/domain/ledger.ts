@@ -3,7 +3,9 @@
  * moves to append (or a refusal), `evolve` folds a move into the balances. The Durable Object around it
  * only loads the snapshot, calls these two inside one transaction and stores what they return.
  */
-import { allocate, mergeAllocations, releaseFromLast } from "./allocation";
+import { allocateBeyond, mergeAllocations, releaseFromLast } from "./allocation";
+import { decideIncoming, receiptAgainst, type IncomingCommand, type IncomingRecord } from "./incoming";
+import { backorderRoom, type StockPolicy } from "./policy";
 
 export const MOVE_TYPES = [
   "received",
@@ -15,6 +17,8 @@ export const MOVE_TYPES = [
   "fulfilled",
   "returned",
   "transferred",
+  "expected",
+  "expected_cancelled",
 ] as const;
 export type MoveType = (typeof MOVE_TYPES)[number];
 
@@ -28,9 +32,10 @@ export interface Balances {
   committed: number;
 }
 
-/** Balances plus the seq of the last move (0 before the first). */
+/** Balances plus the seq of the last move (0 before the first) and (v1.2) the units incoming, not yet received. */
 export interface Snapshot extends Balances {
   version: number;
+  incoming: number;
 }
 
 /** (v1.2) Balances at each location the SKU ever had a move at. Their sums are the snapshot's. */
@@ -55,6 +60,10 @@ export interface MoveDraft {
   location: string;
   /** Where a transfer takes the units; null otherwise. */
   to_location: string | null;
+  /** (v1.2) The incoming an `expected`, `expected_cancelled` or `received` move concerns; null otherwise. */
+  incoming_id: string | null;
+  /** (v1.2) What the move changes of the SKU's incoming units (a receipt takes at most what was left open). */
+  incoming_delta: number;
 }
 
 /** A reservation's hold on this SKU; quantity 0 means it holds nothing (the record is gone). */
@@ -100,6 +109,10 @@ export interface SkuState {
   hold: Hold | null;
   /** The named order's line here (null when that order took nothing of this SKU). */
   line: CommittedLine | null;
+  /** (v1.2) The SKU's backorder and preorder settings. */
+  policy: StockPolicy;
+  /** (v1.2) The incoming the command names (null when it names none, or none by that id exists). */
+  incoming: IncomingRecord | null;
 }
 
 /** Where an operator command acts, and whether the request named it (a shortfall then says where). */
@@ -115,7 +128,9 @@ export interface At {
 export type HoldPlace = { location: string } | { order: readonly string[] };
 
 export type Command =
-  | { type: "receive"; quantity: number; reason: string | null; ref: string | null; at: At }
+  /** (v1.2) With `incoming_id`, the receipt counts against that incoming, and is made at its location unless `at` is named. */
+  | { type: "receive"; quantity: number; reason: string | null; ref: string | null; at: At; incoming_id: string | null }
+  /** Refused past the location's available unless (v1.2) `allow_short`; never below 0 on hand. */
   | {
       type: "adjust";
       delta: number;
@@ -123,8 +138,12 @@ export type Command =
       ref: string | null;
       expected_version: number | null;
       at: At;
+      allow_short: boolean;
     }
-  /** A stocktake: on_hand becomes what was counted, by one `adjusted` move of the difference (none if equal). */
+  /**
+   * A stocktake: on_hand becomes what was counted, by one `adjusted` move of the difference (none if equal).
+   * (v1.2) Never refused for stock: the shelf holds what it holds, even below reserved + committed.
+   */
   | {
       type: "count";
       on_hand: number;
@@ -164,7 +183,9 @@ export type Command =
    * Bring an order's line to the target totals. Totals only grow, so a target sent twice appends nothing
    * the second time.
    */
-  | { type: "apply_order_totals"; order_id: string; target: OrderTotals; location: string | null };
+  | { type: "apply_order_totals"; order_id: string; target: OrderTotals; location: string | null }
+  /** (v1.2) Declare, change or cancel units on their way. */
+  | IncomingCommand;
 
 export type Refusal =
   | { code: "insufficient_stock"; requested: number; available: number; location?: string }
@@ -176,14 +197,17 @@ export type Refusal =
   /** The hold a commit was about to pin is gone or no longer what the reservation says. */
   | { code: "hold_gone"; reservation_id: string }
   | { code: "hold_not_prepared"; reservation_id: string }
-  | { code: "no_order_line"; order_id: string };
+  | { code: "no_order_line"; order_id: string }
+  | { code: "incoming_not_found"; incoming_id: string }
+  /** The incoming is received or cancelled, or would drop below what it already received. */
+  | { code: "incoming_closed"; incoming_id: string; message: string };
 
 /**
  * What a command decided: the moves to append, and the hold or order line as they are after it (absent
  * when unchanged).
  */
 export type Decision =
-  | { ok: true; moves: MoveDraft[]; hold?: Hold; line?: CommittedLine }
+  | { ok: true; moves: MoveDraft[]; hold?: Hold; line?: CommittedLine; incoming?: IncomingRecord }
   | { ok: false; refusal: Refusal };
 
 export const EMPTY_SNAPSHOT: Snapshot = Object.freeze({
@@ -191,13 +215,14 @@ export const EMPTY_SNAPSHOT: Snapshot = Object.freeze({
   reserved: 0,
   committed: 0,
   version: 0,
+  incoming: 0,
 });
 
 export function available(b: Balances): number {
   return b.on_hand - b.reserved - b.committed;
 }
 
-function move(type: MoveType, quantity: number, location: string, fields: Partial<MoveDraft> = {}): MoveDraft {
+export function move(type: MoveType, quantity: number, location: string, fields: Partial<MoveDraft> = {}): MoveDraft {
   return {
     type,
     quantity,
@@ -207,6 +232,8 @@ function move(type: MoveType, quantity: number, location: string, fields: Partia
     ref: null,
     location,
     to_location: null,
+    incoming_id: null,
+    incoming_delta: 0,
     ...fields,
   };
 }
@@ -216,24 +243,31 @@ const NO_BALANCES: Balances = Object.freeze({ on_hand: 0, reserved: 0, committed
 /** The balances at `location` (zeros where the SKU never had a move). */
 export const balancesAt = (at: LocationBalances, location: string): Balances => at.get(location) ?? NO_BALANCES;
 
-const accept = (moves: MoveDraft[] = [], records: { hold?: Hold; line?: CommittedLine } = {}): Decision => ({
+export const accept = (moves: MoveDraft[] = [], records: { hold?: Hold; line?: CommittedLine; incoming?: IncomingRecord } = {}): Decision => ({
   ok: true,
   moves,
   ...records,
 });
-const refuse = (refusal: Refusal): Decision => ({ ok: false, refusal });
+export const refuse = (refusal: Refusal): Decision => ({ ok: false, refusal });
 
 export function decide(state: SkuState, command: Command): Decision {
   const { stock, at, hold, line } = state;
   switch (command.type) {
-    case "receive":
-      return accept([move("received", command.quantity, command.at.location, { reason: command.reason, ref: command.ref })]);
+    case "receive": {
+      const { quantity, reason, ref } = command;
+      if (command.incoming_id === null) return accept([move("received", quantity, command.at.location, { reason, ref })]);
+      return receiptAgainst(state.incoming, command.incoming_id, quantity, command.at, { reason, ref });
+    }
 
     case "adjust":
       return adjustBy(stock, at, command.delta, command);
 
     case "count":
-      return adjustBy(stock, at, command.on_hand - balancesAt(at, command.at.location).on_hand, command);
+      return adjustBy(stock, at, command.on_hand - balancesAt(at, command.at.location).on_hand, { ...command, allow_short: true });
+
+    case "expect":
+    case "cancel_incoming":
+      return decideIncoming(state.incoming, command);
 
     case "transfer": {
       const { from, to, quantity, expected_version } = command;
@@ -294,23 +328,28 @@ export function decide(state: SkuState, command: Command): Decision {
 }
 
 /**
- * An `adjusted` move of `delta` at a location (none for 0), refused by a stale version or if the location's
- * available would fall below 0.
+ * An `adjusted` move of `delta` at a location (none for 0), refused by a stale version, below 0 on hand, or
+ * (unless `allow_short`) if the location's available would fall below 0.
  */
 function adjustBy(
   stock: Snapshot,
   at: LocationBalances,
   delta: number,
-  command: { reason: string; ref: string | null; expected_version: number | null; at: At },
+  command: { reason: string; ref: string | null; expected_version: number | null; at: At; allow_short: boolean },
 ): Decision {
   const { reason, ref, expected_version } = command;
   if (expected_version !== null && expected_version !== stock.version) {
     return refuse({ code: "version_conflict", current_version: stock.version });
   }
   const { location, named } = command.at;
-  const free = available(balancesAt(at, location));
-  if (free + delta < 0) {
-    return refuse({ code: "insufficient_stock", requested: -delta, available: free, ...(named ? { location } : {}) });
+  const here = balancesAt(at, location);
+  const where = named ? { location } : {};
+  if (here.on_hand + delta < 0) {
+    return refuse({ code: "insufficient_stock", requested: -delta, available: here.on_hand, ...where });
+  }
+  const free = available(here);
+  if (delta < 0 && free + delta < 0 && !command.allow_short) {
+    return refuse({ code: "insufficient_stock", requested: -delta, available: Math.max(free, 0), ...where });
   }
   return accept(delta === 0 ? [] : [move("adjusted", delta, location, { reason, ref })]);
 }
@@ -322,6 +361,8 @@ function adjustBy(
  */
 function holdTo(state: SkuState, command: Extract<Command, { type: "hold" }>): Decision {
   const { at, hold } = state;
+  // (v1.2) Units a hold may take past the shelves, by the SKU's backorder and preorder settings.
+  const room = backorderRoom(state.policy, state.stock.incoming, at);
   const { reservation_id, quantity, place } = command;
   const current = hold?.allocations ?? [];
   const held = hold?.quantity ?? 0;
@@ -334,20 +375,16 @@ function holdTo(state: SkuState, command: Extract<Command, { type: "hold" }>): D
   let target: Allocation[];
   if ("location" in place) {
     const there = current.find((a) => a.location === place.location)?.quantity ?? 0;
-    if (quantity - there > free(place.location)) {
-      return refuse({
-        code: "insufficient_stock",
-        requested: quantity,
-        available: Math.max(free(place.location), 0) + there,
-        location: place.location,
-      });
+    const canTake = Math.max(free(place.location), 0) + room;
+    if (quantity - there > canTake) {
+      return refuse({ code: "insufficient_stock", requested: quantity, available: canTake + there, location: place.location });
     }
     target = quantity > 0 ? [{ location: place.location, quantity }] : [];
   } else if (quantity > held) {
-    const growth = allocate(quantity - held, free, place.order);
+    const growth = allocateBeyond(quantity - held, free, place.order, room);
     if (!growth) {
-      const couldTake = place.order.reduce((sum, location) => sum + Math.max(free(location), 0), 0);
-      return refuse({ code: "insufficient_stock", requested: quantity, available: couldTake + held });
+      const onShelves = place.order.reduce((sum, location) => sum + Math.max(free(location), 0), 0);
+      return refuse({ code: "insufficient_stock", requested: quantity, available: onShelves + (place.order.length > 0 ? room : 0) + held });
     }
     target = mergeAllocations(current, growth);
   } else {
@@ -472,7 +509,10 @@ export function spreadOrderStep(
 
 /** The snapshot after `moves`, each taking the next seq. */
 export function fold(state: Snapshot, moves: readonly MoveDraft[]): Snapshot {
-  return moves.reduce<Snapshot>((s, m) => ({ ...evolve(s, m), version: s.version + 1 }), state);
+  return moves.reduce<Snapshot>(
+    (s, m) => ({ ...evolve(s, m), version: s.version + 1, incoming: s.incoming + m.incoming_delta }),
+    state,
+  );
 }
 
 /** The totals after one move (a transfer leaves them as they were). */
@@ -494,6 +534,8 @@ export function evolve(b: Balances, m: MoveDraft): Balances {
     case "fulfilled":
       return { ...b, on_hand: b.on_hand - q, committed: b.committed - q };
     case "transferred":
+    case "expected":
+    case "expected_cancelled":
       return b;
   }
 }

@@ -63,3 +63,37 @@ export function planOrderAction(
     locations: new Map(asked.map((r) => [r.sku, r.location ?? null])),
   };
 }
+
+/** A fulfil's units at one location that its shelf does not hold. */
+export interface ShelfShortfall {
+  sku: string;
+  location: string;
+  requested: number;
+  available: number;
+}
+
+/**
+ * (v1.2) What a planned fulfil would ship from each location, against what is on that shelf now. A count
+ * may have found fewer units than are committed, and a backordered line was never on a shelf: the order
+ * refuses such a fulfil before it records anything.
+ */
+export function shelfShortfalls(
+  before: readonly OrderLine[],
+  planned: readonly OrderLine[],
+  onHand: (sku: string, location: string) => number,
+): ShelfShortfall[] {
+  const was = new Map(before.map((l) => [l.sku, l]));
+  const shortfalls: ShelfShortfall[] = [];
+  for (const line of planned) {
+    const previous = was.get(line.sku);
+    for (const share of line.allocations) {
+      const shipped = previous?.allocations.find((a) => a.location === share.location)?.fulfilled ?? 0;
+      const requested = share.fulfilled - shipped;
+      const available = onHand(line.sku, share.location);
+      if (requested > 0 && requested > available) {
+        shortfalls.push({ sku: line.sku, location: share.location, requested, available: Math.max(available, 0) });
+      }
+    }
+  }
+  return shortfalls;
+}

@@ -39,6 +39,10 @@ export function refusalToError(sku: string, refusal: Refusal): ApiError {
       return notActive(`no prepared hold of ${refusal.reservation_id} on ${sku}`);
     case "no_order_line":
       return fail("not_found", `order ${refusal.order_id} has no line for ${sku}`).error;
+    case "incoming_not_found":
+      return fail("not_found", `${sku} has no incoming ${refusal.incoming_id}`).error;
+    case "incoming_closed":
+      return fail("conflict", refusal.message).error;
   }
 }
 

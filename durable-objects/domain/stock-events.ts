@@ -4,8 +4,9 @@
  * made, all three recorded in the move's own transaction, so an event is decided once and never lost.
  */
 import type { Move, StockTotals } from "./contract";
+import type { MoveType } from "./ledger";
 
-export const STOCK_EVENT_TYPES = ["stock.out_of_stock", "stock.back_in_stock", "stock.low", "stock.changed"] as const;
+export const STOCK_EVENT_TYPES = ["stock.out_of_stock", "stock.back_in_stock", "stock.low", "stock.short", "stock.changed"] as const;
 export type StockEventType = (typeof STOCK_EVENT_TYPES)[number];
 
 export interface StockEvent {
@@ -21,14 +22,24 @@ export interface StockEvent {
   move: Move;
 }
 
-/** The event types one move produces, in a fixed order; `stock.changed` always comes last. */
-export function eventTypesOf(availableBefore: number, availableAfter: number, threshold: number | null): StockEventType[] {
+/**
+ * The event types one move produces, in a fixed order; `stock.changed` always comes last. (v1.2) Available
+ * may go below zero: out of stock is crossing from > 0 to ≤ 0, back in stock from ≤ 0 to > 0, and a count or
+ * adjust (an `adjusted` move) that takes it from ≥ 0 to < 0 finds the SKU short.
+ */
+export function eventTypesOf(
+  availableBefore: number,
+  availableAfter: number,
+  threshold: number | null,
+  moveType: MoveType | null = null,
+): StockEventType[] {
   const types: StockEventType[] = [];
-  if (availableBefore > 0 && availableAfter === 0) types.push("stock.out_of_stock");
-  if (availableBefore === 0 && availableAfter > 0) types.push("stock.back_in_stock");
+  if (availableBefore > 0 && availableAfter <= 0) types.push("stock.out_of_stock");
+  if (availableBefore <= 0 && availableAfter > 0) types.push("stock.back_in_stock");
   if (threshold !== null && availableBefore > threshold && availableAfter <= threshold && availableAfter > 0) {
     types.push("stock.low");
   }
+  if (moveType === "adjusted" && availableBefore >= 0 && availableAfter < 0) types.push("stock.short");
   types.push("stock.changed");
   return types;
 }
@@ -44,7 +55,7 @@ export function eventsOf(move: Move, availableBefore: number, threshold: number 
     version: move.seq,
     updated_at: move.at,
   };
-  return eventTypesOf(availableBefore, move.available, threshold).map((type) => ({
+  return eventTypesOf(availableBefore, move.available, threshold, move.type).map((type) => ({
     id: `${move.sku}:${move.seq}:${type}`,
     type,
     sku: move.sku,

@@ -14,12 +14,14 @@ import {
   type Snapshot,
   type SkuState,
 } from "../../durable-objects/domain/ledger";
+import { NO_BACKORDERS } from "../../durable-objects/domain/policy";
 
 const stock = (on_hand: number, reserved = 0, committed = 0, version = 1): Snapshot => ({
   on_hand,
   reserved,
   committed,
   version,
+  incoming: 0,
 });
 
 const holdOf = (quantity: number, fields: Partial<Hold> = {}): Hold => ({
@@ -48,11 +50,27 @@ const atDefault = (s: Snapshot) => new Map([["default", { on_hand: s.on_hand, re
 const DEFAULT_AT = { location: "default", named: false };
 
 /** The move a test expects: every field the decider sets, nulls where the command gave none. */
-const NO_IDS = { reservation_id: null, order_id: null, reason: null, ref: null, location: "default", to_location: null };
+const NO_IDS = {
+  reservation_id: null,
+  order_id: null,
+  reason: null,
+  ref: null,
+  location: "default",
+  to_location: null,
+  incoming_id: null,
+  incoming_delta: 0,
+};
 const moveOf = (type: MoveDraft["type"], quantity: number, fields: Partial<MoveDraft> = {}): MoveDraft => ({ type, quantity, ...NO_IDS, ...fields });
 
 function given(s: Snapshot, records: { hold?: Hold; line?: CommittedLine } = {}) {
-  const state: SkuState = { stock: s, at: atDefault(s), hold: records.hold ?? null, line: records.line ?? null };
+  const state: SkuState = {
+    stock: s,
+    at: atDefault(s),
+    hold: records.hold ?? null,
+    line: records.line ?? null,
+    policy: NO_BACKORDERS,
+    incoming: null,
+  };
   return {
     when(command: Command) {
       const decision: Decision = decide(state, command);
@@ -74,7 +92,7 @@ function given(s: Snapshot, records: { hold?: Hold; line?: CommittedLine } = {})
   };
 }
 
-const receive = (quantity: number): Command => ({ type: "receive", quantity, reason: null, ref: null, at: DEFAULT_AT });
+const receive = (quantity: number): Command => ({ type: "receive", quantity, reason: null, ref: null, at: DEFAULT_AT, incoming_id: null });
 const adjust = (delta: number, expected_version: number | null = null): Command => ({
   type: "adjust",
   delta,
@@ -82,6 +100,7 @@ const adjust = (delta: number, expected_version: number | null = null): Command 
   ref: null,
   expected_version,
   at: DEFAULT_AT,
+  allow_short: false,
 });
 const hold = (quantity: number, release_reason: "updated" | "expired" = "updated"): Command => ({
   type: "hold",
@@ -101,9 +120,9 @@ const ids = { reservation_id: "cart:1", order_id: "order-1" };
 
 describe("receive", () => {
   it("adds to on_hand with a received move carrying reason and ref", () => {
-    const when = given(EMPTY_SNAPSHOT).when({ type: "receive", quantity: 5, reason: "po", ref: "PO-1", at: DEFAULT_AT });
+    const when = given(EMPTY_SNAPSHOT).when({ type: "receive", quantity: 5, reason: "po", ref: "PO-1", at: DEFAULT_AT, incoming_id: null });
     when.thenMoves(moveOf("received", 5, { reason: "po", ref: "PO-1" }));
-    expect(when.thenStock()).toEqual({ on_hand: 5, reserved: 0, committed: 0, version: 1 });
+    expect(when.thenStock()).toEqual({ on_hand: 5, reserved: 0, committed: 0, version: 1, incoming: 0 });
   });
 });
 
@@ -212,7 +231,7 @@ describe("the two-phase commit", () => {
     const when = given(stock(10, 4), { hold: holdOf(4, { pinned_order_id: "order-1" }) }).when(commit);
     when.thenMoves(moveOf("committed", 4, ids));
     when.thenRecords({ hold: holdOf(0), line: lineOf(4) });
-    expect(when.thenStock()).toEqual({ on_hand: 10, reserved: 0, committed: 4, version: 2 });
+    expect(when.thenStock()).toEqual({ on_hand: 10, reserved: 0, committed: 4, version: 2, incoming: 0 });
   });
 
   it("commit refuses a hold that was never prepared for this order", () => {
@@ -278,13 +297,13 @@ describe("fold", () => {
       [adjust(-6), {}],
     ];
     for (const [command, records] of life) {
-      const decision = decide({ stock: s, at: atDefault(s), hold: null, line: null, ...records }, command);
+      const decision = decide({ stock: s, at: atDefault(s), hold: null, line: null, policy: NO_BACKORDERS, incoming: null, ...records }, command);
       if (!decision.ok) throw new Error(`refused: ${JSON.stringify(decision.refusal)}`);
       s = fold(s, decision.moves);
       expect(s.reserved).toBeGreaterThanOrEqual(0);
       expect(s.committed).toBeGreaterThanOrEqual(0);
       expect(available(s)).toBeGreaterThanOrEqual(0);
     }
-    expect(s).toEqual({ on_hand: 1, reserved: 0, committed: 0, version: 8 });
+    expect(s).toEqual({ on_hand: 1, reserved: 0, committed: 0, version: 8, incoming: 0 });
   });
 });

@@ -14,6 +14,7 @@ import {
   type MoveDraft,
   type SkuState,
 } from "../../durable-objects/domain/ledger";
+import { NO_BACKORDERS } from "../../durable-objects/domain/policy";
 
 /** A SKU with stock at several locations: [on_hand, reserved, committed] each. */
 function given(at: Record<string, [number, number?, number?]>, records: { hold?: Hold; line?: CommittedLine } = {}) {
@@ -22,10 +23,12 @@ function given(at: Record<string, [number, number?, number?]>, records: { hold?:
   );
   const sum = (k: keyof Balances) => [...balances.values()].reduce((n, b) => n + b[k], 0);
   const state: SkuState = {
-    stock: { on_hand: sum("on_hand"), reserved: sum("reserved"), committed: sum("committed"), version: 5 },
+    stock: { on_hand: sum("on_hand"), reserved: sum("reserved"), committed: sum("committed"), version: 5, incoming: 0 },
     at: balances,
     hold: records.hold ?? null,
     line: records.line ?? null,
+    policy: NO_BACKORDERS,
+    incoming: null,
   };
   return {
     when(command: Command) {
@@ -89,7 +92,7 @@ describe("allocation (the rule on its own)", () => {
 
 describe("receive, adjust, count and transfer at a location", () => {
   it("receives and counts where the request says", () => {
-    given({ default: [5], east: [2] }).when({ type: "receive", quantity: 3, reason: null, ref: null, at: here("east") }).thenMoves(["received", 3, "east"]);
+    given({ default: [5], east: [2] }).when({ type: "receive", quantity: 3, reason: null, ref: null, at: here("east"), incoming_id: null }).thenMoves(["received", 3, "east"]);
     const counted = given({ default: [5], east: [2, 1] }).when({ type: "count", on_hand: 6, reason: "count", ref: null, expected_version: null, at: here("east") });
     counted.thenMoves(["adjusted", 4, "east"]);
     expect(counted.thenAt().get("east")).toEqual({ on_hand: 6, reserved: 1, committed: 0 });
@@ -97,11 +100,11 @@ describe("receive, adjust, count and transfer at a location", () => {
 
   it("refuses an adjust past the location's own available, naming the location it was given", () => {
     given({ default: [9], east: [2, 1] })
-      .when({ type: "adjust", delta: -2, reason: "lost", ref: null, expected_version: null, at: here("east") })
+      .when({ type: "adjust", delta: -2, reason: "lost", ref: null, expected_version: null, at: here("east"), allow_short: false })
       .thenRefused({ code: "insufficient_stock", requested: 2, available: 1, location: "east" });
     // Without a location the v1.1 refusal is unchanged: no location in it.
     given({ default: [1, 1] })
-      .when({ type: "adjust", delta: -1, reason: "lost", ref: null, expected_version: null, at: here("default", false) })
+      .when({ type: "adjust", delta: -1, reason: "lost", ref: null, expected_version: null, at: here("default", false), allow_short: false })
       .thenRefused({ code: "insufficient_stock", requested: 1, available: 0 });
   });
 

@@ -37,6 +37,8 @@ describe("eventTypesOf: the boundaries a move carried available across", () => {
       at: "2026-11-26T10:00:00.000Z",
       location: "default",
       to_location: null,
+      incoming_id: null,
+      incoming: 0,
     };
     const [low, changed] = eventsOf(move, 5, 2);
     expect(low).toEqual({
