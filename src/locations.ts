@@ -53,6 +53,19 @@ export async function unknownLocations(env: Env, named: readonly NamedLocation[]
   return fail("invalid_request", issues.map((i) => `${i.path}: ${i.message}`).join("; "), { issues: issues.slice(0, 20) });
 }
 
+/** Runs `then` once every location the request names is in the registry; a 400 naming the field otherwise. */
+export async function atKnownLocations<T>(env: Env, named: NamedLocation[], then: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
+  return (await unknownLocations(env, named)) ?? then();
+}
+
+/** The location a body names, as the field that named it. */
+export const bodyLocation = (location: string | undefined, path = "location"): NamedLocation[] =>
+  location === undefined ? [] : [{ path, location }];
+
+/** The locations the lines of a body name. */
+export const lineLocations = (lines: ReadonlyArray<{ location?: string | undefined }> | undefined): NamedLocation[] =>
+  (lines ?? []).flatMap((l, i) => bodyLocation(l.location, `lines.${i}.location`));
+
 /** Test seam: forget the cached registry. */
 export function forgetRegistry(): void {
   cached = null;

@@ -6,15 +6,14 @@
 import * as bodies from "./response-schemas";
 import { succeed } from "../durable-objects/domain/contract";
 import { operation } from "./operation";
-import type { Env } from "./env";
 import { rebuildReadModel, resetReadModel } from "./read-model/maintenance";
 import { clock } from "../durable-objects/shared/clock";
 import { listOrders, listReservations } from "./read-model/listings";
 import { listMoves, listStock } from "./read-model/queries";
 import { dailyReport } from "./read-model/reports";
 import { countAll } from "./stocktakes";
-import { allocationOrder, forgetRegistry, unknownLocations, type NamedLocation } from "./locations";
-import type { Outcome } from "../durable-objects/domain/contract";
+import { allocationOrder, atKnownLocations, bodyLocation, forgetRegistry, lineLocations } from "./locations";
+import { incomingOperations } from "./incoming-operations";
 import {
   createWebhook,
   deleteWebhook,
@@ -60,19 +59,6 @@ import {
 
 const always = (status: number) => () => status;
 
-/** Runs `then` once every location the request names is in the registry; a 400 naming the field otherwise. */
-async function atKnownLocations<T>(env: Env, named: NamedLocation[], then: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
-  return (await unknownLocations(env, named)) ?? then();
-}
-
-/** The location a body names, as the field that named it. */
-const bodyLocation = (location: string | undefined, path = "location"): NamedLocation[] =>
-  location === undefined ? [] : [{ path, location }];
-
-/** The locations the lines of a body name. */
-const lineLocations = (lines: ReadonlyArray<{ location?: string | undefined }> | undefined): NamedLocation[] =>
-  (lines ?? []).flatMap((l, i) => bodyLocation(l.location, `lines.${i}.location`));
-
 /** POST /v1/orders/:order_id/{fulfil,cancel,return}: the same shape, told apart by the action. */
 function orderAction(action: OrderAction, summary: string) {
   return operation({
@@ -85,7 +71,13 @@ function orderAction(action: OrderAction, summary: string) {
     // fulfil and cancel take every outstanding unit when lines are omitted; return names its lines.
     body: action === "return" ? { schema: ReturnBody } : { schema: OrderLinesBody, optional: true },
     response: bodies.OrderSchema,
-    refusals: ["not_found", "quantity_exceeds_order", "idempotency_conflict"],
+    refusals: [
+      "not_found",
+      "quantity_exceeds_order",
+      "idempotency_conflict",
+      // (v1.2) A fulfil ships from a shelf, which a count may have found short.
+      ...(action === "fulfil" ? (["insufficient_stock"] as const) : []),
+    ],
     idempotent: true,
     successStatus: always(200),
     run: (env, { params, body, idempotency }) =>
@@ -96,6 +88,7 @@ function orderAction(action: OrderAction, summary: string) {
 }
 
 export const operations = {
+  ...incomingOperations,
   getProduct: operation({
     method: "GET",
     path: "/v1/products/:sku",
@@ -118,7 +111,7 @@ export const operations = {
     query: NoQuery,
     body: { schema: ReceiveBody },
     response: bodies.MoveWithStockSchema,
-    refusals: ["idempotency_conflict"],
+    refusals: ["idempotency_conflict", "not_found", "conflict"],
     idempotent: true,
     successStatus: always(201),
     run: (env, { params, body, idempotency }) =>
@@ -291,7 +284,7 @@ export const operations = {
     method: "PUT",
     path: "/v1/products/:sku/settings",
     scope: "write",
-    summary: "Set a SKU's low-stock threshold (works before its first move)",
+    summary: "Set a SKU's low-stock threshold and (v1.2) backorder policy (works before its first move)",
     params: SkuParams,
     query: NoQuery,
     body: { schema: SettingsBody },
@@ -299,7 +292,7 @@ export const operations = {
     refusals: [],
     idempotent: false,
     successStatus: always(200),
-    run: (env, { params, body }) => productAt(env, params.sku).putSettings(params.sku, body.low_stock_threshold),
+    run: (env, { params, body }) => productAt(env, params.sku).putSettings(params.sku, body),
   }),
   listReservations: operation({
     method: "GET",

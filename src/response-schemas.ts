@@ -26,6 +26,11 @@ export const MoveSchema = z.object({
   at: Instant,
   location: z.string().describe("(v1.2) where it happened; moves from before v1.2 are at `default`"),
   to_location: z.string().nullable().describe("(v1.2) a transfer's destination; null for every other type"),
+  incoming_id: z
+    .string()
+    .nullable()
+    .describe("(v1.2) the incoming an `expected`, `expected_cancelled` or `received` move concerns; null otherwise"),
+  incoming: Int.describe("(v1.2) the SKU's units incoming (open, not yet received) after the move"),
 });
 
 export const StockTotalsSchema = z.object({
@@ -42,11 +47,15 @@ const LocationStockSchema = z.object({ location: z.string(), on_hand: Int, reser
 
 export const StockSchema = StockTotalsSchema.extend({
   locations: z.array(LocationStockSchema).describe("(v1.2) every location the SKU ever had a move at, by id"),
+  incoming: Int.describe("(v1.2) units on their way: open incoming not yet received"),
+  available_to_promise: Int.describe("(v1.2) what a new reservation could take now, backorders and preorders included"),
 });
 
 export const SettingsSchema = z.object({
   sku: z.string(),
   low_stock_threshold: Int.nullable(),
+  backorder_limit: Int.describe("(v1.2) units reservations may take beyond the shelf"),
+  preorder: z.boolean().describe("(v1.2) whether reservations may also take incoming units"),
   updated_at: Instant.nullable().describe("null while the SKU was never configured"),
 });
 
@@ -59,6 +68,19 @@ export const LocationSchema = z.object({
   updated_at: Instant.nullable(),
 });
 export const LocationListSchema = z.object({ items: z.array(LocationSchema) });
+
+export const IncomingSchema = z.object({
+  id: z.string(),
+  sku: z.string(),
+  location: z.string(),
+  quantity: Int.describe("units declared"),
+  received: Int.describe("units received against it; may pass quantity"),
+  expected_at: Instant,
+  status: z.enum(["open", "received", "cancelled"]),
+  created_at: Instant,
+  updated_at: Instant,
+});
+export const IncomingListSchema = z.object({ items: z.array(IncomingSchema) });
 
 export const MoveWithStockSchema = z.object({ move: MoveSchema, stock: StockSchema });
 export const MovesPageSchema = z.object({ moves: z.array(MoveSchema), next_after_seq: Int.nullable() });
@@ -129,6 +151,8 @@ export const DailyReportSchema = z.object({
       fulfilled: Int,
       returned: Int,
       transferred: Int.describe("(v1.2) units moved between locations; totals unchanged"),
+      expected: Int.describe("(v1.2) units declared incoming"),
+      expected_cancelled: Int.describe("(v1.2) incoming units cancelled"),
       on_hand_end: Int,
     }),
   ),

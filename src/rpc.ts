@@ -62,13 +62,17 @@ export class InventoryService extends WorkerEntrypoint<Env> {
     return serviceCall(this.env, "getProduct", { params: { sku }, query: queryStrings(query) });
   }
 
-  receive(sku: string, body: { quantity: number; reason?: string; ref?: string; location?: string }, options?: CallOptions) {
+  receive(
+    sku: string,
+    body: { quantity: number; reason?: string; ref?: string; location?: string; incoming_id?: string },
+    options?: CallOptions,
+  ) {
     return serviceCall(this.env, "receive", { params: { sku }, body, idempotencyKey: options?.idempotencyKey ?? null });
   }
 
   adjust(
     sku: string,
-    body: { delta: number; reason: string; ref?: string; expected_version?: number; location?: string },
+    body: { delta: number; reason: string; ref?: string; expected_version?: number; location?: string; allow_short?: boolean },
     options?: CallOptions,
   ) {
     return serviceCall(this.env, "adjust", { params: { sku }, body, idempotencyKey: options?.idempotencyKey ?? null });
@@ -114,8 +118,27 @@ export class InventoryService extends WorkerEntrypoint<Env> {
     return serviceCall(this.env, "getSettings", { params: { sku } });
   }
 
-  putSettings(sku: string, body: { low_stock_threshold: number | null }) {
+  /** A setting left out keeps its value ((v1.2) `backorder_limit`, `preorder`). */
+  putSettings(sku: string, body: { low_stock_threshold?: number | null; backorder_limit?: number; preorder?: boolean }) {
     return serviceCall(this.env, "putSettings", { params: { sku }, body });
+  }
+
+  /** (v1.2) PUT /v1/products/:sku/incoming/:id; `created` is true when it answered 201. */
+  putIncoming(sku: string, id: string, body: { quantity: number; expected_at: string; location?: string }) {
+    return serviceCall(this.env, "putIncoming", { params: { sku, id }, body });
+  }
+
+  getIncoming(sku: string, id: string) {
+    return serviceCall(this.env, "getIncoming", { params: { sku, id } });
+  }
+
+  listIncoming(sku: string, query?: { status?: "open" | "received" | "cancelled" }) {
+    return serviceCall(this.env, "listIncoming", { params: { sku }, query: queryStrings(query) });
+  }
+
+  /** (v1.2) DELETE /v1/products/:sku/incoming/:id */
+  cancelIncoming(sku: string, id: string) {
+    return serviceCall(this.env, "cancelIncoming", { params: { sku, id } });
   }
 
   listProductMoves(sku: string, query?: { after_seq?: number; limit?: number }) {
@@ -182,6 +205,7 @@ export class InventoryService extends WorkerEntrypoint<Env> {
     limit?: number;
     in_stock?: boolean;
     low?: true;
+    short?: true;
     prefix?: string;
     sku?: string;
     location?: string;

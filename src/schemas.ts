@@ -66,15 +66,29 @@ export const LocationBody = z.strictObject({
 });
 export const NoQuery = z.strictObject({});
 
-export const SettingsBody = z.strictObject({
-  low_stock_threshold: z
-    .number()
-    .int()
-    .min(0)
-    .max(1_000_000)
-    .nullable()
-    .describe("available at or below this is low; null: never low"),
-});
+export const SettingsBody = z
+  .strictObject({
+    low_stock_threshold: z
+      .number()
+      .int()
+      .min(0)
+      .max(1_000_000)
+      .nullable()
+      .optional()
+      .describe("available at or below this is low; null: never low"),
+    backorder_limit: z
+      .number()
+      .int()
+      .min(0)
+      .max(1_000_000)
+      .optional()
+      .describe("(v1.2) units reservations may take beyond the shelf; default 0"),
+    preorder: z.boolean().optional().describe("(v1.2) reservations may also take incoming units; default false"),
+  })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), {
+    path: ["low_stock_threshold"],
+    message: "name at least one setting; one left out keeps its value",
+  });
 
 /** (v1.2) Where a write acts; omitted: `default`. It must be in the registry (checked by the operation). */
 const AtLocation = LocationId.optional().describe("(v1.2) a location from the registry; omitted: default");
@@ -83,7 +97,8 @@ export const ReceiveBody = z.strictObject({
   quantity: Quantity,
   reason: Reason.optional(),
   ref: Ref.optional(),
-  location: AtLocation,
+  location: AtLocation.describe("(v1.2) a location from the registry; omitted: the incoming's, or default"),
+  incoming_id: EntityId.optional().describe("(v1.2) the incoming this receipt counts against"),
 });
 
 /** Lines name each SKU once. */
@@ -104,6 +119,7 @@ export const AdjustBody = z.strictObject({
   ref: Ref.optional(),
   expected_version: ExpectedVersion.optional(),
   location: AtLocation,
+  allow_short: z.boolean().optional().describe("(v1.2) true: may take available below 0 (the SKU is then short)"),
 });
 
 export const CountBody = z.strictObject({
@@ -218,9 +234,31 @@ export const StockListQuery = z.strictObject({
     .optional()
     .describe("only these SKUs: 1 to 100, comma-separated"),
   location: LocationId.optional().describe("(v1.2) the rows of this location, each with `location`"),
-}).refine((q) => !(q.location !== undefined && q.low === true), {
-  path: ["low"],
-  message: "low applies to a SKU's totals: it does not combine with location",
+  short: z
+    .enum(["true"])
+    .transform(() => true)
+    .optional()
+    .describe("(v1.2) true: only SKUs whose available is below what their backorder policy allows"),
+})
+  .refine((q) => !(q.location !== undefined && q.low === true), {
+    path: ["low"],
+    message: "low applies to a SKU's totals: it does not combine with location",
+  })
+  .refine((q) => !(q.location !== undefined && q.short === true), {
+    path: ["short"],
+    message: "short applies to a SKU's totals: it does not combine with location",
+  });
+
+// ---- incoming (contract v1.2) -----------------------------------------------------------------------------
+
+export const IncomingParams = z.strictObject({ sku: Sku, id: EntityId });
+export const IncomingBody = z.strictObject({
+  quantity: Quantity,
+  expected_at: Instant.describe("when the units are expected"),
+  location: AtLocation.describe("where they will arrive; omitted: default"),
+});
+export const IncomingListQuery = z.strictObject({
+  status: z.enum(["open", "received", "cancelled"]).optional().describe("only incoming of this status"),
 });
 
 const MOVE_CURSOR_PATTERN = /^\d{1,16}$/;

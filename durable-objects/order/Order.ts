@@ -20,7 +20,7 @@ import { attempt, requireAll } from "../shared/calls";
 import { Coordinator } from "../shared/coordinator";
 import { orderListingStatements } from "./listing-sql";
 import { ORDER_SCHEMA } from "./schema";
-import { planOrderAction, type OrderAction } from "../domain/order-lines";
+import { planOrderAction, shelfShortfalls, type OrderAction } from "../domain/order-lines";
 import { clock } from "../shared/clock";
 
 interface Header {
@@ -37,7 +37,8 @@ interface Header {
  * location the request named for that SKU (null: over the line's allocations).
  */
 interface TotalsIntent {
-  lines: Array<OrderLine & { location?: string | null }>;
+  /** (v1.2) `previous`: the line before this action, put back if its product refuses it (intents from before have none). */
+  lines: Array<OrderLine & { location?: string | null; previous?: OrderLine }>;
 }
 
 export class Order extends Coordinator<TotalsIntent> {
@@ -119,6 +120,10 @@ export class Order extends Coordinator<TotalsIntent> {
     idem: IdempotencyToken | null,
   ): Promise<Outcome<OrderView>> {
     return this.serially(`order ${orderId} ${action}`, async () => {
+      if (action === "fulfil") {
+        const short = await this.shelvesShort(lines);
+        if (short) return short;
+      }
       const intent = this.recordAction(orderId, action, lines, idem);
       if (intent.totals) {
         // Armed before the first product call, so an object that dies during it is woken to finish.
@@ -127,6 +132,28 @@ export class Order extends Coordinator<TotalsIntent> {
       }
       return intent.outcome;
     });
+  }
+
+  /**
+   * (v1.2) A fulfil needs the units on the shelf they ship from. Asked of each product before anything is
+   * recorded (this order runs one action at a time, so its own lines cannot change meanwhile).
+   */
+  private async shelvesShort(requested: RequestedLine[] | undefined): Promise<Outcome<never> | null> {
+    if (!this.schema.exists) return null;
+    const lines = this.lines();
+    const plan = planOrderAction(lines, "fulfil", requested);
+    if (!plan.ok || plan.changed.length === 0) return null;
+    const stocks = await Promise.all(
+      plan.changed.map((sku) => attempt(`reading the stock of ${sku}`, () => this.peers.product(sku).getStock(sku, null))),
+    );
+    requireAll(stocks, "reading the shelves a fulfil ships from");
+    const onHand = new Map(
+      stocks.flatMap((s) => (s.ok ? s.value.locations.map((l) => [`${s.value.sku}\u0000${l.location}`, l.on_hand] as const) : [])),
+    );
+    const planned = plan.lines.filter((l) => plan.changed.includes(l.sku));
+    const shortfalls = shelfShortfalls(lines, planned, (sku, location) => onHand.get(`${sku}\u0000${location}`) ?? 0);
+    if (shortfalls.length === 0) return null;
+    return fail("insufficient_stock", "the shelf does not hold the units this fulfil would ship", { shortfalls });
   }
 
   /** Validates the request and, in one transaction, stores the new totals, the intent and the outcome. */
@@ -159,9 +186,10 @@ export class Order extends Coordinator<TotalsIntent> {
       }
       if (plan.changed.length === 0) return { outcome: remember(succeed(this.view()!)) };
 
+      const before = new Map(this.lines().map((l) => [l.sku, l]));
       const changed = plan.lines
         .filter((l) => plan.changed.includes(l.sku))
-        .map((l) => ({ ...l, location: plan.locations.get(l.sku) ?? null }));
+        .map((l) => ({ ...l, location: plan.locations.get(l.sku) ?? null, previous: before.get(l.sku)! }));
       for (const l of changed) {
         this.sql.exec(
           "UPDATE order_lines SET fulfilled = ?, cancelled = ?, returned = ?, allocations = ? WHERE sku = ?",
@@ -193,8 +221,32 @@ export class Order extends Coordinator<TotalsIntent> {
         ),
       ),
     );
-    requireAll(results, "sending order totals to products");
-    this.transactSync(() => this.intents.finish());
+    // A fulfil the shelf can no longer give (a count between the check and here) will never apply: its
+    // line goes back to what the product holds, so recovery does not retry it forever.
+    const refused = intent.lines.filter((l, i) => {
+      const r = results[i]!;
+      return !r.ok && r.error.code === "insufficient_stock" && l.previous;
+    });
+    requireAll(
+      results.filter((r) => r.ok || r.error.code !== "insufficient_stock"),
+      "sending order totals to products",
+    );
+    this.transactSync(() => {
+      for (const { sku, previous } of refused) {
+        const { fulfilled, cancelled, returned, allocations } = previous!;
+        this.sql.exec(
+          "UPDATE order_lines SET fulfilled = ?, cancelled = ?, returned = ?, allocations = ? WHERE sku = ?",
+          fulfilled,
+          cancelled,
+          returned,
+          JSON.stringify(allocations),
+          sku,
+        );
+        console.warn(JSON.stringify({ event: "order_line_refused", order_id: orderId, sku, reason: "insufficient_stock" }));
+      }
+      if (refused.length > 0) this.listing.noteChanged(clock.now());
+      this.intents.finish();
+    });
   }
 
   /** Sends the totals a previous call recorded but may not have delivered to every product. */

@@ -40,19 +40,23 @@ import { IdempotencyStore } from "../shared/idempotency";
 import { transactSync } from "../shared/memory";
 import { Schedule } from "../shared/schedule";
 import { HoldsStore, LEGACY_HOLD_DEADLINE } from "./holds-store";
-import { LedgerStore, type Appended } from "./ledger-store";
+import { emptyStock, LedgerStore, type Appended } from "./ledger-store";
 import { EventOutbox } from "./event-outbox";
 import { Projector } from "./projector";
 import { productStockSchema } from "./schema";
-import { SettingsStore, type Settings } from "./settings-store";
+import { SettingsStore, type Settings, type SettingsPatch } from "./settings-store";
+import { IncomingStore, incomingView, type Incoming } from "./incoming-store";
+import type { IncomingRecord, IncomingStatus } from "../domain/incoming";
 import { clock } from "../shared/clock";
 
 export interface ReceiveInput {
   quantity: number;
   reason?: string | undefined;
   ref?: string | undefined;
-  /** (v1.2) A location the edge checked against the registry; absent: `default`. */
+  /** (v1.2) A location the edge checked against the registry; absent: `default` (or the incoming's). */
   location?: string | undefined;
+  /** (v1.2) The incoming the receipt counts against. */
+  incoming_id?: string | undefined;
 }
 
 export interface AdjustInput {
@@ -60,6 +64,15 @@ export interface AdjustInput {
   reason: string;
   ref?: string | undefined;
   expected_version?: number | undefined;
+  location?: string | undefined;
+  /** (v1.2) Lets the adjust take available below 0 (the SKU is then short). */
+  allow_short?: boolean | undefined;
+}
+
+/** (v1.2) PUT …/incoming/:id. */
+export interface IncomingInput {
+  quantity: number;
+  expected_at_ms: number;
   location?: string | undefined;
 }
 
@@ -102,10 +115,15 @@ interface KeyedRequest {
   token: IdempotencyToken;
 }
 
-/** What a command left behind: the moves appended, the stock after them, and the hold and line it names. */
+/**
+ * What a command left behind: the moves appended, the stock after them, and the hold, line and (v1.2)
+ * incoming it names (with the incoming as it was before).
+ */
 interface Applied extends Appended {
   hold: Hold | null;
   line: CommittedLine | null;
+  incoming: Incoming | null;
+  incomingExisted: boolean;
 }
 
 export class ProductStock extends DurableObject<ObjectBindings> {
@@ -117,15 +135,17 @@ export class ProductStock extends DurableObject<ObjectBindings> {
   private readonly projector: Projector;
   private readonly events: EventOutbox;
   private readonly settings: SettingsStore;
+  private readonly incoming: IncomingStore;
 
   constructor(ctx: DurableObjectState, env: ObjectBindings) {
     super(ctx, env);
     this.schema = productStockSchema(ctx.storage);
     this.schedule = new Schedule(ctx.storage);
     this.idempotency = new IdempotencyStore(ctx.storage.sql);
-    this.ledger = new LedgerStore(ctx.storage.sql, this.schema);
-    this.holds = new HoldsStore(ctx.storage.sql, this.schedule);
     this.settings = new SettingsStore(ctx.storage.sql, () => this.schema.exists);
+    this.incoming = new IncomingStore(ctx.storage.sql, () => this.schema.exists);
+    this.ledger = new LedgerStore(ctx.storage.sql, this.schema, () => this.settings.policy());
+    this.holds = new HoldsStore(ctx.storage.sql, this.schedule);
     this.projector = new Projector(ctx.storage, this.schedule, env, this.ledger, this.settings);
     this.events = new EventOutbox(ctx.storage, this.schedule, env.STOCK_EVENTS, this.ledger);
   }
@@ -139,6 +159,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
       reason: input.reason ?? null,
       ref: input.ref ?? null,
       at: atOf(input.location),
+      incoming_id: input.incoming_id ?? null,
     };
     return this.run(sku, command, firstMoveWithStock, idem && { scope: "receive", token: idem });
   }
@@ -151,8 +172,38 @@ export class ProductStock extends DurableObject<ObjectBindings> {
       ref: input.ref ?? null,
       expected_version: input.expected_version ?? null,
       at: atOf(input.location),
+      allow_short: input.allow_short ?? false,
     };
     return this.run(sku, command, firstMoveWithStock, idem && { scope: "adjust", token: idem });
+  }
+
+  // ---- incoming (contract v1.2) ------------------------------------------------------------------
+
+  /** Declares or changes an incoming; `created` says which. Every change of what is expected is a move. */
+  async putIncoming(sku: string, id: string, input: IncomingInput): Promise<Outcome<Incoming>> {
+    const command: Command = {
+      type: "expect",
+      incoming_id: id,
+      quantity: input.quantity,
+      location: input.location ?? DEFAULT_LOCATION,
+      expected_at_ms: input.expected_at_ms,
+    };
+    const put = await this.run(sku, command, ({ incoming, incomingExisted }) => ({ incoming: incoming!, created: !incomingExisted }));
+    return put.ok ? { ok: true, value: put.value.incoming, created: put.value.created } : put;
+  }
+
+  /** Cancels what an incoming has not yet received: one `expected_cancelled` move. */
+  async cancelIncoming(sku: string, id: string): Promise<Outcome<Incoming>> {
+    return this.run(sku, { type: "cancel_incoming", incoming_id: id }, ({ incoming }) => incoming!);
+  }
+
+  async getIncoming(sku: string, id: string): Promise<Outcome<Incoming>> {
+    const found = this.incoming.get(id);
+    return found ? succeed(incomingView(sku, found)) : fail("not_found", `${sku} has no incoming ${id}`);
+  }
+
+  async listIncoming(sku: string, status: IncomingStatus | null): Promise<Outcome<{ items: Incoming[] }>> {
+    return succeed({ items: this.incoming.list(status).map((i) => incomingView(sku, i)) });
   }
 
   /** (v1.2) Units from one location to another: one `transferred` move, refused past `from`'s available. */
@@ -270,11 +321,11 @@ export class ProductStock extends DurableObject<ObjectBindings> {
   }
 
   /** Settable before the SKU's first move; D1 hears of it through the projector, like a move. */
-  async putSettings(sku: string, lowStockThreshold: number | null): Promise<Outcome<SkuSettings>> {
+  async putSettings(sku: string, patch: SettingsPatch): Promise<Outcome<SkuSettings>> {
     this.schema.ensure();
     const now = clock.now();
     const stored = this.transactSync(() => {
-      const stored = this.settings.put(lowStockThreshold, now);
+      const stored = this.settings.put(patch, now);
       this.projector.noteSettingsChanged(now);
       return stored;
     });
@@ -297,7 +348,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
 
   /** The stock now; all zeros before the first move. */
   private stockNow(sku: string): Stock {
-    return this.ledger.current() ?? { sku, on_hand: 0, reserved: 0, committed: 0, available: 0, version: 0, updated_at: null, locations: [] };
+    return this.ledger.current() ?? emptyStock(sku);
   }
 
   async getStock(sku: string, atMs: number | null): Promise<Outcome<Stock>> {
@@ -358,7 +409,10 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     const ledger = this.ledger.state();
     const hold = "reservation_id" in command ? this.holds.holdOf(command.reservation_id) : null;
     const line = "order_id" in command ? this.holds.lineOf(command.order_id) : null;
-    const decision = decide({ stock: ledger, at: ledger.at, hold, line }, command);
+    const incomingId = "incoming_id" in command ? command.incoming_id : null;
+    const incoming = incomingId === null ? null : this.incoming.get(incomingId);
+    const policy = this.settings.policy();
+    const decision = decide({ stock: ledger, at: ledger.at, hold, line, policy, incoming }, command);
     if (!decision.ok) return { ok: false, error: refusalToError(sku, decision.refusal) };
     const appended = this.ledger.append(sku, ledger, decision.moves, now, this.settings.current().low_stock_threshold);
     if (appended.moves.length > 0) {
@@ -367,10 +421,17 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     }
     if (decision.hold) this.holds.put(decision.hold);
     if (decision.line) this.holds.putLine(decision.line);
+    const storedIncoming = decision.incoming ? this.incoming.put(decision.incoming, now) : incoming;
     const after = decision.hold ?? hold;
     return {
       ok: true,
-      applied: { ...appended, hold: after && after.quantity > 0 ? after : null, line: decision.line ?? line },
+      applied: {
+        ...appended,
+        hold: after && after.quantity > 0 ? after : null,
+        line: decision.line ?? line,
+        incoming: storedIncoming && incomingView(sku, storedIncoming),
+        incomingExisted: incoming !== null,
+      },
     };
   }
 
@@ -462,6 +523,8 @@ function notFound(sku: string): { ok: false; error: ApiError } {
 const settingsView = (sku: string, s: Settings): SkuSettings => ({
   sku,
   low_stock_threshold: s.low_stock_threshold,
+  backorder_limit: s.backorder_limit,
+  preorder: s.preorder,
   updated_at: s.updated_at_ms === null ? null : isoInstant(s.updated_at_ms),
 });
 

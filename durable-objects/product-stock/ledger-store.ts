@@ -17,6 +17,7 @@ import {
   type Snapshot,
 } from "../domain/ledger";
 import { DEFAULT_LOCATION } from "../domain/locations";
+import { availableToPromise, type StockPolicy } from "../domain/policy";
 import type { LazySchema } from "../shared/migrate";
 
 /**
@@ -24,8 +25,10 @@ import type { LazySchema } from "../shared/migrate";
  * location and a transfer's destination) and the threshold then. `location` is null for `default`, and the
  * balances at it are null on rows from before v1.2, when the totals were the balances at `default`.
  */
-interface MoveRow extends Omit<MoveDraft, "location">, Balances {
+interface MoveRow extends Omit<MoveDraft, "location" | "incoming_delta">, Balances {
   seq: number;
+  /** (v1.2) The SKU's incoming after the move; null on rows from before, when there was none. */
+  incoming: number | null;
   at_ms: number;
   low_stock_threshold: number | null;
   location: string | null;
@@ -70,6 +73,8 @@ export class LedgerStore {
   constructor(
     private readonly sql: SqlStorage,
     private readonly schema: LazySchema,
+    /** (v1.2) The SKU's backorder and preorder settings now, for `available_to_promise`. */
+    private readonly policy: () => StockPolicy,
   ) {}
 
   /** The current snapshot, which a decision is made on. */
@@ -94,7 +99,7 @@ export class LedgerStore {
 
   current(): Stock | null {
     const state = this.state();
-    return state.sku === null ? null : toStock(state.sku, state);
+    return state.sku === null ? null : toStock(state.sku, state, this.policy());
   }
 
   /** Drops what memory holds; the next read comes from storage. */
@@ -108,8 +113,9 @@ export class LedgerStore {
     const move = this.sql
       .exec<MoveRow>("SELECT * FROM stock_moves WHERE at_ms <= ? ORDER BY at_ms DESC, seq DESC LIMIT 1", atMs)
       .toArray()[0];
-    if (!move) return { sku, ...EMPTY_SNAPSHOT, available: 0, updated_at: null, locations: [] };
-    return toStock(sku, { ...balancesOf(move), version: move.seq, sku, updated_at_ms: move.at_ms, at: this.balancesAt(move) });
+    if (!move) return emptyStock(sku);
+    const state = { ...balancesOf(move), version: move.seq, incoming: move.incoming ?? 0, sku, updated_at_ms: move.at_ms };
+    return toStock(sku, { ...state, at: this.balancesAt(move) }, this.policy());
   }
 
   /** Moves after `afterSeq`, ascending, at most `limit` (none before the first move). */
@@ -130,7 +136,7 @@ export class LedgerStore {
     return this.sql
       .exec<MoveRow>("SELECT * FROM stock_moves WHERE seq > ? ORDER BY seq LIMIT ?", afterSeq, limit)
       .toArray()
-      .map((r) => ({ move: moveObject(sku, r.seq, draftOf(r), r, r.at_ms), low_stock_threshold: r.low_stock_threshold }));
+      .map((r) => ({ move: moveObject(sku, r.seq, draftOf(r), { ...r, incoming: r.incoming ?? 0 }, r.at_ms), low_stock_threshold: r.low_stock_threshold }));
   }
 
   page(afterSeq: number, limit: number): MovesPage {
@@ -155,11 +161,13 @@ export class LedgerStore {
     // Times never go backwards within a ledger, so `?at=` can search by time.
     const atMs = Math.max(nowMs, state.updated_at_ms ?? 0);
     let balances = balancesOf(state);
+    let incoming = state.incoming;
     let at = state.at;
     let seq = state.version;
     const recorded: RecordedMove[] = [];
     for (const draft of drafts) {
       balances = evolve(balances, draft);
+      incoming += draft.incoming_delta;
       at = evolveAt(at, draft);
       seq += 1;
       const here = at.get(draft.location)!;
@@ -167,8 +175,8 @@ export class LedgerStore {
       this.sql.exec(
         `INSERT INTO stock_moves (seq, type, quantity, on_hand, reserved, committed,
            reservation_id, order_id, reason, ref, at_ms, low_stock_threshold, location, to_location,
-           at_on_hand, at_reserved, at_committed, to_on_hand, to_reserved, to_committed)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           at_on_hand, at_reserved, at_committed, to_on_hand, to_reserved, to_committed, incoming_id, incoming)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         seq,
         draft.type,
         draft.quantity,
@@ -189,16 +197,18 @@ export class LedgerStore {
         there?.on_hand ?? null,
         there?.reserved ?? null,
         there?.committed ?? null,
+        draft.incoming_id,
+        incoming,
       );
       for (const location of [draft.location, draft.to_location]) {
         if (location !== null && !state.at.has(location)) {
           this.sql.exec("INSERT OR IGNORE INTO ledger_locations (location) VALUES (?)", location);
         }
       }
-      recorded.push({ move: moveObject(sku, seq, draft, balances, atMs), low_stock_threshold: lowStockThreshold });
+      recorded.push({ move: moveObject(sku, seq, draft, { ...balances, incoming }, atMs), low_stock_threshold: lowStockThreshold });
     }
     if (recorded.length > 0 && state.sku === null) this.sql.exec("INSERT INTO ledger_sku (id, sku) VALUES (1, ?)", sku);
-    const after: LedgerState = { ...balances, version: seq, sku, updated_at_ms: atMs, at };
+    const after: LedgerState = { ...balances, version: seq, incoming, sku, updated_at_ms: atMs, at };
     if (recorded.length > 0) {
       this.snapshot = after;
       if (this.recent.at(-1)?.move.seq !== state.version) this.recent = [];
@@ -206,7 +216,7 @@ export class LedgerStore {
       // Trimmed in steps, so an append does not copy the whole window.
       if (this.recent.length > 2 * RECENT_MOVES) this.recent = this.recent.slice(-RECENT_MOVES);
     }
-    return { moves: recorded.map((r) => r.move), stock: toStock(sku, after) };
+    return { moves: recorded.map((r) => r.move), stock: toStock(sku, after, this.policy()) };
   }
 
   private read(): LedgerState {
@@ -215,7 +225,14 @@ export class LedgerStore {
     const sku = this.sql.exec<{ sku: string }>("SELECT sku FROM ledger_sku").toArray()[0]?.sku;
     const last = this.sql.exec<MoveRow>("SELECT * FROM stock_moves ORDER BY seq DESC LIMIT 1").toArray()[0];
     if (!sku || !last) return none;
-    return { ...balancesOf(last), version: last.seq, sku, updated_at_ms: last.at_ms, at: this.balancesAt(last) };
+    return {
+      ...balancesOf(last),
+      version: last.seq,
+      incoming: last.incoming ?? 0,
+      sku,
+      updated_at_ms: last.at_ms,
+      at: this.balancesAt(last),
+    };
   }
 
   /**
@@ -255,7 +272,21 @@ export class LedgerStore {
 
 const balancesOf = (b: Balances): Balances => ({ on_hand: b.on_hand, reserved: b.reserved, committed: b.committed });
 
-function toStock(sku: string, state: LedgerState): Stock {
+/** A SKU's Stock before its first move. */
+export const emptyStock = (sku: string): Stock => ({
+  sku,
+  on_hand: 0,
+  reserved: 0,
+  committed: 0,
+  available: 0,
+  version: 0,
+  updated_at: null,
+  locations: [],
+  incoming: 0,
+  available_to_promise: 0,
+});
+
+function toStock(sku: string, state: LedgerState, policy: StockPolicy): Stock {
   const locations: LocationStock[] = [...state.at]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([location, b]) => ({ location, ...balancesOf(b), available: available(b) }));
@@ -266,6 +297,8 @@ function toStock(sku: string, state: LedgerState): Stock {
     version: state.version,
     updated_at: state.updated_at_ms === null ? null : isoInstant(state.updated_at_ms),
     locations,
+    incoming: state.incoming,
+    available_to_promise: availableToPromise(policy, state.incoming, state.at),
   };
 }
 
@@ -279,10 +312,12 @@ const draftOf = (row: MoveRow): MoveDraft => ({
   ref: row.ref,
   location: row.location ?? DEFAULT_LOCATION,
   to_location: row.to_location,
+  incoming_id: row.incoming_id ?? null,
+  incoming_delta: 0,
 });
 
 /** A move in API.md's field order. */
-function moveObject(sku: string, seq: number, draft: MoveDraft, after: Balances, atMs: number): Move {
+function moveObject(sku: string, seq: number, draft: MoveDraft, after: Balances & { incoming: number }, atMs: number): Move {
   return {
     sku,
     seq,
@@ -299,5 +334,7 @@ function moveObject(sku: string, seq: number, draft: MoveDraft, after: Balances,
     at: isoInstant(atMs),
     location: draft.location,
     to_location: draft.to_location,
+    incoming_id: draft.incoming_id,
+    incoming: after.incoming,
   };
 }

@@ -115,8 +115,8 @@ export class Projector {
         }
         const sent = this.settings.current();
         const batch = [
-          ...(settingsChanged ? [settingsStatement(this.env.DB, sku, sent.low_stock_threshold)] : []),
-          ...projectionStatements(this.env.DB, moves, sent.low_stock_threshold, this.locationsAfter(moves)),
+          ...(settingsChanged ? [settingsStatement(this.env.DB, sku, sent)] : []),
+          ...projectionStatements(this.env.DB, moves, sent, this.locationsAfter(moves)),
         ];
         if (batch.length > 0) await this.env.DB.batch(batch);
         // Settings changed again while the batch was out: the next round sends them.

@@ -123,6 +123,62 @@ const STEPS: readonly string[] = [
   ALTER TABLE holds ADD COLUMN allocations TEXT;
   ALTER TABLE order_lines ADD COLUMN allocations TEXT;
   `,
+  // 8: reality (contract v1.2). A count may find fewer units than are promised, so a move's available may be
+  // below zero: the ledger is rebuilt once without that CHECK (SQLite cannot drop one in place), on_hand
+  // still never below zero. Moves record the incoming they concern and the SKU's incoming after them;
+  // \`incoming\` keeps each purchase order's units on their way; settings gain the backorder policy.
+  `
+  CREATE TABLE stock_moves_v8 (
+    seq                 INTEGER PRIMARY KEY CHECK (seq >= 1),
+    type                TEXT    NOT NULL,
+    quantity            INTEGER NOT NULL,
+    on_hand             INTEGER NOT NULL CHECK (on_hand >= 0),
+    reserved            INTEGER NOT NULL CHECK (reserved >= 0),
+    committed           INTEGER NOT NULL CHECK (committed >= 0),
+    reservation_id      TEXT,
+    order_id            TEXT,
+    reason              TEXT,
+    ref                 TEXT,
+    at_ms               INTEGER NOT NULL,
+    low_stock_threshold INTEGER,
+    location            TEXT,
+    to_location         TEXT,
+    at_on_hand          INTEGER,
+    at_reserved         INTEGER,
+    at_committed        INTEGER,
+    to_on_hand          INTEGER,
+    to_reserved         INTEGER,
+    to_committed        INTEGER,
+    incoming_id         TEXT,
+    incoming            INTEGER CHECK (incoming >= 0)
+  );
+  INSERT INTO stock_moves_v8 (seq, type, quantity, on_hand, reserved, committed, reservation_id, order_id, reason,
+    ref, at_ms, low_stock_threshold, location, to_location, at_on_hand, at_reserved, at_committed, to_on_hand,
+    to_reserved, to_committed)
+  SELECT seq, type, quantity, on_hand, reserved, committed, reservation_id, order_id, reason, ref, at_ms,
+    low_stock_threshold, location, to_location, at_on_hand, at_reserved, at_committed, to_on_hand, to_reserved,
+    to_committed
+  FROM stock_moves;
+  DROP TABLE stock_moves;
+  ALTER TABLE stock_moves_v8 RENAME TO stock_moves;
+  CREATE INDEX stock_moves_by_time ON stock_moves (at_ms);
+  CREATE INDEX stock_moves_by_location ON stock_moves (location, seq) WHERE location IS NOT NULL;
+  CREATE INDEX stock_moves_by_to_location ON stock_moves (to_location, seq) WHERE to_location IS NOT NULL;
+
+  CREATE TABLE incoming (
+    id             TEXT    PRIMARY KEY,
+    location       TEXT    NOT NULL,
+    quantity       INTEGER NOT NULL CHECK (quantity >= 1),
+    received       INTEGER NOT NULL CHECK (received >= 0),
+    expected_at_ms INTEGER NOT NULL,
+    status         TEXT    NOT NULL CHECK (status IN ('open', 'received', 'cancelled')),
+    created_at_ms  INTEGER NOT NULL,
+    updated_at_ms  INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  ALTER TABLE settings ADD COLUMN backorder_limit INTEGER NOT NULL DEFAULT 0 CHECK (backorder_limit BETWEEN 0 AND 1000000);
+  ALTER TABLE settings ADD COLUMN preorder INTEGER NOT NULL DEFAULT 0 CHECK (preorder IN (0, 1));
+  `,
 ];
 
 export const PRODUCT_STOCK_SCHEMA: Schema = {

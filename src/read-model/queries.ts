@@ -38,6 +38,8 @@ export interface StockFilter {
   sku?: string[] | undefined;
   /** (v1.2) The rows of this location, one per SKU that ever had a move there. */
   location?: string | undefined;
+  /** (v1.2) Only SKUs whose available is below what their backorder policy lets holds take it to. */
+  short?: boolean | undefined;
 }
 
 /** Past every character a SKU may hold (SKU_PATTERN is ASCII up to `z`): the end of a prefix's range. */
@@ -102,10 +104,12 @@ export function stockListSql(filter: StockFilter): Statement {
     };
   }
   if (filter.in_stock === true) where.push("available > 0");
-  if (filter.in_stock === false) where.push("available = 0");
-  // The terms of the partial index `stock_low` (migration 0007), which holds exactly the low SKUs.
+  if (filter.in_stock === false) where.push("available <= 0");
+  // The terms of the partial indexes `stock_low` (migration 0007) and `stock_short` (0012), which hold
+  // exactly the low and the short SKUs.
   if (filter.low === true) where.push("low_stock_threshold IS NOT NULL AND available <= low_stock_threshold");
-  const table = filter.low === true ? "stock INDEXED BY stock_low" : "stock";
+  if (filter.short === true) where.push("available < -(backorder_limit + preorder * incoming)");
+  const table = filter.short === true ? "stock INDEXED BY stock_short" : filter.low === true ? "stock INDEXED BY stock_low" : "stock";
   return {
     sql: `SELECT sku, on_hand, reserved, committed, available, version, updated_at, locations FROM ${table}
           WHERE ${where.join(" AND ")} ORDER BY sku LIMIT ?`,
@@ -276,6 +280,8 @@ function toFeedMove(r: MoveRow): FeedMove {
     at: r.at,
     location: r.location,
     to_location: r.to_location,
+    incoming_id: r.incoming_id ?? null,
+    incoming: r.incoming ?? 0,
     cursor: String(r.cursor),
   };
 }

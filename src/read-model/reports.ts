@@ -16,6 +16,9 @@ export interface DailyRow {
   fulfilled: number;
   returned: number;
   transferred: number;
+  /** (v1.2) Units declared incoming, and incoming units cancelled. */
+  expected: number;
+  expected_cancelled: number;
   on_hand_end: number;
 }
 
@@ -43,7 +46,7 @@ export const DEFAULT_REPORT_LIMIT = 1_000;
 export const MAX_REPORT_LIMIT = 10_000;
 
 const COLUMNS =
-  "day, sku, received, adjusted, reserved, released, committed, cancelled, fulfilled, returned, transferred, on_hand_end";
+  "day, sku, received, adjusted, reserved, released, committed, cancelled, fulfilled, returned, transferred, expected, expected_cancelled, on_hand_end";
 
 /** The cursor of a report page: `day/sku`, base64url-encoded so that clients treat it as opaque. */
 function encodeDailyKey(key: DailyKey): string {
