@@ -3,6 +3,7 @@
 // known phase; then the alarms run, and nothing may be half-applied.
 import { abortAllDurableObjects, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { Peers } from "../durable-objects/shared/calls";
 import { forgetRegistry } from "../src/locations";
 import {
   api,
@@ -258,7 +259,21 @@ describe("an order action interrupted", () => {
     await putReservation(id, [{ sku: a!, quantity: 3 }, { sku: b!, quantity: 2 }]);
     await api("POST", `/v1/reservations/${id}/commit`, { body: { order_id: orderId } });
 
-    await interrupt(() => api("POST", `/v1/orders/${orderId}/fulfil`), stall(productStub(b!)), orderStub(orderId));
+    // (v1.2) The order reads each shelf before it records a fulfil; then its totals reach `a`, and the call
+    // that sends them to `b` never returns, so the abort lands between the two products.
+    await runInDurableObject(orderStub(orderId), (instance: unknown) => {
+      const order = instance as { peers: Peers };
+      const real = order.peers;
+      order.peers = {
+        ...real,
+        product: (sku: string) =>
+          new Proxy(real.product(sku), {
+            get: (target, key) =>
+              key === "applyOrderTotals" && sku === b ? () => new Promise(() => undefined) : Reflect.get(target, key),
+          }),
+      };
+    });
+    await interrupt(() => api("POST", `/v1/orders/${orderId}/fulfil`), Promise.resolve(), orderStub(orderId));
     const order = (await api("GET", `/v1/orders/${orderId}`)).body;
     expect(order.lines.map((l: any) => l.fulfilled)).toEqual(order.lines.map((l: any) => l.committed));
     expect(await stockOf(a!)).toMatchObject({ on_hand: 2, committed: 0 });

@@ -122,6 +122,7 @@ describe("index proof", () => {
         ["", "M"].flatMap((after_sku) => [
           stockListSql({ after_sku, limit: 100, in_stock }),
           stockListSql({ after_sku, limit: 100, in_stock, low: true }),
+          stockListSql({ after_sku, limit: 100, in_stock, short: true }),
         ]),
       ),
       dailyReportSql({ from: "2026-01-01", to: "2026-01-31", limit: 1000 }),
@@ -144,10 +145,12 @@ describe("index proof", () => {
       { sku: ["B", "A", "C"] },
       { sku: ["B", "A"], in_stock: true, after_sku: "A" },
       { sku: ["B", "A"], low: true },
+      { prefix: "MUG", short: true },
+      { sku: ["B", "A"], short: true, low: true },
     ]) {
       const detail = await plan(stockListSql({ limit: 100, ...filter }));
       const where = `${JSON.stringify(filter)}: ${detail.join(" | ")}`;
-      expect(detail[0], where).toMatch(/^SEARCH stock USING (COVERING )?(INDEX stock_low|PRIMARY KEY|INDEX sqlite_autoindex_stock_1) \(sku/);
+      expect(detail[0], where).toMatch(/^SEARCH stock USING (COVERING )?(INDEX stock_low|INDEX stock_short|PRIMARY KEY|INDEX sqlite_autoindex_stock_1) \(sku/);
       expect(detail.some((d) => SORT.test(d)), where).toBe(false);
     }
     // (v1.2) One location's rows are a range of (location, sku), with every other filter, never sorted.
@@ -187,6 +190,9 @@ describe("index proof", () => {
     // The low listing walks the partial index of low SKUs only, in sku order.
     const low = await plan(stockListSql({ after_sku: "M", limit: 100, low: true }));
     expect(low[0]).toMatch(/^SEARCH stock USING (COVERING )?INDEX stock_low \(sku>\?\)/);
+    // (v1.2) So does the short listing, through the partial index of short SKUs.
+    const short = await plan(stockListSql({ after_sku: "M", limit: 100, short: true }));
+    expect(short[0]).toMatch(/^SEARCH stock USING (COVERING )?INDEX stock_short \(sku>\?\)/);
     // Reset deletes everything by design, a bounded batch at a time: each batch reads only its LIMIT.
     for (const sql of RESET_STATEMENTS) expect(sql).toMatch(/LIMIT \d+\)$/);
   });
@@ -229,7 +235,7 @@ describe("constraints refuse impossible rows", () => {
   });
 
   it.each([
-    ["negative available", { available: -1, on_hand: 1, reserved: 1, committed: 1 }],
+    ["negative on_hand", { on_hand: -1, reserved: 0, committed: 0, available: -1 }],
     ["available that does not add up", { available: 4 }],
     ["negative reserved", { reserved: -1, available: 5 }],
     ["version 0", { version: 0 }],

@@ -31,6 +31,8 @@ function move(sku: string, seq: number, atMs: number): Move {
     at: new Date(atMs).toISOString(),
     location: "default",
     to_location: null,
+    incoming_id: null,
+    incoming: 0,
   };
 }
 

@@ -95,6 +95,18 @@ describe("every response matches the document", () => {
     await call("putSettings", `/v1/products/${sku}/settings`, { body: { low_stock_threshold: 10 } });
     await call("putSettings", `/v1/products/${sku}/settings`, { body: { low_stock_threshold: -1 } });
     await call("getSettings", `/v1/products/${sku}/settings`);
+    await call("putSettings", `/v1/products/${sku}/settings`, { body: { backorder_limit: 2, preorder: true } });
+    await call("putIncoming", `/v1/products/${sku}/incoming/PO-1`, { body: { quantity: 4, expected_at: "2027-01-01T00:00:00.000Z" } });
+    await call("putIncoming", `/v1/products/${sku}/incoming/PO-1`, { body: { quantity: 5, expected_at: "2027-01-01T00:00:00.000Z" } });
+    await call("putIncoming", `/v1/products/${sku}/incoming/PO-1`, { body: { quantity: 0, expected_at: "2027-01-01T00:00:00.000Z" } });
+    await call("getIncoming", `/v1/products/${sku}/incoming/PO-1`);
+    await call("getIncoming", `/v1/products/${sku}/incoming/PO-9`);
+    await call("listIncoming", `/v1/products/${sku}/incoming?status=open`);
+    await call("receive", `/v1/products/${sku}/receive`, { body: { quantity: 1, incoming_id: "PO-9" } });
+    await call("cancelIncoming", `/v1/products/${sku}/incoming/PO-1`);
+    await call("cancelIncoming", `/v1/products/${sku}/incoming/PO-9`);
+    await call("putIncoming", `/v1/products/${sku}/incoming/PO-1`, { body: { quantity: 5, expected_at: "2027-01-01T00:00:00.000Z" } });
+    await call("listStock", `/v1/stock?short=true&limit=2`);
     await call("putReservation", `/v1/reservations/${cart}`, { body: { holder: "h", lines: [{ sku, quantity: 2 }] } });
     await call("putReservation", `/v1/reservations/${cart}`, { body: { holder: "h", lines: [{ sku, quantity: 99 }] } });
     await call("getReservation", `/v1/reservations/${cart}`);

@@ -69,6 +69,8 @@ describe("POST /v1/products/:sku/receive", () => {
       at: expect.stringMatching(ISO_MS),
       location: "default",
       to_location: null,
+      incoming_id: null,
+      incoming: 0,
     });
     expect(res.body.stock).toEqual({
       sku,
@@ -79,6 +81,8 @@ describe("POST /v1/products/:sku/receive", () => {
       version: 1,
       updated_at: res.body.move.at,
       locations: [{ location: "default", on_hand: 10, reserved: 0, committed: 0, available: 10 }],
+      incoming: 0,
+      available_to_promise: 10,
     });
   });
 
@@ -152,6 +156,8 @@ describe("GET /v1/products/:sku", () => {
       version: 1,
       updated_at: expect.stringMatching(ISO_MS),
       locations: [{ location: "default", on_hand: 4, reserved: 0, committed: 0, available: 4 }],
+      incoming: 0,
+      available_to_promise: 4,
     });
   });
 
@@ -187,6 +193,8 @@ describe("GET /v1/products/:sku", () => {
       version: 0,
       updated_at: null,
       locations: [],
+      incoming: 0,
+      available_to_promise: 0,
     });
   });
 

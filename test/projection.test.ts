@@ -8,7 +8,7 @@ import { api, capturingConsole, d1Moves, ledger, productStub, receive, uniqueSku
 
 const MOVE_FIELDS = [
   "sku", "seq", "type", "quantity", "on_hand", "reserved", "committed", "available",
-  "reservation_id", "order_id", "reason", "ref", "at", "location", "to_location",
+  "reservation_id", "order_id", "reason", "ref", "at", "location", "to_location", "incoming_id", "incoming",
 ] as const;
 
 const pick = (row: Record<string, unknown>) => Object.fromEntries(MOVE_FIELDS.map((f) => [f, row[f]]));

@@ -43,6 +43,8 @@ function fabricated(sku: string, seq: number, at: string, type: Move["type"], qu
     at,
     location: "default",
     to_location: null,
+    incoming_id: null,
+    incoming: 0,
   };
 }
 
@@ -136,7 +138,7 @@ describe("GET /v1/reports/daily", () => {
     const res = await api("GET", "/v1/reports/daily?from=2026-03-01&to=2026-03-03");
     expect(res.status).toBe(200);
     const mine = res.body.days.filter((d: any) => d.sku === a || d.sku === b);
-    const zero = { reserved: 0, released: 0, committed: 0, cancelled: 0, fulfilled: 0, returned: 0, transferred: 0 };
+    const zero = { reserved: 0, released: 0, committed: 0, cancelled: 0, fulfilled: 0, returned: 0, transferred: 0, expected: 0, expected_cancelled: 0 };
     expect(mine).toEqual([
       { day: "2026-03-01", sku: a, received: 10, adjusted: -3, ...zero, on_hand_end: 7 },
       { day: "2026-03-01", sku: b, received: 4, adjusted: 0, ...zero, on_hand_end: 4 },
@@ -186,6 +188,8 @@ describe("GET /v1/reports/daily", () => {
         fulfilled: 1,
         returned: 1,
         transferred: 0,
+        expected: 0,
+        expected_cancelled: 0,
         on_hand_end: 6,
       },
     ]);

@@ -27,7 +27,7 @@ describe("a SKU's settings", () => {
     const sku = uniqueSku("SET");
     const res = await api("GET", `/v1/products/${sku}/settings`);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ sku, low_stock_threshold: null, updated_at: null });
+    expect(res.body).toEqual({ sku, low_stock_threshold: null, backorder_limit: 0, preorder: false, updated_at: null });
     const tables = await runInDurableObject(productStub(sku), (_: unknown, state: DurableObjectState) =>
       state.storage.sql.exec("SELECT name FROM sqlite_master WHERE name NOT LIKE '_cf_%'").toArray(),
     );
@@ -38,7 +38,7 @@ describe("a SKU's settings", () => {
     const sku = uniqueSku("SET");
     const set = await putSettings(sku, 5);
     expect(set.status).toBe(200);
-    expect(set.body).toEqual({ sku, low_stock_threshold: 5, updated_at: expect.stringMatching(ISO_MS) });
+    expect(set.body).toEqual({ sku, low_stock_threshold: 5, backorder_limit: 0, preorder: false, updated_at: expect.stringMatching(ISO_MS) });
     expect((await api("GET", `/v1/products/${sku}/settings`)).body).toEqual(set.body);
     // Settings are not stock: the SKU still has no moves.
     expect((await api("GET", `/v1/products/${sku}`)).status).toBe(404);
@@ -65,7 +65,7 @@ describe("a SKU's settings", () => {
   it("is the same over RPC: values on success, the error object on bad input", async () => {
     const sku = uniqueSku("SET");
     const set = await exports.InventoryService.putSettings(sku, { low_stock_threshold: 7 });
-    expect(set).toEqual({ ok: true, value: { sku, low_stock_threshold: 7, updated_at: expect.stringMatching(ISO_MS) } });
+    expect(set).toEqual({ ok: true, value: { sku, low_stock_threshold: 7, backorder_limit: 0, preorder: false, updated_at: expect.stringMatching(ISO_MS) } });
     expect(await exports.InventoryService.getSettings(sku)).toEqual(set);
     const bad = await exports.InventoryService.putSettings(sku, { low_stock_threshold: -7 });
     expect(bad).toMatchObject({ ok: false, error: { code: "invalid_request" } });

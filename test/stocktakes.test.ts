@@ -30,22 +30,22 @@ describe("POST /v1/products/:sku/count", () => {
     const fresh = uniqueSku("COUNT");
     expect((await count(fresh, { on_hand: 0 })).body).toEqual({
       move: null,
-      stock: { sku: fresh, on_hand: 0, reserved: 0, committed: 0, available: 0, version: 0, updated_at: null, locations: [] },
+      stock: { sku: fresh, on_hand: 0, reserved: 0, committed: 0, available: 0, version: 0, updated_at: null, locations: [], incoming: 0, available_to_promise: 0 },
     });
     expect((await count(fresh, { on_hand: 3 })).body.move).toMatchObject({ type: "adjusted", quantity: 3, seq: 1 });
   });
 
-  it("refuses to count below what is reserved and committed, and a count that raced a sale", async () => {
+  it("(v1.2) records a count below what is reserved: the SKU is short; only a count that raced a sale is refused", async () => {
     const sku = uniqueSku("COUNT");
     await receive(sku, 10);
     await putReservation(uniqueSku("cart"), [{ sku, quantity: 4 }]);
-    const short = await count(sku, { on_hand: 3 });
-    expect(short.status).toBe(409);
-    expect(short.body.error).toMatchObject({ code: "insufficient_stock", details: { shortfalls: [{ sku, requested: 7, available: 6 }] } });
     const stale = await count(sku, { on_hand: 9, expected_version: 1 });
     expect(stale.status).toBe(409);
     expect(stale.body.error).toMatchObject({ code: "version_conflict", details: { current_version: 2 } });
     expect(await stockOf(sku)).toMatchObject({ on_hand: 10, reserved: 4, version: 2 });
+    const short = await count(sku, { on_hand: 3 });
+    expect(short.status).toBe(201);
+    expect(short.body.stock).toMatchObject({ on_hand: 3, reserved: 4, available: -1, version: 3 });
   });
 
   it("is decided inside the SKU's transaction: concurrent counts and sales end at a count, never below zero", async () => {
@@ -99,12 +99,12 @@ describe("POST /v1/counts", () => {
     await receive(b, 5);
     await putReservation(uniqueSku("cart"), [{ sku: b, quantity: 5 }]);
     const res = await api("POST", "/v1/counts", {
-      body: { lines: [{ sku: c, on_hand: 2 }, { sku: b, on_hand: 1 }, { sku: a, on_hand: 5 }], ref: "cycle-7" },
+      body: { lines: [{ sku: c, on_hand: 2 }, { sku: b, on_hand: 1, expected_version: 1 }, { sku: a, on_hand: 5 }], ref: "cycle-7" },
     });
     expect(res.status).toBe(200);
     expect(res.body.results).toEqual([
       { sku: c, ok: true, move: expect.objectContaining({ quantity: 2, reason: "count", ref: "cycle-7" }), stock: expect.objectContaining({ on_hand: 2 }) },
-      { sku: b, ok: false, error: expect.objectContaining({ code: "insufficient_stock" }) },
+      { sku: b, ok: false, error: expect.objectContaining({ code: "version_conflict" }) },
       { sku: a, ok: true, move: null, stock: expect.objectContaining({ on_hand: 5 }) },
     ]);
     expect(await stockOf(b)).toMatchObject({ on_hand: 5, reserved: 5 });
