@@ -129,8 +129,9 @@ describe("backorders", () => {
           }),
       };
     });
-    const { lines } = await capturingConsole("warn", () => api("POST", `/v1/orders/${order}/fulfil`));
-    expect(lines.some((l) => l.includes("order_line_refused"))).toBe(true);
+    const { result: refused } = await capturingConsole("warn", () => api("POST", `/v1/orders/${order}/fulfil`));
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe("insufficient_stock");
     expect((await api("GET", `/v1/orders/${order}`)).body.lines[0]).toMatchObject({ committed: 4, fulfilled: 0 });
     // Nothing is left for recovery to send.
     const intents = await runInDurableObject(orderStub(order), (_: unknown, state: DurableObjectState) =>

@@ -3,7 +3,8 @@
  * and what a receipt against them does. Every change of the SKU's incoming total is a move (`expected`,
  * `expected_cancelled`, or the `received` move that names the incoming), so the ledger tells it.
  */
-import { accept, move, refuse, type At, type Decision } from "./ledger";
+import type { At, Decision, MoveDraft, Refusal } from "./ledger";
+import { move } from "./move-draft";
 
 export type IncomingStatus = "open" | "received" | "cancelled";
 
@@ -24,6 +25,9 @@ export type IncomingCommand =
   | { type: "expect"; incoming_id: string; quantity: number; location: string; expected_at_ms: number }
   /** DELETE …/incoming/:id: cancel what is not yet received. */
   | { type: "cancel_incoming"; incoming_id: string };
+
+const accept = (moves: MoveDraft[] = [], records: { incoming?: IncomingRecord } = {}): Decision => ({ ok: true, moves, ...records });
+const refuse = (refusal: Refusal): Decision => ({ ok: false, refusal });
 
 /** The units still expected: none once it is received or cancelled. */
 export const stillExpected = (i: IncomingRecord): number => (i.status === "open" ? Math.max(i.quantity - i.received, 0) : 0);

@@ -5,6 +5,7 @@
  */
 import { allocateBeyond, mergeAllocations, releaseFromLast } from "./allocation";
 import { decideIncoming, receiptAgainst, type IncomingCommand, type IncomingRecord } from "./incoming";
+import { move } from "./move-draft";
 import { backorderRoom, type StockPolicy } from "./policy";
 
 export const MOVE_TYPES = [
@@ -222,33 +223,18 @@ export function available(b: Balances): number {
   return b.on_hand - b.reserved - b.committed;
 }
 
-export function move(type: MoveType, quantity: number, location: string, fields: Partial<MoveDraft> = {}): MoveDraft {
-  return {
-    type,
-    quantity,
-    reservation_id: null,
-    order_id: null,
-    reason: null,
-    ref: null,
-    location,
-    to_location: null,
-    incoming_id: null,
-    incoming_delta: 0,
-    ...fields,
-  };
-}
 
 const NO_BALANCES: Balances = Object.freeze({ on_hand: 0, reserved: 0, committed: 0 });
 
 /** The balances at `location` (zeros where the SKU never had a move). */
 export const balancesAt = (at: LocationBalances, location: string): Balances => at.get(location) ?? NO_BALANCES;
 
-export const accept = (moves: MoveDraft[] = [], records: { hold?: Hold; line?: CommittedLine; incoming?: IncomingRecord } = {}): Decision => ({
+const accept = (moves: MoveDraft[] = [], records: { hold?: Hold; line?: CommittedLine; incoming?: IncomingRecord } = {}): Decision => ({
   ok: true,
   moves,
   ...records,
 });
-export const refuse = (refusal: Refusal): Decision => ({ ok: false, refusal });
+const refuse = (refusal: Refusal): Decision => ({ ok: false, refusal });
 
 export function decide(state: SkuState, command: Command): Decision {
   const { stock, at, hold, line } = state;

@@ -8,6 +8,7 @@ import {
   fail,
   isoInstant,
   succeed,
+  type ApiError,
   type IdempotencyToken,
   type Order as OrderView,
   type OrderLine,
@@ -128,7 +129,12 @@ export class Order extends Coordinator<TotalsIntent> {
       if (intent.totals) {
         // Armed before the first product call, so an object that dies during it is woken to finish.
         await this.schedule.arm();
-        await this.sendTotals(orderId, intent.totals);
+        const refused = await this.sendTotals(orderId, intent.totals);
+        if (refused.length > 0) {
+          return fail("insufficient_stock", "the shelf no longer holds the units this fulfil would ship", {
+            shortfalls: refused.flatMap((e) => e.details?.shortfalls ?? []),
+          });
+        }
       }
       return intent.outcome;
     });
@@ -208,7 +214,8 @@ export class Order extends Coordinator<TotalsIntent> {
     });
   }
 
-  private async sendTotals(orderId: string, intent: TotalsIntent): Promise<void> {
+  /** Returns the products' refusals of lines that were put back (none when every product applied its totals). */
+  private async sendTotals(orderId: string, intent: TotalsIntent): Promise<ApiError[]> {
     const results = await Promise.all(
       intent.lines.map((l) =>
         attempt(`sending ${l.sku} the totals of order ${orderId}`, () =>
@@ -247,6 +254,7 @@ export class Order extends Coordinator<TotalsIntent> {
       if (refused.length > 0) this.listing.noteChanged(clock.now());
       this.intents.finish();
     });
+    return results.flatMap((r, i) => (!r.ok && refused.includes(intent.lines[i]!) ? [r.error] : []));
   }
 
   /** Sends the totals a previous call recorded but may not have delivered to every product. */
