@@ -445,11 +445,19 @@ $("count-form").addEventListener(
     const sku = $("count-sku").value.trim();
     const result = await call("POST", `/v1/products/${encodeURIComponent(sku)}/count`, { on_hand: Number($("count-on-hand").value) });
     $("count-result").textContent = result.move
-      ? `${sku}: on hand is now ${result.stock.on_hand} (${result.move.quantity > 0 ? "+" : ""}${result.move.quantity}), ${result.stock.available} available.`
-      : `${sku}: the count matched, nothing changed (${result.stock.on_hand} on hand).`;
+      ? `${sku}: on hand is now ${result.stock.on_hand} (${signed(result.move.quantity)}), ${result.stock.available} available.${shortNote(result.stock)}`
+      : `${sku}: the count matched, nothing changed (${result.stock.on_hand} on hand).${shortNote(result.stock)}`;
     if (current.sku === sku) await loadSku(sku);
   }),
 );
+
+const signed = (n) => `${n > 0 ? "+" : ""}${n}`;
+
+/** A count records the shelf even below what is held; then say how short the SKU is, and why. */
+const shortNote = (stock) =>
+  stock.available < 0
+    ? ` Short by ${-stock.available}: ${stock.reserved + stock.committed} are reserved or committed, and no new hold is granted until it is received or counted back.`
+    : "";
 
 /** `sku,on_hand` lines, a header line allowed; each line parsed or marked with what is wrong with it. */
 export function parseCounts(text) {
@@ -494,7 +502,7 @@ $("csv-import").addEventListener(
     }
     fill($("csv-results"), [
       ["SKU", (r) => r.sku],
-      ["result", (r) => el("span", { class: r.ok ? "ok" : "bad" }, r.ok ? (r.move ? `on hand ${r.stock.on_hand} (${r.move.quantity > 0 ? "+" : ""}${r.move.quantity})` : "unchanged") : explain(new ApiError(409, r.error)))],
+      ["result", (r) => el("span", { class: r.ok ? "ok" : "bad" }, r.ok ? (r.move ? `on hand ${r.stock.on_hand} (${signed(r.move.quantity)})` : "unchanged") + shortNote(r.stock) : explain(new ApiError(409, r.error)))],
     ], results);
     $("csv-import").hidden = true;
   }),

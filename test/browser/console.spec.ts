@@ -148,17 +148,20 @@ describe("the operator console", () => {
     await page.close();
   });
 
-  it("shows a 409 as the shortfall, in words, and changes nothing", async () => {
+  it("records a count below what is held, and says the SKU is short and why", async () => {
     const page = await signedIn();
     await page.getByRole("button", { name: "Stocktake" }).click();
     await page.getByLabel("Count SKU").fill(tee);
     await page.getByLabel("Counted on hand").fill("3");
     await page.getByRole("button", { name: "Record count" }).click();
-    await page.getByRole("alert").waitFor();
-    expect(await page.getByRole("alert").innerText()).toBe(
-      `Not enough ${tee}: this needs 9, but only 5 are available (short by 4). The rest is reserved or committed.`,
+    await page.locator("#count-result", { hasText: "on hand is now 3" }).waitFor();
+    expect(await text(page, "#count-result")).toBe(
+      `${tee}: on hand is now 3 (-9), -4 available. Short by 4: 7 are reserved or committed, and no new hold is granted until it is received or counted back.`,
     );
-    expect((await api("GET", `/v1/products/${tee}`)).on_hand).toBe(12);
+    expect(await page.getByRole("alert").count()).toBe(0);
+    const stock = await api("GET", `/v1/products/${tee}`);
+    expect([stock.on_hand, stock.available]).toEqual([3, -4]);
+    await api("POST", `/v1/products/${tee}/count`, { on_hand: 12 });
     await page.close();
   });
 
@@ -175,7 +178,7 @@ describe("the operator console", () => {
     const rows = await page.locator("#csv-results tbody tr").allInnerTexts();
     expect(rows[0]).toContain("on hand 6 (+2)");
     expect(rows[1]).toContain("unchanged");
-    expect(rows[2]).toContain(`Not enough ${tee}: this needs 12, but only 5 are available`);
+    expect(rows[2]).toContain("on hand 0 (-12) Short by 7: 7 are reserved or committed");
     expect((await api("GET", `/v1/products/${run}-TEE-RED-L`)).on_hand).toBe(6);
     await page.close();
   });
