@@ -96,6 +96,8 @@ export interface ReservationLine {
   quantity: number;
   location?: string;
   allocations: Array<{ location: string; quantity: number }>;
+  /** (v1.2) A bundle line: its components per unit of the bundle as made, and where each is held. */
+  components?: Array<{ sku: string; quantity: number; allocations: Array<{ location: string; quantity: number }> }>;
 }
 
 export interface Reservation {
@@ -118,6 +120,8 @@ export interface OrderLine {
   returned: number;
   /** (v1.2) The same by location, in the order the units were allocated. */
   allocations: Array<{ location: string; committed: number; fulfilled: number; cancelled: number; returned: number }>;
+  /** (v1.2) A bundle line: its components per unit of the bundle, as the reservation made it. */
+  components?: Array<{ sku: string; quantity: number }>;
 }
 
 export interface Order {
@@ -167,6 +171,8 @@ export interface ErrorDetails {
   lines?: Array<{ sku: string; requested: number; allowed: number }>;
   /** unavailable: the same request may be sent again */
   retryable?: true;
+  /** (v1.2) conflict: the SKU a stock command named is a bundle */
+  bundle?: true;
   /** quantity_exceeds_order from a single product */
   sku?: string;
   requested?: number;

@@ -114,6 +114,8 @@ export interface SkuState {
   policy: StockPolicy;
   /** (v1.2) The incoming the command names (null when it names none, or none by that id exists). */
   incoming: IncomingRecord | null;
+  /** (v1.2) A bundle has no stock of its own: nothing may add to it or hold it. */
+  bundle?: boolean;
 }
 
 /** Where an operator command acts, and whether the request named it (a shortfall then says where). */
@@ -201,7 +203,12 @@ export type Refusal =
   | { code: "no_order_line"; order_id: string }
   | { code: "incoming_not_found"; incoming_id: string }
   /** The incoming is received or cancelled, or would drop below what it already received. */
-  | { code: "incoming_closed"; incoming_id: string; message: string };
+  | { code: "incoming_closed"; incoming_id: string; message: string }
+  /** (v1.2) The SKU is a bundle: its components have the stock. */
+  | { code: "is_bundle" };
+
+/** Commands that would give a SKU stock or hold it: a bundle refuses them. Releases and order steps pass. */
+const STOCKING: ReadonlySet<Command["type"]> = new Set(["receive", "adjust", "count", "expect", "transfer", "hold"]);
 
 /**
  * What a command decided: the moves to append, and the hold or order line as they are after it (absent
@@ -238,6 +245,9 @@ const refuse = (refusal: Refusal): Decision => ({ ok: false, refusal });
 
 export function decide(state: SkuState, command: Command): Decision {
   const { stock, at, hold, line } = state;
+  if (state.bundle && STOCKING.has(command.type) && !(command.type === "hold" && command.quantity === 0)) {
+    return refuse({ code: "is_bundle" });
+  }
   switch (command.type) {
     case "receive": {
       const { quantity, reason, ref } = command;

@@ -2,6 +2,7 @@
  * Pure rules of an order's lines: what fulfil, cancel and return may ask for, and the totals they lead to.
  * outstanding = committed − fulfilled − cancelled; returnable = fulfilled − returned.
  */
+import type { Component } from "./bundles";
 import type { OrderLine, RequestedLine } from "./contract";
 import { spreadOrderStep, type OrderStep } from "./ledger";
 
@@ -18,10 +19,12 @@ export type OrderPlan =
   | { ok: true; lines: OrderLine[]; changed: string[]; locations: Map<string, string | null> }
   | { ok: false; excess: Excess[] };
 
-export const outstanding = (l: OrderLine) => l.committed - l.fulfilled - l.cancelled;
-export const returnable = (l: OrderLine) => l.fulfilled - l.returned;
+export const outstanding = (l: Totals) => l.committed - l.fulfilled - l.cancelled;
+export const returnable = (l: Totals) => l.fulfilled - l.returned;
 
-function allowance(action: OrderAction, line: OrderLine): number {
+type Totals = Pick<OrderLine, "committed" | "fulfilled" | "cancelled" | "returned">;
+
+function allowance(action: OrderAction, line: Totals): number {
   return action === "return" ? returnable(line) : outstanding(line);
 }
 
@@ -40,7 +43,7 @@ export function planOrderAction(
   const excess: Excess[] = [];
   const after = new Map<string, OrderLine>();
   for (const r of asked) {
-    const line = bySku.get(r.sku);
+    const line = after.get(r.sku) ?? bySku.get(r.sku);
     const allowed = line ? allowance(action, line) : 0;
     if (!line || r.quantity > allowed) {
       excess.push({ sku: r.sku, requested: r.quantity, allowed });
@@ -96,4 +99,93 @@ export function shelfShortfalls(
     }
   }
   return shortfalls;
+}
+
+/** (v1.2) A bundle line of an order: its own totals, in bundles, and the components it was made with. */
+export interface BundleOrderLine extends Totals {
+  sku: string;
+  components: Component[];
+}
+
+const STEPS = ["committed", "fulfilled", "cancelled", "returned"] as const;
+
+/**
+ * What the order took of each SKU on its own line: the SKU's totals less its bundles' units. A SKU taken only
+ * in bundles has no plain part. Its allocations are the SKU's, bundle units included.
+ */
+export function plainParts(skuLines: readonly OrderLine[], bundles: readonly BundleOrderLine[]): OrderLine[] {
+  if (bundles.length === 0) return [...skuLines];
+  return skuLines
+    .map((line) => {
+      const part = { ...line };
+      for (const b of bundles) {
+        const per = b.components.find((c) => c.sku === line.sku)?.quantity ?? 0;
+        for (const step of STEPS) part[step] -= b[step] * per;
+      }
+      return part;
+    })
+    .filter((part) => part.committed > 0);
+}
+
+export type BundledPlan =
+  | (Extract<OrderPlan, { ok: true }> & { bundles: BundleOrderLine[]; changedBundles: string[] })
+  | { ok: false; excess: Excess[] }
+  | { ok: false; locations: string };
+
+/**
+ * `planOrderAction` for an order with bundle lines: each requested line is checked against its own line (a
+ * bundle's, or a SKU's plain part), then becomes units of SKUs, summed by SKU and planned as SKU lines. The
+ * units of one SKU must come from one place.
+ */
+export function planBundledAction(
+  skuLines: readonly OrderLine[],
+  bundles: readonly BundleOrderLine[],
+  action: OrderAction,
+  requested: readonly RequestedLine[] | undefined,
+): BundledPlan {
+  if (bundles.length === 0) {
+    const plan = planOrderAction(skuLines, action, requested);
+    return plan.ok ? { ...plan, bundles: [], changedBundles: [] } : plan;
+  }
+  const plain = new Map(plainParts(skuLines, bundles).map((l) => [l.sku, l]));
+  const bundleBySku = new Map(bundles.map((b) => [b.sku, b]));
+  const asked: readonly RequestedLine[] =
+    requested ?? [...plain.values(), ...bundles].map((l) => ({ sku: l.sku, quantity: allowance(action, l) })).filter((r) => r.quantity > 0);
+  const field: OrderStep = action === "fulfil" ? "fulfilled" : action === "cancel" ? "cancelled" : "returned";
+
+  const excess: Excess[] = [];
+  const units = new Map<string, RequestedLine>();
+  const bundlesAfter = new Map<string, BundleOrderLine>();
+  let split: string | null = null;
+  const addUnits = (sku: string, quantity: number, location: string | undefined) => {
+    const sum = units.get(sku);
+    if (sum && sum.location !== location) split = sku;
+    units.set(sku, { sku, quantity: (sum?.quantity ?? 0) + quantity, ...(location === undefined ? {} : { location }) });
+  };
+  for (const r of asked) {
+    const bundle = bundlesAfter.get(r.sku) ?? bundleBySku.get(r.sku);
+    const own = bundle ?? plain.get(r.sku);
+    const allowed = own ? allowance(action, own) : 0;
+    if (!own || r.quantity > allowed) {
+      excess.push({ sku: r.sku, requested: r.quantity, allowed });
+      continue;
+    }
+    if (r.quantity === 0) continue;
+    if (bundle) {
+      bundlesAfter.set(r.sku, { ...bundle, [field]: bundle[field] + r.quantity });
+      for (const c of bundle.components) addUnits(c.sku, c.quantity * r.quantity, r.location);
+    } else {
+      plain.set(r.sku, { ...own, [field]: own[field] + r.quantity } as OrderLine);
+      addUnits(r.sku, r.quantity, r.location);
+    }
+  }
+  if (excess.length > 0) return { ok: false, excess };
+  if (split !== null) return { ok: false, locations: split };
+  const plan = planOrderAction(skuLines, action, [...units.values()]);
+  if (!plan.ok) return plan;
+  return {
+    ...plan,
+    bundles: bundles.map((b) => bundlesAfter.get(b.sku) ?? b),
+    changedBundles: [...bundlesAfter.keys()],
+  };
 }

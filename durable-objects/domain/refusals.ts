@@ -43,6 +43,8 @@ export function refusalToError(sku: string, refusal: Refusal): ApiError {
       return fail("not_found", `${sku} has no incoming ${refusal.incoming_id}`).error;
     case "incoming_closed":
       return fail("conflict", refusal.message).error;
+    case "is_bundle":
+      return fail("conflict", `${sku} is a bundle: it has no stock of its own, its components do`, { bundle: true }).error;
   }
 }
 
