@@ -24,7 +24,7 @@ module.exports = {
         "Only durable-objects/bindings.ts names the object classes (as types), and src/index.ts exports them to the runtime.",
       severity: "error",
       from: { path: "^(src|durable-objects)/", pathNot: "^(durable-objects/bindings\\.ts|src/index\\.ts)$" },
-      to: { path: "^durable-objects/(catalog/Catalog|locations/LocationRegistry|order/Order|product-stock/ProductStock|reservation/Reservation|webhook/WebhookEndpoint)\\.ts$" },
+      to: { path: "^durable-objects/(bundles/BundleRegistry|catalog/Catalog|locations/LocationRegistry|order/Order|product-stock/ProductStock|reservation/Reservation|webhook/WebhookEndpoint)\\.ts$" },
     },
     {
       name: "bindings-name-classes-only-as-types",

@@ -33,6 +33,7 @@ export default defineConfig({
           CATALOG: { className: "Catalog", useSQLite: true },
           WEBHOOK_ENDPOINT: { className: "WebhookEndpoint", useSQLite: true },
           LOCATION_REGISTRY: { className: "LocationRegistry", useSQLite: true },
+          BUNDLE_REGISTRY: { className: "BundleRegistry", useSQLite: true },
           MIN_PRODUCT: { className: "MinProduct", useSQLite: true },
           MIN_RESERVATION: { className: "MinReservation", useSQLite: true },
         },

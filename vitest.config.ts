@@ -101,6 +101,7 @@ export default defineConfig({
                     CATALOG: { className: "Catalog", useSQLite: true },
                     WEBHOOK_ENDPOINT: { className: "WebhookEndpoint", useSQLite: true },
                     LOCATION_REGISTRY: { className: "LocationRegistry", useSQLite: true },
+                    BUNDLE_REGISTRY: { className: "BundleRegistry", useSQLite: true },
                   },
                   queueProducers: { STOCK_EVENTS: "checkout-example-stock-events" },
                   d1Databases: { DB: D1_ID },

@@ -27,3 +27,4 @@ export const Order = counted(service.Order, "order");
 export const Catalog = counted(service.Catalog, "catalog");
 export const WebhookEndpoint = counted(service.WebhookEndpoint, "webhook");
 export const LocationRegistry = counted(service.LocationRegistry, "location_registry");
+export const BundleRegistry = counted(service.BundleRegistry, "bundle_registry");

@@ -2,6 +2,7 @@
  * The bindings the Durable Objects use. The only module that names the object classes, and only as types:
  * the Worker's own `Env` (src/env.ts) extends it with what only the edge needs.
  */
+import type { BundleRegistry } from "./bundles/BundleRegistry";
 import type { Catalog } from "./catalog/Catalog";
 import type { StockEvent } from "./domain/stock-events";
 import type { LocationRegistry } from "./locations/LocationRegistry";
@@ -19,6 +20,8 @@ export interface ObjectBindings {
   CATALOG: DurableObjectNamespace<Catalog>;
   /** (v1.2) One object: the locations stock may sit at. */
   LOCATION_REGISTRY: DurableObjectNamespace<LocationRegistry>;
+  /** (v1.2) One object: every bundle's definition. */
+  BUNDLE_REGISTRY: DurableObjectNamespace<BundleRegistry>;
   /**
    * Stock events (contract v1.1), sent by each SKU's object and fanned out to webhooks by the Worker. A
    * message is the events of consecutive moves of one SKU, in seq order.

@@ -15,7 +15,7 @@ declare global {
     }
     interface GlobalProps {
       mainModule: typeof import("./index");
-      durableNamespaces: "ProductStock" | "Reservation" | "Order" | "Catalog" | "WebhookEndpoint" | "LocationRegistry";
+      durableNamespaces: "ProductStock" | "Reservation" | "Order" | "Catalog" | "WebhookEndpoint" | "LocationRegistry" | "BundleRegistry";
     }
   }
 }

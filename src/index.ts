@@ -4,6 +4,7 @@ import { fanOut, type StockEventMessage } from "./events/fan-out";
 import { handleHttp } from "./http/router";
 import { deleteOldMoves, retentionDays } from "./retention";
 
+export { BundleRegistry } from "../durable-objects/bundles/BundleRegistry";
 export { Catalog } from "../durable-objects/catalog/Catalog";
 export { LocationRegistry } from "../durable-objects/locations/LocationRegistry";
 export { Order } from "../durable-objects/order/Order";

@@ -334,6 +334,24 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     return succeed(settingsView(sku, stored));
   }
 
+  // ---- bundles (contract v1.2) --------------------------------------------------------------------
+
+  /**
+   * Makes this SKU a bundle (no stock of its own) or a plain SKU again. Decided in one transaction with the
+   * ledger, so a SKU that has moves never becomes a bundle, and a bundle never takes a move.
+   */
+  async markBundle(sku: string, bundle: boolean): Promise<Outcome<{ sku: string; bundle: boolean }>> {
+    if (!bundle && !this.settings.current().bundle) return succeed({ sku, bundle });
+    this.schema.ensure();
+    const refused = this.transactSync(() => {
+      if (bundle && this.ledger.state().sku !== null) return true;
+      this.settings.put({ bundle }, clock.now());
+      return false;
+    });
+    if (refused) return fail("conflict", `${sku} has moves, so it cannot become a bundle`);
+    return succeed({ sku, bundle });
+  }
+
   /** Does nothing: the benchmark's ceiling for one call to a Durable Object. */
   async ping(): Promise<number> {
     return 1;
@@ -412,7 +430,8 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     const incomingId = "incoming_id" in command ? command.incoming_id : null;
     const incoming = incomingId === null ? null : this.incoming.get(incomingId);
     const policy = this.settings.policy();
-    const decision = decide({ stock: ledger, at: ledger.at, hold, line, policy, incoming }, command);
+    const bundle = this.settings.current().bundle;
+    const decision = decide({ stock: ledger, at: ledger.at, hold, line, policy, incoming, bundle }, command);
     if (!decision.ok) return { ok: false, error: refusalToError(sku, decision.refusal) };
     const appended = this.ledger.append(sku, ledger, decision.moves, now, this.settings.current().low_stock_threshold);
     if (appended.moves.length > 0) {

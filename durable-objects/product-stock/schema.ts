@@ -179,6 +179,8 @@ const STEPS: readonly string[] = [
   ALTER TABLE settings ADD COLUMN backorder_limit INTEGER NOT NULL DEFAULT 0 CHECK (backorder_limit BETWEEN 0 AND 1000000);
   ALTER TABLE settings ADD COLUMN preorder INTEGER NOT NULL DEFAULT 0 CHECK (preorder IN (0, 1));
   `,
+  // 9 (v1.2): a bundle SKU has no stock of its own; the flag is set only while it has no moves.
+  `ALTER TABLE settings ADD COLUMN bundle INTEGER NOT NULL DEFAULT 0 CHECK (bundle IN (0, 1));`,
 ];
 
 export const PRODUCT_STOCK_SCHEMA: Schema = {

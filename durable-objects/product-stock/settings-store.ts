@@ -7,6 +7,8 @@ import type { StockPolicy } from "../domain/policy";
 
 export interface Settings extends StockPolicy {
   low_stock_threshold: number | null;
+  /** (v1.2) Whether this SKU is a bundle: then it has no stock of its own. Set by the bundle registry only. */
+  bundle: boolean;
   updated_at_ms: number | null;
 }
 
@@ -17,6 +19,7 @@ export const NO_SETTINGS: Settings = Object.freeze({
   low_stock_threshold: null,
   backorder_limit: 0,
   preorder: false,
+  bundle: false,
   updated_at_ms: null,
 });
 
@@ -24,6 +27,7 @@ interface SettingsRow {
   low_stock_threshold: number | null;
   backorder_limit: number;
   preorder: number;
+  bundle: number;
   updated_at_ms: number;
   [column: string]: SqlStorageValue;
 }
@@ -55,13 +59,14 @@ export class SettingsStore {
 
   private read(): Settings {
     const row = this.sql
-      .exec<SettingsRow>("SELECT low_stock_threshold, backorder_limit, preorder, updated_at_ms FROM settings")
+      .exec<SettingsRow>("SELECT low_stock_threshold, backorder_limit, preorder, bundle, updated_at_ms FROM settings")
       .toArray()[0];
     if (!row) return NO_SETTINGS;
     return {
       low_stock_threshold: row.low_stock_threshold,
       backorder_limit: row.backorder_limit,
       preorder: row.preorder === 1,
+      bundle: row.bundle === 1,
       updated_at_ms: row.updated_at_ms,
     };
   }
@@ -70,12 +75,14 @@ export class SettingsStore {
   put(patch: SettingsPatch, nowMs: number): Settings {
     const next: Settings = { ...this.current(), ...definedOf(patch), updated_at_ms: nowMs };
     this.sql.exec(
-      `INSERT INTO settings (id, low_stock_threshold, backorder_limit, preorder, updated_at_ms) VALUES (1, ?, ?, ?, ?)
+      `INSERT INTO settings (id, low_stock_threshold, backorder_limit, preorder, bundle, updated_at_ms) VALUES (1, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET low_stock_threshold = excluded.low_stock_threshold,
-         backorder_limit = excluded.backorder_limit, preorder = excluded.preorder, updated_at_ms = excluded.updated_at_ms`,
+         backorder_limit = excluded.backorder_limit, preorder = excluded.preorder, bundle = excluded.bundle,
+         updated_at_ms = excluded.updated_at_ms`,
       next.low_stock_threshold,
       next.backorder_limit,
       next.preorder ? 1 : 0,
+      next.bundle ? 1 : 0,
       nowMs,
     );
     this.cached = next;

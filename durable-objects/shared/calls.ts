@@ -8,6 +8,7 @@ export const reservationAt = (env: ObjectBindings, id: string) => env.RESERVATIO
 export const webhookAt = (env: ObjectBindings, id: string) => env.WEBHOOK_ENDPOINT.get(env.WEBHOOK_ENDPOINT.idFromName(id));
 export const catalogAt = (env: ObjectBindings) => env.CATALOG.get(env.CATALOG.idFromName("catalog"));
 export const registryAt = (env: ObjectBindings) => env.LOCATION_REGISTRY.get(env.LOCATION_REGISTRY.idFromName("locations"));
+export const bundlesAt = (env: ObjectBindings) => env.BUNDLE_REGISTRY.get(env.BUNDLE_REGISTRY.idFromName("bundles"));
 
 /** The objects a coordinator calls; a field of the coordinator, so a test can stand between them. */
 export interface Peers {
