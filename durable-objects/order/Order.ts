@@ -21,7 +21,8 @@ import { attempt, requireAll } from "../shared/calls";
 import { Coordinator } from "../shared/coordinator";
 import { orderListingStatements } from "./listing-sql";
 import { ORDER_SCHEMA } from "./schema";
-import { planOrderAction, shelfShortfalls, type OrderAction } from "../domain/order-lines";
+import { planBundledAction, plainParts, shelfShortfalls, type BundleOrderLine, type BundledPlan, type OrderAction } from "../domain/order-lines";
+import type { Component } from "../domain/bundles";
 import { clock } from "../shared/clock";
 
 interface Header {
@@ -40,6 +41,13 @@ interface Header {
 interface TotalsIntent {
   /** (v1.2) `previous`: the line before this action, put back if its product refuses it (intents from before have none). */
   lines: Array<OrderLine & { location?: string | null; previous?: OrderLine }>;
+}
+
+/** A bundle line as the reservation committed it. */
+export interface CommittedBundle {
+  sku: string;
+  quantity: number;
+  components: Component[];
 }
 
 export class Order extends Coordinator<TotalsIntent> {
@@ -76,8 +84,11 @@ export class Order extends Coordinator<TotalsIntent> {
     return succeed({ order_id: orderId });
   }
 
-  /** Opens the order with what the commit took of each SKU, and where; opening again changes nothing. */
-  async open(orderId: string, reservationId: string, lines: OrderLine[]): Promise<Outcome<OrderView>> {
+  /**
+   * Opens the order with what the commit took of each SKU, and where, and (v1.2) its bundle lines; opening
+   * again changes nothing.
+   */
+  async open(orderId: string, reservationId: string, lines: OrderLine[], bundles: CommittedBundle[] = []): Promise<Outcome<OrderView>> {
     this.schema.ensure();
     this.transactSync(() => {
       const header = this.header();
@@ -98,6 +109,14 @@ export class Order extends Coordinator<TotalsIntent> {
           line.sku,
           line.committed,
           JSON.stringify(line.allocations),
+        );
+      }
+      for (const b of bundles) {
+        this.sql.exec(
+          "INSERT INTO order_bundles (sku, committed, components) VALUES (?, ?, ?)",
+          b.sku,
+          b.quantity,
+          JSON.stringify(b.components.map(({ sku, quantity }) => ({ sku, quantity }))),
         );
       }
       this.listing.noteChanged(now);
@@ -147,7 +166,7 @@ export class Order extends Coordinator<TotalsIntent> {
   private async shelvesShort(requested: RequestedLine[] | undefined): Promise<Outcome<never> | null> {
     if (!this.schema.exists) return null;
     const lines = this.lines();
-    const plan = planOrderAction(lines, "fulfil", requested);
+    const plan = planBundledAction(lines, this.bundles(), "fulfil", requested);
     if (!plan.ok || plan.changed.length === 0) return null;
     const stocks = await Promise.all(
       plan.changed.map((sku) => attempt(`reading the stock of ${sku}`, () => this.peers.product(sku).getStock(sku, null))),
@@ -182,14 +201,8 @@ export class Order extends Coordinator<TotalsIntent> {
       };
       if (!this.header()?.opened) return { outcome: fail("not_found", `no order ${orderId}`) };
 
-      const plan = planOrderAction(this.lines(), action, requested);
-      if (!plan.ok) {
-        return {
-          outcome: remember(
-            fail("quantity_exceeds_order", `the order does not allow that ${action}`, { lines: plan.excess }),
-          ),
-        };
-      }
+      const plan = planBundledAction(this.lines(), this.bundles(), action, requested);
+      if (!plan.ok) return { outcome: remember(refusalOf(action, plan)) };
       if (plan.changed.length === 0) return { outcome: remember(succeed(this.view()!)) };
 
       const before = new Map(this.lines().map((l) => [l.sku, l]));
@@ -204,6 +217,15 @@ export class Order extends Coordinator<TotalsIntent> {
           l.returned,
           JSON.stringify(l.allocations),
           l.sku,
+        );
+      }
+      for (const b of plan.bundles.filter((b) => plan.changedBundles.includes(b.sku))) {
+        this.sql.exec(
+          "UPDATE order_bundles SET fulfilled = ?, cancelled = ?, returned = ? WHERE sku = ?",
+          b.fulfilled,
+          b.cancelled,
+          b.returned,
+          b.sku,
         );
       }
       this.sql.exec("UPDATE order_header SET updated_at_ms = ?", now);
@@ -292,15 +314,41 @@ export class Order extends Coordinator<TotalsIntent> {
       }));
   }
 
+  /** (v1.2) The order's bundle lines (none for orders without bundles, and orders opened before). */
+  private bundles(): BundleOrderLine[] {
+    return this.sql
+      .exec<Omit<BundleOrderLine, "components"> & { components: string } & Record<string, SqlStorageValue>>(
+        "SELECT sku, committed, fulfilled, cancelled, returned, components FROM order_bundles ORDER BY sku",
+      )
+      .toArray()
+      .map(({ components, ...b }) => ({ ...b, components: JSON.parse(components) as Component[] }));
+  }
+
+  /** The lines as the order shows them: each SKU's own line, and each bundle line with its components. */
+  private shownLines(): OrderLine[] {
+    const bundles = this.bundles();
+    const plain = plainParts(this.lines(), bundles);
+    const shown: OrderLine[] = [...plain, ...bundles.map((b) => ({ ...b, allocations: [] }))];
+    return shown.sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
+  }
+
   private view(): OrderView | null {
     const header = this.header();
     if (!header?.opened) return null;
     return {
       order_id: header.order_id,
       reservation_id: header.reservation_id,
-      lines: this.lines(),
+      lines: this.shownLines(),
       created_at: isoInstant(header.created_at_ms),
       updated_at: isoInstant(header.updated_at_ms),
     };
   }
+}
+
+/** A plan's refusal: lines over what the order allows, or one SKU's units asked of two places. */
+function refusalOf(action: OrderAction, plan: Extract<BundledPlan, { ok: false }>): Outcome<never> {
+  if ("excess" in plan) return fail("quantity_exceeds_order", `the order does not allow that ${action}`, { lines: plan.excess });
+  return fail("invalid_request", `lines that ${action} units of ${plan.locations} name different locations`, {
+    issues: [{ path: "lines", message: `every line with units of ${plan.locations} must name the same location, or none` }],
+  });
 }

@@ -1,5 +1,6 @@
 /** How an order is copied to D1 for GET /v1/orders (migration 0008). */
 import type { Order as OrderView } from "../domain/contract";
+import { skusOf } from "../domain/bundles";
 import { outstanding } from "../domain/order-lines";
 
 export function orderListingStatements(db: D1Database, o: OrderView, revision: number): D1PreparedStatement[] {
@@ -16,10 +17,11 @@ export function orderListingStatements(db: D1Database, o: OrderView, revision: n
       )
       .bind(o.order_id, o.reservation_id, JSON.stringify(o.lines), open, o.created_at, o.updated_at, revision),
     db.prepare(`DELETE FROM order_skus WHERE order_id = ? AND ${isNewest}`).bind(o.order_id, o.order_id, revision),
-    ...o.lines.map((l) =>
+    // (v1.2) An order is found by a bundle's SKU and by each of its components'.
+    ...skusOf(o.lines).map((sku) =>
       db
         .prepare(`INSERT OR IGNORE INTO order_skus (sku, updated_at, order_id) SELECT ?, ?, ? WHERE ${isNewest}`)
-        .bind(l.sku, o.updated_at, o.order_id, o.order_id, revision),
+        .bind(sku, o.updated_at, o.order_id, o.order_id, revision),
     ),
   ];
 }

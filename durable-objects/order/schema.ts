@@ -28,6 +28,19 @@ const ORDER_STEPS: readonly string[] = [
   // 2 (v1.2): each line's totals by location, as JSON in allocation order; null on lines opened before, whose
   // units were all at \`default\`.
   `ALTER TABLE order_lines ADD COLUMN allocations TEXT;`,
+  // 3 (v1.2): bundle lines, counted in bundles; their units are in order_lines with every other unit of their SKUs.
+  `
+  CREATE TABLE order_bundles (
+    sku        TEXT    PRIMARY KEY,
+    committed  INTEGER NOT NULL CHECK (committed > 0),
+    fulfilled  INTEGER NOT NULL DEFAULT 0,
+    cancelled  INTEGER NOT NULL DEFAULT 0,
+    returned   INTEGER NOT NULL DEFAULT 0,
+    components TEXT    NOT NULL,
+    CHECK (fulfilled >= 0 AND cancelled >= 0 AND fulfilled + cancelled <= committed),
+    CHECK (returned >= 0 AND returned <= fulfilled)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const ORDER_SCHEMA: Schema = {

@@ -25,7 +25,8 @@ import { planChange, type ChangePlan, type HoldChange } from "../domain/reservat
 import { attempt, requireAll, worstOf } from "../shared/calls";
 import { Coordinator } from "../shared/coordinator";
 import { reservationListingStatements } from "./listing-sql";
-import { heldLines, ReservationRecords, viewOf, type RecordLine, type ReservationRecord } from "./record";
+import { heldLines, holdsOf, ReservationRecords, viewOf, withAllocations, type RecordLine, type ReservationRecord } from "./record";
+import type { BundledLine } from "../domain/bundles";
 import { RESERVATION_SCHEMA } from "./schema";
 import { clock } from "../shared/clock";
 
@@ -52,7 +53,8 @@ type Intent =
 
 export interface PutInput {
   holder: string;
-  lines: RequestedLine[];
+  /** (v1.2) A bundle line comes with its components, from the edge's copy of the registry. */
+  lines: BundledLine[];
   /** Validation applies API.md's default of 900. */
   ttl_seconds: number;
 }
@@ -91,13 +93,18 @@ export class Reservation extends Coordinator<Intent> {
         id,
         holder: input.holder,
         status: "active",
-        lines: input.lines.map(({ sku, quantity, location }) => ({ sku, quantity, ...(location === undefined ? {} : { location }) })),
+        lines: input.lines.map(({ sku, quantity, location, components }) => ({
+          sku,
+          quantity,
+          ...(location === undefined ? {} : { location }),
+          ...(components === undefined ? {} : { components: components.map((c) => ({ sku: c.sku, quantity: c.quantity })) }),
+        })),
         expires_at_ms: now + input.ttl_seconds * 1000,
         order_id: null,
         created_at_ms: current?.created_at_ms ?? now,
         updated_at_ms: now,
       };
-      const plan = planChange(heldLines(current), target.lines);
+      const plan = planChange(holdsOf(heldLines(current)), holdsOf(target.lines));
       const intent: Intent = { kind: "put", phase: "grow", previous: current, target, plan, order };
       await this.begin(intent);
 
@@ -169,7 +176,7 @@ export class Reservation extends Coordinator<Intent> {
 
     this.intents.advance({ ...intent, phase: "prepare" });
     const prepared = await Promise.all(
-      current.lines.map((l) =>
+      holdsOf(current.lines).map((l) =>
         attempt(`preparing the commit of ${l.sku}`, () =>
           this.peers.product(l.sku).prepareCommit(l.sku, id, orderId, l.quantity),
         ),
@@ -210,10 +217,10 @@ export class Reservation extends Coordinator<Intent> {
     requireAll(results, "shrinking the lines of a PUT");
     const allocations = new Map(held);
     for (const r of results) if (r.ok) allocations.set(r.value.sku, r.value.allocations);
-    const target: ReservationRecord = {
-      ...intent.target,
-      lines: await Promise.all(intent.target.lines.map(async (l) => ({ ...l, allocations: allocations.get(l.sku) ?? (await this.heldAt(l.sku, intent.target.id)) }))),
-    };
+    for (const { sku } of holdsOf(intent.target.lines)) {
+      if (!allocations.has(sku)) allocations.set(sku, await this.heldAt(sku, intent.target.id));
+    }
+    const target: ReservationRecord = { ...intent.target, lines: withAllocations(intent.target.lines, allocations) };
     this.transactSync(() => {
       this.records.save(target);
       this.listing.noteChanged(clock.now());
@@ -249,7 +256,7 @@ export class Reservation extends Coordinator<Intent> {
 
   private async completeRelease(intent: Extract<Intent, { kind: "release" }>): Promise<void> {
     const { target, reason } = intent;
-    const results = await Promise.all(target.lines.map((l) => this.holdAt(l.sku, target.id, 0, 0, reason, placeOf(undefined, []))));
+    const results = await Promise.all(holdsOf(target.lines).map((l) => this.holdAt(l.sku, target.id, 0, 0, reason, placeOf(undefined, []))));
     requireAll(results, `releasing a reservation (${reason})`);
     this.transactSync(() => {
       this.records.save(target);
@@ -262,7 +269,7 @@ export class Reservation extends Coordinator<Intent> {
   private async abortCommit(intent: Extract<Intent, { kind: "commit" }>): Promise<void> {
     const { record, order_id } = intent;
     const results = await Promise.all(
-      record.lines.map((l) =>
+      holdsOf(record.lines).map((l) =>
         attempt(`aborting the commit of ${l.sku}`, () =>
           this.peers.product(l.sku).abortCommit(l.sku, record.id, order_id, holdDeadline(record)),
         ),
@@ -279,16 +286,17 @@ export class Reservation extends Coordinator<Intent> {
   private async completeCommit(intent: Extract<Intent, { kind: "commit" }>): Promise<ReservationRecord> {
     const { record, order_id } = intent;
     const committed = await Promise.all(
-      record.lines.map((l) =>
+      holdsOf(record.lines).map((l) =>
         attempt(`committing the hold on ${l.sku}`, () => this.peers.product(l.sku).commit(l.sku, record.id, order_id)),
       ),
     );
     requireAll(committed, "committing product holds");
     const taken = committed.flatMap((c) => (c.ok ? [c.value] : []));
-    const opened = await attempt(`opening order ${order_id}`, () => this.peers.order(order_id).open(order_id, record.id, taken));
+    const bundles = record.lines.flatMap((l) => (l.components ? [{ sku: l.sku, quantity: l.quantity, components: l.components }] : []));
+    const opened = await attempt(`opening order ${order_id}`, () => this.peers.order(order_id).open(order_id, record.id, taken, bundles));
     requireAll([opened], "opening the order");
     const bySku = new Map(taken.map((l) => [l.sku, l.allocations.map((a) => ({ location: a.location, quantity: a.committed }))]));
-    const lines: RecordLine[] = record.lines.map((l) => ({ ...l, allocations: bySku.get(l.sku) ?? l.allocations }));
+    const lines: RecordLine[] = withAllocations(record.lines, bySku);
     const done: ReservationRecord = { ...record, lines, status: "committed", order_id, updated_at_ms: clock.now() };
     this.transactSync(() => {
       this.records.save(done);
@@ -380,7 +388,7 @@ function refusalOf(errors: ApiError[]): { ok: false; error: ApiError } {
 function upgradeIntent(stored: Intent | LegacyPutIntent): Intent {
   if (stored.kind !== "put" || "plan" in stored) return stored as Intent;
   const phase = stored.phase === "grow" ? "grow" : "shrink";
-  return { ...stored, phase, plan: planChange(heldLines(stored.previous), stored.target.lines) };
+  return { ...stored, phase, plan: planChange(holdsOf(heldLines(stored.previous)), holdsOf(stored.target.lines)) };
 }
 
 /** Before 2026-11: a PUT's plan was recomputed rather than stored, and its second phase was "settle". */

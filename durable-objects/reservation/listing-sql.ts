@@ -1,4 +1,5 @@
 /** How a reservation's record is copied to D1 for GET /v1/reservations (migration 0008). */
+import { skusOf } from "../domain/bundles";
 import { isoInstant } from "../domain/contract";
 import { lineView, type ReservationRecord } from "./record";
 
@@ -18,10 +19,11 @@ export function reservationListingStatements(db: D1Database, r: ReservationRecor
       )
       .bind(r.id, r.holder, r.status, JSON.stringify(r.lines.map(lineView)), isoInstant(r.expires_at_ms), r.order_id, isoInstant(r.created_at_ms), updatedAt, revision),
     db.prepare(`DELETE FROM reservation_skus WHERE reservation_id = ? AND ${isNewest}`).bind(r.id, r.id, revision),
-    ...r.lines.map((l) =>
+    // (v1.2) A reservation is found by a bundle's SKU and by each of its components'.
+    ...skusOf(r.lines).map((sku) =>
       db
         .prepare(`INSERT OR IGNORE INTO reservation_skus (sku, updated_at, reservation_id) SELECT ?, ?, ? WHERE ${isNewest}`)
-        .bind(l.sku, updatedAt, r.id, r.id, revision),
+        .bind(sku, updatedAt, r.id, r.id, revision),
     ),
   ];
 }

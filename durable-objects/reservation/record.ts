@@ -9,16 +9,36 @@ import {
   type ReservationLine,
   type ReservationStatus,
 } from "../domain/contract";
+import { holdLines, shareAllocations, type Component } from "../domain/bundles";
 import type { Allocation } from "../domain/ledger";
 import { DEFAULT_LOCATION } from "../domain/locations";
 
 /**
  * A stored line: as asked for, with (v1.2) where the products said they hold it. A product's allocations
  * change only when this reservation asks it to, so the copy written from its answers cannot drift; lines
- * stored before v1.2 have none, and were held at `default`.
+ * stored before v1.2 have none, and were held at `default`. A bundle line keeps the components it was made
+ * with, each with its own allocations.
  */
 export interface RecordLine extends RequestedLine {
   allocations?: Allocation[];
+  components?: Array<Component & { allocations?: Allocation[] }>;
+}
+
+/** What the products hold for these lines: one hold per SKU, bundle components summed with plain lines. */
+export function holdsOf(lines: readonly RecordLine[]): RequestedLine[] {
+  const held = holdLines(lines);
+  // The edge refuses lines that disagree on a SKU's location before a reservation is called.
+  if (!held.ok) throw new Error(`lines holding ${held.sku} name different locations`);
+  return held.lines;
+}
+
+/** The lines with what each SKU's product holds shared out over the lines (and components) that use it. */
+export function withAllocations(lines: readonly RecordLine[], held: ReadonlyMap<string, readonly Allocation[]>): RecordLine[] {
+  return shareAllocations(lines, held).map(({ line, allocations }) =>
+    line.components
+      ? { ...line, components: line.components.map((c, i) => ({ sku: c.sku, quantity: c.quantity, allocations: allocations[i]! })) }
+      : { ...line, allocations: allocations[0]! },
+  );
 }
 
 export interface ReservationRecord {
@@ -46,12 +66,22 @@ export function viewOf(r: ReservationRecord, nowMs: number): ReservationView {
   };
 }
 
-export const lineView = (l: RecordLine): ReservationLine => ({
-  sku: l.sku,
-  quantity: l.quantity,
-  ...(l.location === undefined ? {} : { location: l.location }),
-  allocations: l.allocations ?? [{ location: DEFAULT_LOCATION, quantity: l.quantity }],
-});
+export const lineView = (l: RecordLine): ReservationLine =>
+  l.components
+    ? {
+        sku: l.sku,
+        quantity: l.quantity,
+        ...(l.location === undefined ? {} : { location: l.location }),
+        // A bundle holds nothing of its own: its components say where their units are held.
+        allocations: [],
+        components: l.components.map((c) => ({ sku: c.sku, quantity: c.quantity, allocations: c.allocations ?? [] })),
+      }
+    : {
+        sku: l.sku,
+        quantity: l.quantity,
+        ...(l.location === undefined ? {} : { location: l.location }),
+        allocations: l.allocations ?? [{ location: DEFAULT_LOCATION, quantity: l.quantity }],
+      };
 
 /** What the products hold for a stored reservation: its lines while active, nothing otherwise. */
 export function heldLines(record: ReservationRecord | null): RecordLine[] {
