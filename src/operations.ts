@@ -14,6 +14,8 @@ import { dailyReport } from "./read-model/reports";
 import { countAll } from "./stocktakes";
 import { allocationOrder, atKnownLocations, bodyLocation, forgetRegistry, lineLocations } from "./locations";
 import { incomingOperations } from "./incoming-operations";
+import { bundleOperations } from "./bundle-operations";
+import { productOrBundle, putReservation } from "./bundle-lines";
 import {
   createWebhook,
   deleteWebhook,
@@ -89,18 +91,19 @@ function orderAction(action: OrderAction, summary: string) {
 
 export const operations = {
   ...incomingOperations,
+  ...bundleOperations,
   getProduct: operation({
     method: "GET",
     path: "/v1/products/:sku",
     scope: "read",
-    summary: "Stock of one SKU from its ledger, now or `at` an instant",
+    summary: "Stock of one SKU from its ledger, now or `at` an instant; (v1.2) of a bundle, what its components make",
     params: SkuParams,
     query: ProductQuery,
-    response: bodies.StockSchema,
+    response: bodies.ProductSchema,
     refusals: ["not_found"],
     idempotent: false,
     successStatus: always(200),
-    run: (env, { params, query }) => productAt(env, params.sku).getStock(params.sku, query.at ?? null),
+    run: (env, { params, query }) => productOrBundle(env, params.sku, query.at ?? null),
   }),
   receive: operation({
     method: "POST",
@@ -175,10 +178,7 @@ export const operations = {
     refusals: ["insufficient_stock", "reservation_not_active"],
     idempotent: false,
     successStatus: (created) => (created ? 201 : 200),
-    run: (env, { params, body }) =>
-      atKnownLocations(env, lineLocations(body.lines), async () =>
-        reservationAt(env, params.id).put(params.id, body, body.lines.every((l) => l.location) ? [] : await allocationOrder(env)),
-      ),
+    run: (env, { params, body }) => atKnownLocations(env, lineLocations(body.lines), () => putReservation(env, params.id, body)),
   }),
   getReservation: operation({
     method: "GET",

@@ -85,6 +85,26 @@ export const IncomingListSchema = z.object({ items: z.array(IncomingSchema) });
 export const MoveWithStockSchema = z.object({ move: MoveSchema, stock: StockSchema });
 export const MovesPageSchema = z.object({ moves: z.array(MoveSchema), next_after_seq: Int.nullable() });
 
+/** (v1.2) A bundle's components: units of each SKU per unit of the bundle. */
+const ComponentsSchema = z.array(z.object({ sku: z.string(), quantity: Int }));
+
+export const BundleSchema = z.object({
+  sku: z.string(),
+  components: ComponentsSchema,
+  created_at: Instant,
+  updated_at: Instant,
+});
+
+/** (v1.2) A bundle where a SKU's stock would be: what its components' available make. */
+export const BundleStockSchema = z.object({
+  sku: z.string(),
+  bundle: z.literal(true),
+  components: ComponentsSchema,
+  available: Int.describe("the least over its components of floor(available ÷ quantity)"),
+});
+
+export const ProductSchema = z.union([StockSchema, BundleStockSchema]);
+
 export const ReservationSchema = z.object({
   id: z.string(),
   holder: z.string(),
@@ -94,7 +114,11 @@ export const ReservationSchema = z.object({
       sku: z.string(),
       quantity: Int,
       location: z.string().optional().describe("(v1.2) the location the line named"),
-      allocations: z.array(z.object({ location: z.string(), quantity: Int })).describe("(v1.2) where its units are held"),
+      allocations: z.array(z.object({ location: z.string(), quantity: Int })).describe("(v1.2) where its units are held; [] on a bundle line"),
+      components: z
+        .array(z.object({ sku: z.string(), quantity: Int, allocations: z.array(z.object({ location: z.string(), quantity: Int })) }))
+        .optional()
+        .describe("(v1.2) a bundle line: its components per unit, as made, and where each is held"),
     }),
   ),
   expires_at: Instant,
@@ -115,7 +139,8 @@ export const OrderSchema = z.object({
       returned: Int,
       allocations: z
         .array(z.object({ location: z.string(), committed: Int, fulfilled: Int, cancelled: Int, returned: Int }))
-        .describe("(v1.2) the same by location, in allocation order"),
+        .describe("(v1.2) the same by location, in allocation order; [] on a bundle line"),
+      components: ComponentsSchema.optional().describe("(v1.2) a bundle line: its components per unit, as the reservation made it"),
     }),
   ),
   created_at: Instant,
@@ -124,10 +149,13 @@ export const OrderSchema = z.object({
 
 export const StockPageSchema = z.object({
   items: z.array(
-    StockTotalsSchema.extend({
-      locations: z.array(LocationStockSchema).optional().describe("(v1.2) without `location`: every location, by id"),
-      location: z.string().optional().describe("(v1.2) with `?location=`: the location of this row"),
-    }),
+    z.union([
+      StockTotalsSchema.extend({
+        locations: z.array(LocationStockSchema).optional().describe("(v1.2) without `location`: every location, by id"),
+        location: z.string().optional().describe("(v1.2) with `?location=`: the location of this row"),
+      }),
+      BundleStockSchema.describe("(v1.2) with `?sku=` naming a bundle"),
+    ]),
   ),
   next_after_sku: z.string().nullable(),
 });

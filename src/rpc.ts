@@ -123,6 +123,20 @@ export class InventoryService extends WorkerEntrypoint<Env> {
     return serviceCall(this.env, "putSettings", { params: { sku }, body });
   }
 
+  /** (v1.2) PUT /v1/bundles/:sku; `created` is true when it answered 201. */
+  putBundle(sku: string, body: { components: Array<{ sku: string; quantity: number }> }) {
+    return serviceCall(this.env, "putBundle", { params: { sku }, body });
+  }
+
+  getBundle(sku: string) {
+    return serviceCall(this.env, "getBundle", { params: { sku } });
+  }
+
+  /** (v1.2) DELETE /v1/bundles/:sku */
+  deleteBundle(sku: string) {
+    return serviceCall(this.env, "deleteBundle", { params: { sku } });
+  }
+
   /** (v1.2) PUT /v1/products/:sku/incoming/:id; `created` is true when it answered 201. */
   putIncoming(sku: string, id: string, body: { quantity: number; expected_at: string; location?: string }) {
     return serviceCall(this.env, "putIncoming", { params: { sku, id }, body });

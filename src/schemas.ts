@@ -3,6 +3,7 @@
  * fields are a 400. Query strings are validated the same way (a misspelt parameter is an error, not ignored).
  */
 import { z } from "zod";
+import { MAX_COMPONENTS } from "../durable-objects/domain/bundles";
 import { MOVE_TYPES } from "../durable-objects/domain/ledger";
 import { STOCK_EVENT_TYPES } from "../durable-objects/domain/stock-events";
 import { decodeListingKey } from "./read-model/listings";
@@ -167,8 +168,13 @@ const Line = z
       .max(100)
       .optional()
       .describe("(v1.2) read-only: where a line is held, as GET shows it; ignored when sent"),
+    components: z
+      .array(z.looseObject({}))
+      .max(MAX_COMPONENTS)
+      .optional()
+      .describe("(v1.2) read-only: a bundle line's components, as GET shows them; ignored when sent"),
   })
-  .transform(({ allocations: _ignored, ...line }) => line);
+  .transform(({ allocations: _ignored, components: _shown, ...line }) => line);
 
 /** 1–100 lines with distinct SKUs. */
 export const Lines = z
@@ -178,6 +184,16 @@ export const Lines = z
   .superRefine(distinctSkus);
 
 export const ReservationParams = z.strictObject({ id: EntityId });
+
+/** (v1.2) A bundle: 1–20 distinct components, units of each per unit of the bundle. */
+export const BundleBody = z.strictObject({
+  components: z
+    .array(z.strictObject({ sku: Sku, quantity: z.number().int().min(1).max(1_000) }))
+    .min(1)
+    .max(MAX_COMPONENTS)
+    .superRefine(distinctSkus)
+    .describe("the SKUs it is made of, none of them a bundle"),
+});
 export const OrderParams = z.strictObject({ order_id: EntityId });
 
 const DEFAULT_TTL_SECONDS = 900;

@@ -251,6 +251,55 @@ describe("a commit interrupted", () => {
   });
 });
 
+describe("(v1.2) a bundle cart's commit interrupted", () => {
+  /** 2 kits (2 a + 1 b each) and 1 a on its own line: 5 a and 2 b held, one hold per SKU. */
+  async function bundleCart() {
+    const [a, b] = await stockedSkus(2, 10);
+    const kit = uniqueSku("CRKIT");
+    expect((await api("PUT", `/v1/bundles/${kit}`, { body: { components: [{ sku: a, quantity: 2 }, { sku: b, quantity: 1 }] } })).status).toBe(201);
+    const id = uniqueSku("cart");
+    const orderId = uniqueSku("order");
+    expect((await putReservation(id, [{ sku: kit, quantity: 2 }, { sku: a!, quantity: 1 }])).status).toBe(201);
+    const commit = () => api("POST", `/v1/reservations/${id}/commit`, { body: { order_id: orderId } });
+    return { a: a!, b: b!, kit, id, orderId, commit };
+  }
+
+  it("while pinning the holds is rolled back whole, and the same checkout then commits", async () => {
+    const cart = await bundleCart();
+    await interrupt(cart.commit, stall(productStub(cart.b)), reservationStub(cart.id));
+    expect((await api("GET", `/v1/reservations/${cart.id}`)).body.status).toBe("active");
+    expect(await heldByLedger(cart.a, cart.id)).toBe(5);
+    expect(await heldByLedger(cart.b, cart.id)).toBe(2);
+    for (const sku of [cart.a, cart.b]) expect((await stockOf(sku)).committed).toBe(0);
+    expect((await api("GET", `/v1/orders/${cart.orderId}`)).status).toBe(404);
+    expect((await cart.commit()).status).toBe(200);
+    expect(await stockOf(cart.a)).toMatchObject({ reserved: 0, committed: 5, available: 5 });
+  });
+
+  it("after every hold was pinned is finished forwards: the order keeps its bundle line, no unit lost or doubled", async () => {
+    const cart = await bundleCart();
+    await interpose(cart.id, (real) => ({
+      order: real.order,
+      product: (sku) =>
+        new Proxy(real.product(sku), {
+          get: (target, key) => (key === "commit" && sku === cart.b ? () => new Promise(() => undefined) : Reflect.get(target, key)),
+        }),
+    }));
+    await interrupt(cart.commit, Promise.resolve(), reservationStub(cart.id));
+
+    expect((await api("GET", `/v1/reservations/${cart.id}`)).body).toMatchObject({ status: "committed", order_id: cart.orderId });
+    expect(await stockOf(cart.a)).toMatchObject({ on_hand: 10, reserved: 0, committed: 5, available: 5 });
+    expect(await stockOf(cart.b)).toMatchObject({ on_hand: 10, reserved: 0, committed: 2, available: 8 });
+    const order = (await api("GET", `/v1/orders/${cart.orderId}`)).body;
+    expect(order.lines.map((l: any) => [l.sku, l.committed])).toEqual(
+      [[cart.kit, 2], [cart.a, 1]].sort((x, y) => ((x[0] as string) < (y[0] as string) ? -1 : 1)),
+    );
+    expect((await api("POST", `/v1/orders/${cart.orderId}/fulfil`, { body: { lines: [{ sku: cart.kit, quantity: 2 }] } })).status).toBe(200);
+    expect(await stockOf(cart.a)).toMatchObject({ on_hand: 6, committed: 1 });
+    expect(await stockOf(cart.b)).toMatchObject({ on_hand: 8, committed: 0 });
+  });
+});
+
 describe("an order action interrupted", () => {
   it("reaches every product after the alarm", async () => {
     const [a, b] = await stockedSkus(2);

@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { RESET_STATEMENTS } from "../src/read-model/maintenance";
 import { orderListSql, reservationListSql } from "../src/read-model/listings";
-import { moveListSql, readsWindowByTime, stockListSql, windowSizeSql, type MoveFilter, type Statement } from "../src/read-model/queries";
+import { bundleListSql, moveListSql, readsWindowByTime, stockListSql, windowSizeSql, type MoveFilter, type Statement } from "../src/read-model/queries";
 import { dailyReportSql } from "../src/read-model/reports";
 import { FORGET_HOURS_SQL, RETENTION_SQL } from "../src/retention";
 
@@ -38,7 +38,7 @@ async function plan({ sql, binds }: Statement): Promise<string[]> {
   return results.map((r) => r.detail);
 }
 
-const FULL_SCAN = /\bSCAN (moves|stock|daily_rollups|move_hours)\b/;
+const FULL_SCAN = /\bSCAN (moves|stock|daily_rollups|move_hours|bundle_components)\b/;
 const SORT = /USE TEMP B-TREE/;
 
 /**
@@ -132,6 +132,7 @@ describe("index proof", () => {
       { sql: RETENTION_SQL, binds: ["2026-01-01T00:00:00.000Z", 1000] },
       { sql: FORGET_HOURS_SQL, binds: ["2026-01-01T00:00:00.000Z"] },
       windowSizeSql({ limit: 100, since: Date.parse("2026-01-01T00:00:00Z"), until: Date.parse("2026-01-02T00:00:00Z") }),
+      bundleListSql(["KIT-1", "KIT-2"]),
     ];
     for (const statement of statements) {
       const detail = await plan(statement);

@@ -52,6 +52,58 @@ describe("concurrent reservations", () => {
     }
   });
 
+  it("(v1.2) sells 3 bundles sharing 2 components to 200 concurrent carts exactly to the unit", async () => {
+    const [a, b] = [uniqueSku("PART-A"), uniqueSku("PART-B")];
+    await receive(a, 150);
+    await receive(b, 100);
+    const kits = [uniqueSku("KIT1"), uniqueSku("KIT2"), uniqueSku("KIT3")];
+    const made = [
+      [{ sku: a, quantity: 1 }, { sku: b, quantity: 1 }],
+      [{ sku: a, quantity: 2 }, { sku: b, quantity: 1 }],
+      [{ sku: a, quantity: 1 }, { sku: b, quantity: 2 }],
+    ];
+    for (const [i, kit] of kits.entries()) {
+      expect((await api("PUT", `/v1/bundles/${kit}`, { body: { components: made[i] } })).status).toBe(201);
+    }
+    // Each cart: one or two kits, and now and then a loose part beside them.
+    const carts = Array.from({ length: 200 }, (_, i) => {
+      const lines = [{ sku: kits[i % 3]!, quantity: 1 + (i % 2) }];
+      if (i % 4 === 0) lines.push({ sku: kits[(i + 1) % 3]!, quantity: 1 });
+      if (i % 5 === 0) lines.push({ sku: a, quantity: 1 });
+      return { id: uniqueSku("kitcart"), lines };
+    });
+    const results = await Promise.all(carts.map((c) => putReservation(c.id, c.lines)));
+
+    const granted = carts.filter((_, i) => results[i]!.status === 201);
+    const refused = results.filter((r) => r.status !== 201);
+    expect(granted.length).toBeGreaterThan(0);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const r of refused) {
+      expect(r.status).toBe(409);
+      for (const s of r.body.error.details.shortfalls) {
+        expect([a, b]).toContain(s.sku);
+        expect(s.requested).toBeGreaterThan(s.available);
+      }
+    }
+    const units = (sku: string) =>
+      granted
+        .flatMap((c) => c.lines)
+        .reduce((n, l) => {
+          const kit = kits.indexOf(l.sku);
+          const per = kit < 0 ? (l.sku === sku ? 1 : 0) : made[kit]!.find((c) => c.sku === sku)!.quantity;
+          return n + per * l.quantity;
+        }, 0);
+    for (const sku of [a, b]) {
+      const stock = await stockOf(sku);
+      expect(stock.reserved, sku).toBe(units(sku));
+      expect(stock.available, sku).toBeGreaterThanOrEqual(0);
+      expect((await ledger(sku)).every((m) => m.available >= 0)).toBe(true);
+    }
+    for (const c of carts.filter((_, i) => results[i]!.status !== 201).slice(0, 20)) {
+      for (const sku of [a, b]) expect(await heldByLedger(sku, c.id)).toBe(0);
+    }
+  });
+
   it("leaves product holds equal to the reservation after concurrent PUT, DELETE and commit on it", async () => {
     const [a, b, c] = [uniqueSku("MIX"), uniqueSku("MIX"), uniqueSku("MIX")];
     for (const sku of [a, b, c]) await receive(sku, 50);

@@ -18,7 +18,7 @@ describe("schema versions", () => {
     const recorded = await runInDurableObject(productStub(sku), (_: unknown, state: DurableObjectState) => versions(state));
     expect(recorded).toEqual([
       { owner: "idempotency", version: 1 },
-      { owner: "product_stock", version: 8 },
+      { owner: "product_stock", version: 9 },
       { owner: "schedule", version: 1 },
     ]);
   });
@@ -55,7 +55,7 @@ describe("schema versions", () => {
     expect(after).toEqual({
       versions: [
         { owner: "idempotency", version: 1 },
-        { owner: "product_stock", version: 8 },
+        { owner: "product_stock", version: 9 },
         { owner: "schedule", version: 1 },
       ],
       single: 0,
@@ -111,7 +111,7 @@ describe("a ledger written before locations (v1.1) wakes up on v1.2", () => {
     expect(after.body).toMatchObject({ on_hand: 5, reserved: 0, committed: 0, available: 5, version: 6 });
     expect(after.body.locations).toEqual([{ location: "default", on_hand: 5, reserved: 0, committed: 0, available: 5 }]);
     const versionsNow = await runInDurableObject(productStub(sku), (_: unknown, state: DurableObjectState) => versions(state));
-    expect(versionsNow).toContainEqual({ owner: "product_stock", version: 8 });
+    expect(versionsNow).toContainEqual({ owner: "product_stock", version: 9 });
   });
 });
 

@@ -2,6 +2,7 @@
 import type { LocationStock, Move, StockTotals } from "../../durable-objects/domain/contract";
 import type { MoveType } from "../../durable-objects/domain/ledger";
 import { DEFAULT_LOCATION } from "../../durable-objects/domain/locations";
+import { bundleAvailable, type Component } from "../../durable-objects/domain/bundles";
 
 /**
  * An item of GET /v1/stock: a SKU's Stock with its `locations`, or (v1.2, `?location=`) its row at that
@@ -12,8 +13,16 @@ export interface ListedStock extends StockTotals {
   location?: string;
 }
 
+/** (v1.2) A bundle named by `?sku=`: what its components' rows make. */
+export interface ListedBundle {
+  sku: string;
+  bundle: true;
+  components: Component[];
+  available: number;
+}
+
 export interface StockPage {
-  items: ListedStock[];
+  items: Array<ListedStock | ListedBundle>;
   next_after_sku: string | null;
 }
 
@@ -131,12 +140,48 @@ function toListedStock(row: StockRow): ListedStock {
 
 export async function listStock(db: D1Database, filter: StockFilter): Promise<StockPage> {
   const { sql, binds } = stockListSql(filter);
-  const { results } = await db.prepare(sql).bind(...binds).all<StockRow>();
-  const items = results.slice(0, filter.limit).map(toListedStock);
+  const [{ results }, bundles] = await Promise.all([db.prepare(sql).bind(...binds).all<StockRow>(), listedBundles(db, filter)]);
+  const all: Array<ListedStock | ListedBundle> = [...results.map(toListedStock), ...bundles].sort((a, b) =>
+    a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0,
+  );
+  const items = all.slice(0, filter.limit);
   return {
     items,
-    next_after_sku: results.length > filter.limit ? items[items.length - 1]!.sku : null,
+    next_after_sku: all.length > filter.limit ? items[items.length - 1]!.sku : null,
   };
+}
+
+/** One bundle row per component of each bundle `?sku=` names, with the component's available. */
+export function bundleListSql(skus: readonly string[]): Statement {
+  return {
+    sql: `SELECT b.bundle_sku, b.sku, b.quantity, COALESCE(s.available, 0) AS available
+          FROM bundle_components b LEFT JOIN stock s ON s.sku = b.sku
+          WHERE b.bundle_sku IN (${skus.map(() => "?").join(", ")}) ORDER BY b.bundle_sku, b.sku`,
+    binds: [...skus],
+  };
+}
+
+/**
+ * (v1.2) The bundles among the SKUs `?sku=` names, past `after_sku`. A bundle has no location, threshold or
+ * policy of its own: a list by location, or of low or short SKUs, has none.
+ */
+async function listedBundles(db: D1Database, filter: StockFilter): Promise<ListedBundle[]> {
+  if (filter.sku === undefined || filter.location !== undefined || filter.low === true || filter.short === true) return [];
+  const skus = filter.sku.filter((s) => s > (filter.after_sku ?? "") && (filter.prefix === undefined || s.startsWith(filter.prefix)));
+  if (skus.length === 0) return [];
+  const { sql, binds } = bundleListSql(skus);
+  const { results } = await db
+    .prepare(sql)
+    .bind(...binds)
+    .all<{ bundle_sku: string; sku: string; quantity: number; available: number }>();
+  const bySku = new Map<string, Array<Component & { available: number }>>();
+  for (const r of results) bySku.set(r.bundle_sku, [...(bySku.get(r.bundle_sku) ?? []), { sku: r.sku, quantity: r.quantity, available: r.available }]);
+  return [...bySku].flatMap(([sku, parts]) => {
+    const available = bundleAvailable(parts, (c) => parts.find((p) => p.sku === c)!.available);
+    if (filter.in_stock === true && available <= 0) return [];
+    if (filter.in_stock === false && available > 0) return [];
+    return [{ sku, bundle: true as const, components: parts.map(({ sku, quantity }) => ({ sku, quantity })), available }];
+  });
 }
 
 /** Cursors per block of the `move_blocks` zone map (migration 0005): 2^12. */

@@ -11,7 +11,7 @@ const DOCUMENTED = [
   "getProduct", "receive", "adjust", "transfer", "listProductMoves", "count", "counts", "getSettings", "putSettings",
   "putReservation", "getReservation", "deleteReservation", "commitReservation", "getOrder", "fulfilOrder",
   "cancelOrder", "returnOrder", "listStock", "listMoves", "dailyReport", "listReservations", "listOrders", "listLocations", "getLocation",
-  "putIncoming", "getIncoming", "listIncoming", "cancelIncoming",
+  "putIncoming", "getIncoming", "listIncoming", "cancelIncoming", "putBundle", "getBundle", "deleteBundle",
 ];
 
 function namesUpTheChain(prototype: object | null): string[] {
