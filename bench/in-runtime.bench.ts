@@ -178,7 +178,7 @@ async function headToHead(rounds = 3) {
     latencies.push(...path.result.latencies);
     pathCounts = path.per_1000;
     const stock = await inventory.getProduct(hotSku);
-    if (!stock.ok) throw new Error(stock.error.message);
+    if (!stock.ok || "bundle" in stock.value) throw new Error(`${hotSku} has no stock`);
     expect(stock.value.reserved).toBe(path.result.count);
     granted += stock.value.reserved;
     await product(hotSku).flush();
@@ -197,7 +197,7 @@ async function headToHead(rounds = 3) {
     }, `loc5-${tag}`);
     runs.path_5_locations.push(rate(spread.count, spread.elapsedMs));
     const spreadStock = await inventory.getProduct(spreadSku);
-    if (!spreadStock.ok) throw new Error(spreadStock.error.message);
+    if (!spreadStock.ok || "bundle" in spreadStock.value) throw new Error(`${spreadSku} has no stock`);
     expect(spreadStock.value.reserved).toBe(spread.count);
     for (const l of spreadStock.value.locations) expect(l.available).toBeGreaterThanOrEqual(0);
     await product(spreadSku).flush();
@@ -277,6 +277,22 @@ async function manySkus(rounds = 2) {
     while (picked.size < 3) picked.add((state = (state * 48271) % 2147483647) % CART_SKUS);
     return [...picked];
   };
+  // (v1.2) 2-line carts: one of 50 bundles of 3 components, and one plain SKU, over their own 1,000 SKUs.
+  const parts = Array.from({ length: CART_SKUS }, (_, i) => `BENCH-PART-${runId}-${i}`);
+  await load(CALLERS, async (i) => (await inventory.receive(parts[i]!, { quantity: 1_000 })).ok, parts.length);
+  const kits = Array.from({ length: 50 }, (_, i) => `BENCH-KIT-${runId}-${i}`);
+  for (const [i, kit] of kits.entries()) {
+    const components = [0, 1, 2].map((j) => ({ sku: parts[(i * 3 + j) % 150]!, quantity: 1 }));
+    const defined = await inventory.putBundle(kit, { components });
+    if (!defined.ok) throw new Error(defined.error.message);
+  }
+  const pickKitCart = () => {
+    const kit = (state = (state * 48271) % 2147483647) % kits.length;
+    const plain = 150 + ((state = (state * 48271) % 2147483647) % (CART_SKUS - 150));
+    return [{ sku: kits[kit]!, quantity: 1 }, { sku: parts[plain]!, quantity: 1 }];
+  };
+  const bundleCarts: number[] = [];
+  const bundleLatencies: number[] = [];
   const ours: number[] = [];
   const reference: number[] = [];
   const referenceViaEntrypoint: number[] = [];
@@ -322,6 +338,18 @@ async function manySkus(rounds = 2) {
     latencies.push(...run.result.latencies);
     cartCounts = run.per_1000;
     await Promise.all(skus.map((sku) => product(sku).flush()));
+    const kitRun = await load(
+      CALLERS,
+      async (i) => {
+        const r = await inventory.putReservation(`kit-${runId}-${round}-${i}`, { holder: "bench", lines: pickKitCart(), ttl_seconds: 3600 });
+        if (!r.ok) throw new Error(r.error.message);
+        return true;
+      },
+      carts,
+    );
+    bundleCarts.push(rate(kitRun.count, kitRun.elapsedMs));
+    bundleLatencies.push(...kitRun.latencies);
+    await Promise.all(parts.map((sku) => product(sku).flush()));
   }
   return {
     min_cart3_per_s: median(reference),
@@ -331,7 +359,12 @@ async function manySkus(rounds = 2) {
       p50_ms: percentile(latencies, 50),
       p99_ms: percentile(latencies, 99),
       per_1000_carts: cartCounts!,
-      rounds: { reference, reference_via_entrypoint: referenceViaEntrypoint, ours },
+      rounds: { reference, reference_via_entrypoint: referenceViaEntrypoint, ours, bundle_carts: bundleCarts },
+    },
+    bundle_carts: {
+      carts_per_s: median(bundleCarts),
+      p50_ms: percentile(bundleLatencies, 50),
+      p99_ms: percentile(bundleLatencies, 99),
     },
   };
 }
@@ -538,11 +571,12 @@ it("measures the service inside the runtime", async () => {
   // while (each coordinator's recovery deadline, each product's projection safety net) and would time those.
   const ledger = await ledgerLength();
   const compared = await headToHead();
-  const { min_cart3_per_s, min_cart3_via_entrypoint_per_s, many_skus } = await manySkus();
+  const { min_cart3_per_s, min_cart3_via_entrypoint_per_s, many_skus, bundle_carts } = await manySkus();
   const results = {
     ...compared,
     reference: { ...compared.reference, min_cart3_per_s, min_cart3_via_entrypoint_per_s },
     many_skus,
+    bundle_carts,
     ...ledger,
     ...(await history()),
     ...(await baselines()),
