@@ -2,7 +2,8 @@
 // that fulfil, cancel and return a bundle line as its components, and definitions changing under them.
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, heldByProduct, orderStub, putReservation, receive, uniqueSku } from "./helpers";
+import { forgetRegistry } from "../src/locations";
+import { ADMIN_TOKEN, api, heldByProduct, orderStub, putReservation, receive, uniqueSku } from "./helpers";
 
 const define = (sku: string, components: Array<{ sku: string; quantity: number }>) =>
   api("PUT", `/v1/bundles/${sku}`, { body: { components } });
@@ -150,6 +151,31 @@ describe("a cart with bundles holds each component once", () => {
     const placed = await putReservation(`placed:${kit}`, [{ sku: kit, quantity: 1, location: "default" }]);
     expect(placed.status).toBe(201);
     expect(placed.body.lines[0]).toMatchObject({ sku: kit, location: "default" });
+  });
+});
+
+describe("a bundle's components over locations", () => {
+  it("are allocated like any line: whole from one location when one covers it, else split in priority order", async () => {
+    const [near, far] = [uniqueSku("NEAR"), uniqueSku("FAR")];
+    await api("PUT", `/v1/locations/${near}`, { token: ADMIN_TOKEN, body: { name: "Near", priority: 1 } });
+    await api("PUT", `/v1/locations/${far}`, { token: ADMIN_TOKEN, body: { name: "Far", priority: 2 } });
+    forgetRegistry();
+    const [mug, tray] = [uniqueSku("LMUG"), uniqueSku("LTRAY")];
+    for (const [sku, place, quantity] of [[mug, near, 3], [mug, far, 3], [tray, far, 2]] as const) {
+      await api("POST", `/v1/products/${sku}/receive`, { body: { quantity, location: place } });
+    }
+    const kit = uniqueSku("LKIT");
+    await define(kit, [{ sku: mug, quantity: 2 }, { sku: tray, quantity: 1 }]);
+    const held = await putReservation(`loc:${kit}`, [{ sku: kit, quantity: 2 }]);
+    expect(held.status).toBe(201);
+    expect(held.body.lines[0].components).toEqual([
+      { sku: mug, quantity: 2, allocations: [{ location: near, quantity: 3 }, { location: far, quantity: 1 }] },
+      { sku: tray, quantity: 1, allocations: [{ location: far, quantity: 2 }] },
+    ]);
+    const mugs = await stockOf(mug);
+    expect(mugs.locations.map((l: any) => [l.location, l.available])).toEqual(
+      [[near, 0], [far, 2]].sort((a, b) => ((a[0] as string) < (b[0] as string) ? -1 : 1)),
+    );
   });
 });
 

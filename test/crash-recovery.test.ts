@@ -62,6 +62,17 @@ async function expectHoldsMatchReservation(id: string, skus: string[]) {
   return res;
 }
 
+/** The reservation's call asking `stuck` to commit never returns: every hold is pinned by then. */
+function commitNeverReturns(reservationId: string, stuck: string) {
+  return interpose(reservationId, (real) => ({
+    order: real.order,
+    product: (sku) =>
+      new Proxy(real.product(sku), {
+        get: (target, key) => (key === "commit" && sku === stuck ? () => new Promise(() => undefined) : Reflect.get(target, key)),
+      }),
+  }));
+}
+
 async function stockedSkus(n: number, quantity = 5) {
   const skus = Array.from({ length: n }, () => uniqueSku("CR"));
   for (const sku of skus) await receive(sku, quantity);
@@ -233,14 +244,7 @@ describe("a commit interrupted", () => {
     const cart = await activeCart();
     // Every hold is pinned by the time the coordinator asks a product to commit: that call to `b` never
     // returns, so the abort lands in the commit phase.
-    await interpose(cart.id, (real) => ({
-      order: real.order,
-      product: (sku) =>
-        new Proxy(real.product(sku), {
-          get: (target, key) =>
-            key === "commit" && sku === cart.b ? () => new Promise(() => undefined) : Reflect.get(target, key),
-        }),
-    }));
+    await commitNeverReturns(cart.id, cart.b);
     await interrupt(cart.commit, Promise.resolve(), reservationStub(cart.id));
 
     const res = await expectHoldsMatchReservation(cart.id, [cart.a, cart.b]);
@@ -278,13 +282,7 @@ describe("(v1.2) a bundle cart's commit interrupted", () => {
 
   it("after every hold was pinned is finished forwards: the order keeps its bundle line, no unit lost or doubled", async () => {
     const cart = await bundleCart();
-    await interpose(cart.id, (real) => ({
-      order: real.order,
-      product: (sku) =>
-        new Proxy(real.product(sku), {
-          get: (target, key) => (key === "commit" && sku === cart.b ? () => new Promise(() => undefined) : Reflect.get(target, key)),
-        }),
-    }));
+    await commitNeverReturns(cart.id, cart.b);
     await interrupt(cart.commit, Promise.resolve(), reservationStub(cart.id));
 
     expect((await api("GET", `/v1/reservations/${cart.id}`)).body).toMatchObject({ status: "committed", order_id: cart.orderId });
