@@ -2,8 +2,7 @@
  * (v1.2) Where bundles meet the rest of the edge: a product read that may name a bundle, and a reservation
  * whose bundle lines are expanded into components before its object is called.
  */
-import type { Outcome, Stock } from "../durable-objects/domain/contract";
-import type { Reservation as ReservationView, RequestedLine } from "../durable-objects/domain/contract";
+import type { Outcome, Reservation as ReservationView, RequestedLine, Stock } from "../durable-objects/domain/contract";
 import { productAt, reservationAt } from "../durable-objects/shared/calls";
 import { bundleStock, componentsOf, withComponents, type BundleStock } from "./bundles";
 import type { Env } from "./env";

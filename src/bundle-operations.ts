@@ -3,12 +3,10 @@
  * answer, and a cart's bundle lines expanded into components before its reservation is called.
  */
 import * as bodies from "./response-schemas";
-import { operation } from "./operation";
+import { always, operation } from "./operation";
 import { bundlesAt } from "../durable-objects/shared/calls";
 import { forgetBundles } from "./bundles";
 import { BundleBody, NoQuery, SkuParams } from "./schemas";
-
-const always = (status: number) => () => status;
 
 export const bundleOperations = {
   putBundle: operation({

@@ -1,7 +1,7 @@
 /**
  * (v1.2) The edge's view of the bundle registry: cart lines naming a bundle are expanded into its components
  * here, before the reservation is called, so no SKU's transaction waits on a definition. Each isolate keeps
- * the definitions for a few seconds (the list value, never a shared promise: see locations.ts); a bundle this
+ * the definitions for a few seconds (isolate-cache.ts); a bundle this
  * isolate wrote is seen at once, and a SKU whose object says it is a bundle sends the isolate back to the
  * registry once.
  */
@@ -9,24 +9,23 @@ import { bundleAvailable, holdLines, type BundledLine, type Component } from "..
 import { fail, succeed, type Outcome, type RequestedLine } from "../durable-objects/domain/contract";
 import { bundlesAt, productAt } from "../durable-objects/shared/calls";
 import type { Env } from "./env";
+import { IsolateCache } from "./isolate-cache";
 
 export const BUNDLES_TTL_MS = 5_000;
 
-let cached: { at: number; bundles: Map<string, Component[]> } | null = null;
+const cache = new IsolateCache<Map<string, Component[]>>(BUNDLES_TTL_MS);
 
-async function definitions(env: Env, fresh = false): Promise<Map<string, Component[]>> {
-  if (!fresh && cached && Date.now() - cached.at <= BUNDLES_TTL_MS) return cached.bundles;
-  const asked = Date.now();
-  const outcome = await bundlesAt(env).list();
-  if (!outcome.ok) throw new Error(outcome.error.message);
-  const bundles = new Map(outcome.value.items.map((b) => [b.sku, b.components]));
-  if (!cached || cached.at <= asked) cached = { at: asked, bundles };
-  return bundles;
+function definitions(env: Env, fresh = false): Promise<Map<string, Component[]>> {
+  return cache.get(async () => {
+    const outcome = await bundlesAt(env).list();
+    if (!outcome.ok) throw new Error(outcome.error.message);
+    return new Map(outcome.value.items.map((b) => [b.sku, b.components]));
+  }, fresh);
 }
 
 /** After this isolate changed a definition: the next request asks the registry. */
 export function forgetBundles(): void {
-  cached = null;
+  cache.forget();
 }
 
 /** The components of `sku` when it is a bundle (fresh: asked of the registry, not the copy). */

@@ -3,12 +3,10 @@
  * preorder hold and a receipt see them in the same transaction as the stock.
  */
 import * as bodies from "./response-schemas";
-import { operation } from "./operation";
+import { always, operation } from "./operation";
 import { productAt } from "../durable-objects/shared/calls";
 import { atKnownLocations, bodyLocation } from "./locations";
 import { IncomingBody, IncomingListQuery, IncomingParams, NoQuery, SkuParams } from "./schemas";
-
-const always = (status: number) => () => status;
 
 export const incomingOperations = {
   putIncoming: operation({

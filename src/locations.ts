@@ -7,24 +7,19 @@ import { fail, type Outcome } from "../durable-objects/domain/contract";
 import { DEFAULT_LOCATION, type Location } from "../durable-objects/domain/locations";
 import { registryAt } from "../durable-objects/shared/calls";
 import type { Env } from "./env";
+import { IsolateCache } from "./isolate-cache";
 
 /** How long an isolate trusts its copy: a location made inactive stops taking allocations within this. */
 export const REGISTRY_TTL_MS = 5_000;
 
-/**
- * The list itself, never a promise of it: a promise made by one request and awaited by another stalls the
- * second in workerd until the first's context runs again (under load, for seconds). A request that finds the
- * copy stale asks the registry itself.
- */
-let cached: { at: number; list: Location[] } | null = null;
+const cache = new IsolateCache<Location[]>(REGISTRY_TTL_MS);
 
-async function locations(env: Env, fresh = false): Promise<Location[]> {
-  if (!fresh && cached && Date.now() - cached.at <= REGISTRY_TTL_MS) return cached.list;
-  const asked = Date.now();
-  const outcome = await registryAt(env).list();
-  if (!outcome.ok) throw new Error(outcome.error.message);
-  if (!cached || cached.at <= asked) cached = { at: asked, list: outcome.value.items };
-  return outcome.value.items;
+function locations(env: Env, fresh = false): Promise<Location[]> {
+  return cache.get(async () => {
+    const outcome = await registryAt(env).list();
+    if (!outcome.ok) throw new Error(outcome.error.message);
+    return outcome.value.items;
+  }, fresh);
 }
 
 /** The active locations in allocation order (priority, then id). */
@@ -68,5 +63,5 @@ export const lineLocations = (lines: ReadonlyArray<{ location?: string | undefin
 
 /** Test seam: forget the cached registry. */
 export function forgetRegistry(): void {
-  cached = null;
+  cache.forget();
 }

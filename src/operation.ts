@@ -49,6 +49,9 @@ export interface Operation<P = unknown, Q = unknown, B = unknown, T = unknown> {
   run(env: Env, input: Validated<P, Q, B>): Promise<Outcome<T>>;
 }
 
+/** `successStatus` of an operation that answers one status whatever the outcome says. */
+export const always = (status: number) => () => status;
+
 export function operation<P, Q, B, T, S extends Scope>(
   op: Operation<P, Q, B, T> & { scope: S },
 ): Operation<P, Q, B, T> & { scope: S } {

@@ -5,7 +5,7 @@
  */
 import * as bodies from "./response-schemas";
 import { succeed } from "../durable-objects/domain/contract";
-import { operation } from "./operation";
+import { always, operation } from "./operation";
 import { rebuildReadModel, resetReadModel } from "./read-model/maintenance";
 import { clock } from "../durable-objects/shared/clock";
 import { listOrders, listReservations } from "./read-model/listings";
@@ -58,8 +58,6 @@ import {
   WebhookListQuery,
   WebhookParams,
 } from "./schemas";
-
-const always = (status: number) => () => status;
 
 /** POST /v1/orders/:order_id/{fulfil,cancel,return}: the same shape, told apart by the action. */
 function orderAction(action: OrderAction, summary: string) {
