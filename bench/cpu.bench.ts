@@ -78,12 +78,12 @@ async function stocked(sku: string, off: readonly Outbox[] = []): Promise<void> 
 }
 
 const holdAtProduct = (sku: string): Hold => async (cart, q) =>
-  (await product(sku).hold(sku, cart, q, Date.now() + 3_600_000, "updated")).ok;
+  (await product(sku).hold(sku, cart, q, Date.now() + 3_600_000, "updated", "bench")).ok;
 /** A reservation PUT per hold, each caller's cart growing: sent to the object directly or through the entrypoint. */
 const putReservation = (sku: string, via: "entrypoint" | "object"): Hold => async (cart, q) => {
   const id = `${sku}-${cart}`;
   const input = { holder: "bench", lines: [{ sku, quantity: q }], ttl_seconds: 3600 };
-  const outcome = via === "entrypoint" ? await exports.InventoryService.putReservation(id, input) : await reservation(id).put(id, input);
+  const outcome = via === "entrypoint" ? await exports.InventoryService.putReservation(id, input) : await reservation(id).put(id, input, "bench");
   return outcome.ok;
 };
 const minimalStock = async (sku: string) => minProduct(sku).receive(HOLDS * CALLERS);

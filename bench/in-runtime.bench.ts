@@ -142,7 +142,7 @@ async function headToHead(rounds = 3) {
       (r: Run) => r.count,
       () =>
         growingCarts(
-          async (cart, q) => (await product(directSku).hold(directSku, cart, q, Date.now() + 3_600_000, "updated")).ok,
+          async (cart, q) => (await product(directSku).hold(directSku, cart, q, Date.now() + 3_600_000, "updated", "bench")).ok,
           `direct-${tag}`,
         ),
     );
@@ -207,7 +207,7 @@ async function headToHead(rounds = 3) {
     await receive(coordinatorSku, HOT_STOCK);
     await product(coordinatorSku).flush();
     const coordinator = await growingCarts(async (cart, q) => {
-      const r = await reservation(cart).put(cart, { holder: "bench", lines: [{ sku: coordinatorSku, quantity: q }], ttl_seconds: 3600 });
+      const r = await reservation(cart).put(cart, { holder: "bench", lines: [{ sku: coordinatorSku, quantity: q }], ttl_seconds: 3600 }, "bench");
       return r.ok;
     }, `coord-${tag}`);
     runs.coordinator.push(rate(coordinator.count, coordinator.elapsedMs));

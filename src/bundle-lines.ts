@@ -6,6 +6,7 @@ import type { Outcome, Reservation as ReservationView, RequestedLine, Stock } fr
 import { productAt, reservationAt } from "../durable-objects/shared/calls";
 import { bundleStock, componentsOf, withComponents, type BundleStock } from "./bundles";
 import type { Env } from "./env";
+import type { Actor } from "../durable-objects/domain/actors";
 import { allocationOrder } from "./locations";
 
 /**
@@ -32,12 +33,12 @@ export interface ReservationBody {
  * isolate's copy was taken) sends the PUT once more with the registry's own definitions; the first try held
  * nothing, since a refused PUT is rolled back whole.
  */
-export async function putReservation(env: Env, id: string, body: ReservationBody): Promise<Outcome<ReservationView>> {
+export async function putReservation(env: Env, id: string, body: ReservationBody, actor: Actor): Promise<Outcome<ReservationView>> {
   const order = body.lines.every((l) => l.location) ? [] : await allocationOrder(env);
   const attempt = async (fresh: boolean) => {
     const lines = await withComponents(env, body.lines, fresh);
     if (!lines.ok) return lines;
-    return reservationAt(env, id).put(id, { ...body, lines: lines.value }, order);
+    return reservationAt(env, id).put(id, { ...body, lines: lines.value }, actor, order);
   };
   const first = await attempt(false);
   if (first.ok || first.error.code !== "conflict" || first.error.details?.bundle !== true) return first;

@@ -4,7 +4,10 @@ import type { ObjectBindings } from "../durable-objects/bindings";
 declare global {
   namespace Cloudflare {
     interface Env extends ObjectBindings {
-      /** Secret: comma-separated `scope:token` pairs, scope `read`, `write` or `admin`. */
+      /**
+       * Secret: comma-separated `scope:token` pairs (scope `read`, `write` or `admin`), or (v1.2) a JSON array of
+       * `{name, scope, token, sku_prefix?}` (src/http/tokens.ts).
+       */
       API_TOKENS?: string;
       /** Days of raw moves kept in D1 (default 90). */
       MOVES_RETENTION_DAYS?: string;

@@ -3,7 +3,7 @@
  * preorder hold and a receipt see them in the same transaction as the stock.
  */
 import * as bodies from "./response-schemas";
-import { always, operation } from "./operation";
+import { always, namedSku, operation } from "./operation";
 import { productAt } from "../durable-objects/shared/calls";
 import { atKnownLocations, bodyLocation } from "./locations";
 import { IncomingBody, IncomingListQuery, IncomingParams, NoQuery, SkuParams } from "./schemas";
@@ -19,15 +19,16 @@ export const incomingOperations = {
     body: { schema: IncomingBody },
     response: bodies.IncomingSchema,
     refusals: ["conflict"],
+    seller: namedSku,
     idempotent: false,
     successStatus: (created) => (created ? 201 : 200),
-    run: (env, { params, body }) =>
+    run: (env, { params, body, caller }) =>
       atKnownLocations(env, bodyLocation(body.location), () =>
         productAt(env, params.sku).putIncoming(params.sku, params.id, {
           quantity: body.quantity,
           expected_at_ms: body.expected_at,
           location: body.location,
-        }),
+        }, caller.actor),
       ),
   }),
   getIncoming: operation({
@@ -39,6 +40,7 @@ export const incomingOperations = {
     query: NoQuery,
     response: bodies.IncomingSchema,
     refusals: ["not_found"],
+    seller: namedSku,
     idempotent: false,
     successStatus: always(200),
     run: (env, { params }) => productAt(env, params.sku).getIncoming(params.sku, params.id),
@@ -52,6 +54,7 @@ export const incomingOperations = {
     query: IncomingListQuery,
     response: bodies.IncomingListSchema,
     refusals: [],
+    seller: namedSku,
     idempotent: false,
     successStatus: always(200),
     run: (env, { params, query }) => productAt(env, params.sku).listIncoming(params.sku, query.status ?? null),
@@ -65,8 +68,9 @@ export const incomingOperations = {
     query: NoQuery,
     response: bodies.IncomingSchema,
     refusals: ["not_found", "conflict"],
+    seller: namedSku,
     idempotent: false,
     successStatus: always(200),
-    run: (env, { params }) => productAt(env, params.sku).cancelIncoming(params.sku, params.id),
+    run: (env, { params, caller }) => productAt(env, params.sku).cancelIncoming(params.sku, params.id, caller.actor),
   }),
 };

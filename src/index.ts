@@ -1,5 +1,7 @@
 /** The Worker: HTTP API, the daily retention cron, the stock-events consumer, and the classes the runtime binds. */
+import { env as startupEnv } from "cloudflare:workers";
 import type { Env } from "./env";
+import { tokenConfigIsValid } from "./http/auth";
 import { fanOut, type StockEventMessage } from "./events/fan-out";
 import { handleHttp } from "./http/router";
 import { deleteOldMoves, retentionDays } from "./retention";
@@ -12,6 +14,9 @@ export { ProductStock } from "../durable-objects/product-stock/ProductStock";
 export { Reservation } from "../durable-objects/reservation/Reservation";
 export { WebhookEndpoint } from "../durable-objects/webhook/WebhookEndpoint";
 export { InventoryService } from "./rpc";
+
+// A bad API_TOKENS is in the log as soon as the Worker starts, not only when the first request comes.
+tokenConfigIsValid(startupEnv.API_TOKENS);
 
 export default {
   fetch: (request, env) => handleHttp(request, env),

@@ -15,14 +15,24 @@ import type { Env } from "./env";
 import { fingerprint } from "./fingerprint";
 import { IdempotencyKey, toIssues, type ValidationIssue } from "./schemas";
 import type { Scope } from "./scopes";
+import type { Actor } from "../durable-objects/domain/actors";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
+
+/** (v1.2) Who is calling: recorded on every move the call makes, and what a seller's token limits it to. */
+export interface Caller {
+  actor: Actor;
+  scope: Scope;
+  /** A seller's token: lists and reports keep to SKUs starting with this. */
+  skuPrefix: string | null;
+}
 
 export interface Validated<P, Q, B> {
   params: P;
   query: Q;
   body: B;
   idempotency: IdempotencyToken | null;
+  caller: Caller;
 }
 
 export interface Operation<P = unknown, Q = unknown, B = unknown, T = unknown> {
@@ -42,6 +52,11 @@ export interface Operation<P = unknown, Q = unknown, B = unknown, T = unknown> {
    * body size, 500 and 503 follow from the operation's shape and apply to every one that can meet them.
    */
   refusals: readonly ErrorCode[];
+  /**
+   * (v1.2) Present on the routes a seller's token may call: the SKUs and SKU prefixes the request names,
+   * each of which must start with the seller's prefix.
+   */
+  seller?: (input: Validated<P, Q, B>) => readonly string[];
   /** Whether `Idempotency-Key` applies (API.md: every POST). */
   idempotent: boolean;
   /** The status of a success; `created` comes from the outcome (201 for a new resource). */
@@ -51,6 +66,9 @@ export interface Operation<P = unknown, Q = unknown, B = unknown, T = unknown> {
 
 /** `successStatus` of an operation that answers one status whatever the outcome says. */
 export const always = (status: number) => () => status;
+
+/** `seller` of a product route (`/v1/products/:sku…`): the SKU it names. */
+export const namedSku = ({ params }: { params: { sku: string } }): readonly string[] => [params.sku];
 
 export function operation<P, Q, B, T, S extends Scope>(
   op: Operation<P, Q, B, T> & { scope: S },
@@ -81,8 +99,9 @@ export async function execute<P, Q, B, T>(
   env: Env,
   op: Operation<P, Q, B, T>,
   raw: RawInput,
+  caller: Caller,
 ): Promise<Outcome<T>> {
-  const input = await validate(op, raw);
+  const input = await validate(op, raw, caller);
   return input.ok ? op.run(env, input.value) : input;
 }
 
@@ -90,6 +109,7 @@ export async function execute<P, Q, B, T>(
 export async function validate<P, Q, B, T>(
   op: Operation<P, Q, B, T>,
   raw: RawInput,
+  caller: Caller,
 ): Promise<Outcome<Validated<P, Q, B>>> {
   const issues: ValidationIssue[] = [];
   const params = op.params.safeParse(raw.params);
@@ -116,5 +136,5 @@ export async function validate<P, Q, B, T>(
   if (issues.length > 0 || !params.success || !query.success) return invalid(issues);
   // Only validated data is fingerprinted: it is small and shallow, whatever the raw body was.
   const idempotency = key?.success ? { key: key.data, fingerprint: await fingerprint(body ?? null) } : null;
-  return succeed({ params: params.data, query: query.data, body, idempotency });
+  return succeed({ params: params.data, query: query.data, body, idempotency, caller });
 }

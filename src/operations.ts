@@ -5,7 +5,7 @@
  */
 import * as bodies from "./response-schemas";
 import { succeed } from "../durable-objects/domain/contract";
-import { always, operation } from "./operation";
+import { always, namedSku, operation } from "./operation";
 import { rebuildReadModel, resetReadModel } from "./read-model/maintenance";
 import { clock } from "../durable-objects/shared/clock";
 import { listOrders, listReservations } from "./read-model/listings";
@@ -80,14 +80,29 @@ function orderAction(action: OrderAction, summary: string) {
     ],
     idempotent: true,
     successStatus: always(200),
-    run: (env, { params, body, idempotency }) =>
+    run: (env, { params, body, idempotency, caller }) =>
       atKnownLocations(env, lineLocations(body?.lines), () =>
-        orderAt(env, params.order_id).act(params.order_id, action, body?.lines, idempotency),
+        orderAt(env, params.order_id).act(params.order_id, action, body?.lines, idempotency, caller.actor),
       ),
   });
 }
 
 export const operations = {
+  getToken: operation({
+    method: "GET",
+    path: "/v1/token",
+    scope: "read",
+    summary: "(v1.2) The calling token's name (the actor of its moves), scope and SKU prefix; never the token",
+    params: NoQuery,
+    query: NoQuery,
+    response: bodies.TokenSchema,
+    refusals: [],
+    // It names no SKU: a seller may ask who it is.
+    seller: () => [],
+    idempotent: false,
+    successStatus: always(200),
+    run: async (_env, { caller }) => succeed({ name: caller.actor, scope: caller.scope, sku_prefix: caller.skuPrefix }),
+  }),
   ...incomingOperations,
   ...bundleOperations,
   getProduct: operation({
@@ -99,6 +114,7 @@ export const operations = {
     query: ProductQuery,
     response: bodies.ProductSchema,
     refusals: ["not_found"],
+    seller: namedSku,
     idempotent: false,
     successStatus: always(200),
     run: (env, { params, query }) => productOrBundle(env, params.sku, query.at ?? null),
@@ -113,10 +129,13 @@ export const operations = {
     body: { schema: ReceiveBody },
     response: bodies.MoveWithStockSchema,
     refusals: ["idempotency_conflict", "not_found", "conflict"],
+    seller: namedSku,
     idempotent: true,
     successStatus: always(201),
-    run: (env, { params, body, idempotency }) =>
-      atKnownLocations(env, bodyLocation(body.location), () => productAt(env, params.sku).receive(params.sku, body, idempotency)),
+    run: (env, { params, body, idempotency, caller }) =>
+      atKnownLocations(env, bodyLocation(body.location), () =>
+        productAt(env, params.sku).receive(params.sku, body, idempotency, caller.actor),
+      ),
   }),
   adjust: operation({
     method: "POST",
@@ -128,10 +147,13 @@ export const operations = {
     body: { schema: AdjustBody },
     response: bodies.MoveWithStockSchema,
     refusals: ["insufficient_stock", "version_conflict", "idempotency_conflict"],
+    seller: namedSku,
     idempotent: true,
     successStatus: always(201),
-    run: (env, { params, body, idempotency }) =>
-      atKnownLocations(env, bodyLocation(body.location), () => productAt(env, params.sku).adjust(params.sku, body, idempotency)),
+    run: (env, { params, body, idempotency, caller }) =>
+      atKnownLocations(env, bodyLocation(body.location), () =>
+        productAt(env, params.sku).adjust(params.sku, body, idempotency, caller.actor),
+      ),
   }),
   transfer: operation({
     method: "POST",
@@ -143,11 +165,12 @@ export const operations = {
     body: { schema: TransferBody },
     response: bodies.MoveWithStockSchema,
     refusals: ["insufficient_stock", "version_conflict", "idempotency_conflict"],
+    seller: namedSku,
     idempotent: true,
     successStatus: always(201),
-    run: (env, { params, body, idempotency }) =>
+    run: (env, { params, body, idempotency, caller }) =>
       atKnownLocations(env, [...bodyLocation(body.from, "from"), ...bodyLocation(body.to, "to")], () =>
-        productAt(env, params.sku).transfer(params.sku, body, idempotency),
+        productAt(env, params.sku).transfer(params.sku, body, idempotency, caller.actor),
       ),
   }),
   listProductMoves: operation({
@@ -159,6 +182,7 @@ export const operations = {
     query: ProductMovesQuery,
     response: bodies.MovesPageSchema,
     refusals: ["not_found"],
+    seller: namedSku,
     idempotent: false,
     successStatus: always(200),
     run: (env, { params, query }) =>
@@ -176,7 +200,8 @@ export const operations = {
     refusals: ["insufficient_stock", "reservation_not_active"],
     idempotent: false,
     successStatus: (created) => (created ? 201 : 200),
-    run: (env, { params, body }) => atKnownLocations(env, lineLocations(body.lines), () => putReservation(env, params.id, body)),
+    run: (env, { params, body, caller }) =>
+      atKnownLocations(env, lineLocations(body.lines), () => putReservation(env, params.id, body, caller.actor)),
   }),
   getReservation: operation({
     method: "GET",
@@ -202,7 +227,7 @@ export const operations = {
     refusals: ["not_found", "reservation_not_active"],
     idempotent: false,
     successStatus: always(200),
-    run: (env, { params }) => reservationAt(env, params.id).release(params.id),
+    run: (env, { params, caller }) => reservationAt(env, params.id).release(params.id, caller.actor),
   }),
   commitReservation: operation({
     method: "POST",
@@ -216,8 +241,8 @@ export const operations = {
     refusals: ["not_found", "reservation_not_active", "idempotency_conflict"],
     idempotent: true,
     successStatus: always(200),
-    run: (env, { params, body, idempotency }) =>
-      reservationAt(env, params.id).commit(params.id, body.order_id, idempotency),
+    run: (env, { params, body, idempotency, caller }) =>
+      reservationAt(env, params.id).commit(params.id, body.order_id, idempotency, caller.actor),
   }),
   getOrder: operation({
     method: "GET",
@@ -245,10 +270,13 @@ export const operations = {
     body: { schema: CountBody },
     response: bodies.CountResultSchema,
     refusals: ["insufficient_stock", "version_conflict", "idempotency_conflict"],
+    seller: namedSku,
     idempotent: true,
     successStatus: (created) => (created ? 201 : 200),
-    run: (env, { params, body, idempotency }) =>
-      atKnownLocations(env, bodyLocation(body.location), () => productAt(env, params.sku).count(params.sku, body, idempotency)),
+    run: (env, { params, body, idempotency, caller }) =>
+      atKnownLocations(env, bodyLocation(body.location), () =>
+        productAt(env, params.sku).count(params.sku, body, idempotency, caller.actor),
+      ),
   }),
   counts: operation({
     method: "POST",
@@ -260,10 +288,12 @@ export const operations = {
     body: { schema: CountsBody },
     response: bodies.CountsResultSchema,
     refusals: [],
+    // One line outside a seller's prefix refuses the whole call.
+    seller: ({ body }) => body.lines.map((l) => l.sku),
     idempotent: true,
     successStatus: always(200),
-    run: (env, { body, idempotency }) =>
-      atKnownLocations(env, lineLocations(body.lines), async () => succeed(await countAll(env, body, idempotency))),
+    run: (env, { body, idempotency, caller }) =>
+      atKnownLocations(env, lineLocations(body.lines), async () => succeed(await countAll(env, body, idempotency, caller.actor))),
   }),
   getSettings: operation({
     method: "GET",
@@ -274,6 +304,7 @@ export const operations = {
     query: NoQuery,
     response: bodies.SettingsSchema,
     refusals: [],
+    seller: namedSku,
     idempotent: false,
     successStatus: always(200),
     run: (env, { params }) => productAt(env, params.sku).getSettings(params.sku),
@@ -288,6 +319,7 @@ export const operations = {
     body: { schema: SettingsBody },
     response: bodies.SettingsSchema,
     refusals: [],
+    seller: namedSku,
     idempotent: false,
     successStatus: always(200),
     run: (env, { params, body }) => productAt(env, params.sku).putSettings(params.sku, body),
@@ -327,9 +359,10 @@ export const operations = {
     query: StockListQuery,
     response: bodies.StockPageSchema,
     refusals: [],
+    seller: ({ query }) => [...(query.prefix === undefined ? [] : [query.prefix]), ...(query.sku ?? [])],
     idempotent: false,
     successStatus: always(200),
-    run: async (env, { query }) => succeed(await listStock(env.DB, query)),
+    run: async (env, { query, caller }) => succeed(await listStock(env.DB, { ...query, prefix: query.prefix ?? caller.skuPrefix ?? undefined })),
   }),
   listMoves: operation({
     method: "GET",
@@ -340,9 +373,10 @@ export const operations = {
     query: MoveListQuery,
     response: bodies.FeedPageSchema,
     refusals: [],
+    seller: ({ query }) => (query.sku === undefined ? [] : [query.sku]),
     idempotent: false,
     successStatus: always(200),
-    run: async (env, { query }) => succeed(await listMoves(env.DB, query)),
+    run: async (env, { query, caller }) => succeed(await listMoves(env.DB, { ...query, prefix: caller.skuPrefix ?? undefined })),
   }),
   dailyReport: operation({
     method: "GET",
@@ -353,9 +387,10 @@ export const operations = {
     query: DailyReportQuery,
     response: bodies.DailyReportSchema,
     refusals: [],
+    seller: ({ query }) => (query.sku === undefined ? [] : [query.sku]),
     idempotent: false,
     successStatus: always(200),
-    run: async (env, { query }) => succeed(await dailyReport(env.DB, query)),
+    run: async (env, { query, caller }) => succeed(await dailyReport(env.DB, { ...query, prefix: caller.skuPrefix ?? undefined })),
   }),
   resetReadModel: operation({
     method: "POST",

@@ -31,6 +31,10 @@ export const MoveSchema = z.object({
     .nullable()
     .describe("(v1.2) the incoming an `expected`, `expected_cancelled` or `received` move concerns; null otherwise"),
   incoming: Int.describe("(v1.2) the SKU's units incoming (open, not yet received) after the move"),
+  actor: z
+    .string()
+    .nullable()
+    .describe("(v1.2) who made it: a token's name, rpc or a bound Worker's name, or system; null before v1.2"),
 });
 
 export const StockTotalsSchema = z.object({
@@ -68,6 +72,12 @@ export const LocationSchema = z.object({
   updated_at: Instant.nullable(),
 });
 export const LocationListSchema = z.object({ items: z.array(LocationSchema) });
+
+export const TokenSchema = z.object({
+  name: z.string().describe("recorded as the actor of every move made with this token"),
+  scope: z.enum(["read", "write", "admin"]),
+  sku_prefix: z.string().nullable().describe("a seller's token: only SKUs starting with this"),
+});
 
 export const IncomingSchema = z.object({
   id: z.string(),

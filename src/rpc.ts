@@ -6,7 +6,8 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import { fail, type Outcome, type RequestedLine } from "../durable-objects/domain/contract";
 import type { Env } from "./env";
 import { describeError, failureOf } from "../durable-objects/shared/calls";
-import { execute, type RawInput } from "./operation";
+import { execute, type Caller, type RawInput } from "./operation";
+import { ACTOR_PATTERN, RESERVED_ACTORS, RPC_ACTOR } from "../durable-objects/domain/actors";
 import { operations, type Operations } from "./operations";
 import { allows, type Scope } from "./scopes";
 
@@ -39,27 +40,45 @@ function queryStrings(query: QueryInput | undefined): Record<string, string> {
  */
 async function serviceCall<Name extends ServiceOperation>(
   env: Env,
+  ctx: ExecutionContext,
   name: Name,
   raw: Partial<RawInput>,
 ): Promise<Outcome<ValueOf<Name>>> {
   const op = operations[name];
   if (!allows(SERVICE_SCOPE, op.scope)) return fail("forbidden", `${name} is not offered to bound Workers`);
+  const caller = callerOf(ctx.props);
+  if (!caller) {
+    return fail("invalid_request", "the binding's props.actor must be 1–64 of A–Z a–z 0–9 . _ : - and not rpc or system", {
+      issues: [{ path: "props.actor", message: "is not a name this service records" }],
+    });
+  }
   try {
     return (await execute(env, op as never, {
       params: raw.params ?? {},
       query: raw.query ?? {},
       body: raw.body,
       idempotencyKey: raw.idempotencyKey ?? null,
-    })) as Outcome<ValueOf<Name>>;
+    }, caller)) as Outcome<ValueOf<Name>>;
   } catch (err) {
     console.error(`error in RPC ${name}: ${describeError(err)}`);
     return failureOf(err);
   }
 }
 
+/**
+ * (v1.2) A bound Worker's moves are recorded as made by `rpc`, or by the name its binding passes as
+ * `props = { actor = "checkout" }` (wrangler.toml); null for a name the service would not record.
+ */
+function callerOf(props: unknown): Caller | null {
+  const actor = (props as { actor?: unknown } | undefined)?.actor;
+  if (actor === undefined) return { actor: RPC_ACTOR, scope: SERVICE_SCOPE, skuPrefix: null };
+  if (typeof actor !== "string" || !ACTOR_PATTERN.test(actor) || RESERVED_ACTORS.includes(actor)) return null;
+  return { actor, scope: SERVICE_SCOPE, skuPrefix: null };
+}
+
 export class InventoryService extends WorkerEntrypoint<Env> {
   getProduct(sku: string, query?: { at?: string }) {
-    return serviceCall(this.env, "getProduct", { params: { sku }, query: queryStrings(query) });
+    return serviceCall(this.env, this.ctx, "getProduct", { params: { sku }, query: queryStrings(query) });
   }
 
   receive(
@@ -67,7 +86,7 @@ export class InventoryService extends WorkerEntrypoint<Env> {
     body: { quantity: number; reason?: string; ref?: string; location?: string; incoming_id?: string },
     options?: CallOptions,
   ) {
-    return serviceCall(this.env, "receive", { params: { sku }, body, idempotencyKey: options?.idempotencyKey ?? null });
+    return serviceCall(this.env, this.ctx, "receive", { params: { sku }, body, idempotencyKey: options?.idempotencyKey ?? null });
   }
 
   adjust(
@@ -75,7 +94,7 @@ export class InventoryService extends WorkerEntrypoint<Env> {
     body: { delta: number; reason: string; ref?: string; expected_version?: number; location?: string; allow_short?: boolean },
     options?: CallOptions,
   ) {
-    return serviceCall(this.env, "adjust", { params: { sku }, body, idempotencyKey: options?.idempotencyKey ?? null });
+    return serviceCall(this.env, this.ctx, "adjust", { params: { sku }, body, idempotencyKey: options?.idempotencyKey ?? null });
   }
 
   /** (v1.2) POST /v1/products/:sku/transfer */
@@ -84,7 +103,7 @@ export class InventoryService extends WorkerEntrypoint<Env> {
     body: { from: string; to: string; quantity: number; reason?: string; ref?: string; expected_version?: number },
     options?: CallOptions,
   ) {
-    return serviceCall(this.env, "transfer", { params: { sku }, body, idempotencyKey: options?.idempotencyKey ?? null });
+    return serviceCall(this.env, this.ctx, "transfer", { params: { sku }, body, idempotencyKey: options?.idempotencyKey ?? null });
   }
 
   count(
@@ -92,7 +111,7 @@ export class InventoryService extends WorkerEntrypoint<Env> {
     body: { on_hand: number; reason?: string; ref?: string; expected_version?: number; location?: string },
     options?: CallOptions,
   ) {
-    return serviceCall(this.env, "count", { params: { sku }, body, idempotencyKey: options?.idempotencyKey ?? null });
+    return serviceCall(this.env, this.ctx, "count", { params: { sku }, body, idempotencyKey: options?.idempotencyKey ?? null });
   }
 
   counts(
@@ -103,85 +122,85 @@ export class InventoryService extends WorkerEntrypoint<Env> {
     },
     options?: CallOptions,
   ) {
-    return serviceCall(this.env, "counts", { body, idempotencyKey: options?.idempotencyKey ?? null });
+    return serviceCall(this.env, this.ctx, "counts", { body, idempotencyKey: options?.idempotencyKey ?? null });
   }
 
   listReservations(query?: { holder?: string; status?: string; sku?: string; after?: string; limit?: number }) {
-    return serviceCall(this.env, "listReservations", { query: queryStrings(query) });
+    return serviceCall(this.env, this.ctx, "listReservations", { query: queryStrings(query) });
   }
 
   listOrders(query?: { reservation_id?: string; sku?: string; open?: boolean; after?: string; limit?: number }) {
-    return serviceCall(this.env, "listOrders", { query: queryStrings(query) });
+    return serviceCall(this.env, this.ctx, "listOrders", { query: queryStrings(query) });
   }
 
   getSettings(sku: string) {
-    return serviceCall(this.env, "getSettings", { params: { sku } });
+    return serviceCall(this.env, this.ctx, "getSettings", { params: { sku } });
   }
 
   /** A setting left out keeps its value ((v1.2) `backorder_limit`, `preorder`). */
   putSettings(sku: string, body: { low_stock_threshold?: number | null; backorder_limit?: number; preorder?: boolean }) {
-    return serviceCall(this.env, "putSettings", { params: { sku }, body });
+    return serviceCall(this.env, this.ctx, "putSettings", { params: { sku }, body });
   }
 
   /** (v1.2) PUT /v1/bundles/:sku; `created` is true when it answered 201. */
   putBundle(sku: string, body: { components: Array<{ sku: string; quantity: number }> }) {
-    return serviceCall(this.env, "putBundle", { params: { sku }, body });
+    return serviceCall(this.env, this.ctx, "putBundle", { params: { sku }, body });
   }
 
   getBundle(sku: string) {
-    return serviceCall(this.env, "getBundle", { params: { sku } });
+    return serviceCall(this.env, this.ctx, "getBundle", { params: { sku } });
   }
 
   /** (v1.2) DELETE /v1/bundles/:sku */
   deleteBundle(sku: string) {
-    return serviceCall(this.env, "deleteBundle", { params: { sku } });
+    return serviceCall(this.env, this.ctx, "deleteBundle", { params: { sku } });
   }
 
   /** (v1.2) PUT /v1/products/:sku/incoming/:id; `created` is true when it answered 201. */
   putIncoming(sku: string, id: string, body: { quantity: number; expected_at: string; location?: string }) {
-    return serviceCall(this.env, "putIncoming", { params: { sku, id }, body });
+    return serviceCall(this.env, this.ctx, "putIncoming", { params: { sku, id }, body });
   }
 
   getIncoming(sku: string, id: string) {
-    return serviceCall(this.env, "getIncoming", { params: { sku, id } });
+    return serviceCall(this.env, this.ctx, "getIncoming", { params: { sku, id } });
   }
 
   listIncoming(sku: string, query?: { status?: "open" | "received" | "cancelled" }) {
-    return serviceCall(this.env, "listIncoming", { params: { sku }, query: queryStrings(query) });
+    return serviceCall(this.env, this.ctx, "listIncoming", { params: { sku }, query: queryStrings(query) });
   }
 
   /** (v1.2) DELETE /v1/products/:sku/incoming/:id */
   cancelIncoming(sku: string, id: string) {
-    return serviceCall(this.env, "cancelIncoming", { params: { sku, id } });
+    return serviceCall(this.env, this.ctx, "cancelIncoming", { params: { sku, id } });
   }
 
   listProductMoves(sku: string, query?: { after_seq?: number; limit?: number }) {
-    return serviceCall(this.env, "listProductMoves", { params: { sku }, query: queryStrings(query) });
+    return serviceCall(this.env, this.ctx, "listProductMoves", { params: { sku }, query: queryStrings(query) });
   }
 
   /** PUT /v1/reservations/:id; `created` is true when it answered 201. */
   putReservation(id: string, body: { holder: string; lines: RequestedLine[]; ttl_seconds?: number }) {
-    return serviceCall(this.env, "putReservation", { params: { id }, body });
+    return serviceCall(this.env, this.ctx, "putReservation", { params: { id }, body });
   }
 
   getReservation(id: string) {
-    return serviceCall(this.env, "getReservation", { params: { id } });
+    return serviceCall(this.env, this.ctx, "getReservation", { params: { id } });
   }
 
   deleteReservation(id: string) {
-    return serviceCall(this.env, "deleteReservation", { params: { id } });
+    return serviceCall(this.env, this.ctx, "deleteReservation", { params: { id } });
   }
 
   commitReservation(id: string, body: { order_id: string }, options?: CallOptions) {
-    return serviceCall(this.env, "commitReservation", { params: { id }, body, idempotencyKey: options?.idempotencyKey ?? null });
+    return serviceCall(this.env, this.ctx, "commitReservation", { params: { id }, body, idempotencyKey: options?.idempotencyKey ?? null });
   }
 
   getOrder(orderId: string) {
-    return serviceCall(this.env, "getOrder", { params: { order_id: orderId } });
+    return serviceCall(this.env, this.ctx, "getOrder", { params: { order_id: orderId } });
   }
 
   fulfilOrder(orderId: string, body?: { lines?: RequestedLine[] }, options?: CallOptions) {
-    return serviceCall(this.env, "fulfilOrder", {
+    return serviceCall(this.env, this.ctx, "fulfilOrder", {
       params: { order_id: orderId },
       body,
       idempotencyKey: options?.idempotencyKey ?? null,
@@ -189,7 +208,7 @@ export class InventoryService extends WorkerEntrypoint<Env> {
   }
 
   cancelOrder(orderId: string, body?: { lines?: RequestedLine[] }, options?: CallOptions) {
-    return serviceCall(this.env, "cancelOrder", {
+    return serviceCall(this.env, this.ctx, "cancelOrder", {
       params: { order_id: orderId },
       body,
       idempotencyKey: options?.idempotencyKey ?? null,
@@ -197,7 +216,7 @@ export class InventoryService extends WorkerEntrypoint<Env> {
   }
 
   returnOrder(orderId: string, body: { lines: RequestedLine[] }, options?: CallOptions) {
-    return serviceCall(this.env, "returnOrder", {
+    return serviceCall(this.env, this.ctx, "returnOrder", {
       params: { order_id: orderId },
       body,
       idempotencyKey: options?.idempotencyKey ?? null,
@@ -207,11 +226,11 @@ export class InventoryService extends WorkerEntrypoint<Env> {
   /** `sku`: comma-separated, as in the query string. */
   /** (v1.2) The location registry, read only: its writes need the admin scope. */
   listLocations() {
-    return serviceCall(this.env, "listLocations", {});
+    return serviceCall(this.env, this.ctx, "listLocations", {});
   }
 
   getLocation(location: string) {
-    return serviceCall(this.env, "getLocation", { params: { location } });
+    return serviceCall(this.env, this.ctx, "getLocation", { params: { location } });
   }
 
   listStock(query?: {
@@ -224,14 +243,14 @@ export class InventoryService extends WorkerEntrypoint<Env> {
     sku?: string;
     location?: string;
   }) {
-    return serviceCall(this.env, "listStock", { query: queryStrings(query) });
+    return serviceCall(this.env, this.ctx, "listStock", { query: queryStrings(query) });
   }
 
   listMoves(query?: QueryInput) {
-    return serviceCall(this.env, "listMoves", { query: queryStrings(query) });
+    return serviceCall(this.env, this.ctx, "listMoves", { query: queryStrings(query) });
   }
 
   dailyReport(query: { sku?: string; from: string; to: string; after?: string; limit?: number }) {
-    return serviceCall(this.env, "dailyReport", { query: queryStrings(query) });
+    return serviceCall(this.env, this.ctx, "dailyReport", { query: queryStrings(query) });
   }
 }

@@ -2,6 +2,7 @@
  * Request validation for every endpoint, shared by HTTP and RPC. Bodies are strict objects: unknown
  * fields are a 400. Query strings are validated the same way (a misspelt parameter is an error, not ignored).
  */
+import { ACTOR_PATTERN } from "../durable-objects/domain/actors";
 import { z } from "zod";
 import { MAX_COMPONENTS } from "../durable-objects/domain/bundles";
 import { MOVE_TYPES } from "../durable-objects/domain/ledger";
@@ -9,7 +10,7 @@ import { STOCK_EVENT_TYPES } from "../durable-objects/domain/stock-events";
 import { decodeListingKey } from "./read-model/listings";
 import { decodeDailyKey, DEFAULT_REPORT_LIMIT, MAX_REPORT_LIMIT } from "./read-model/reports";
 
-const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+export const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 const Sku = z.string().regex(SKU_PATTERN, `must match ${SKU_PATTERN.source}`).describe("a SKU");
@@ -286,6 +287,11 @@ export const MoveListQuery = z.strictObject({
   order_id: EntityId.optional().describe("moves of this order"),
   ref: Ref.optional().describe("moves with this ref"),
   location: LocationId.optional().describe("(v1.2) moves at this location, and transfers into it"),
+  actor: z
+    .string()
+    .regex(ACTOR_PATTERN, `must match ${ACTOR_PATTERN.source}`)
+    .optional()
+    .describe("(v1.2) moves made by this actor: a token's name, rpc or a bound Worker's name, or system"),
   since: Instant.optional().describe("moves at or after this instant"),
   until: Instant.optional().describe("moves before this instant"),
   after: z

@@ -8,6 +8,3 @@ export const isScope = (value: string): value is Scope => (SCOPES as readonly st
 export function allows(granted: Scope, needed: Scope): boolean {
   return SCOPES.indexOf(granted) >= SCOPES.indexOf(needed);
 }
-
-/** The wider of two scopes (a token listed twice gets the wider one). */
-export const wider = (a: Scope, b: Scope): Scope => (allows(a, b) ? a : b);

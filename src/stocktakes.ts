@@ -7,6 +7,7 @@ import type { ApiError, IdempotencyToken, Move, Stock } from "../durable-objects
 import { failureOf, productAt } from "../durable-objects/shared/calls";
 import { forEachAtMost } from "../durable-objects/shared/concurrency";
 import type { Env } from "./env";
+import type { Actor } from "../durable-objects/domain/actors";
 
 export interface CountsInput {
   lines: Array<{ sku: string; on_hand: number; expected_version?: number | undefined; location?: string | undefined }>;
@@ -19,11 +20,16 @@ export type CountLineResult = { sku: string; ok: true; move: Move | null; stock:
 /** SKU objects called at once; a thousand lines go in waves of this many. */
 const CONCURRENT_LINES = 50;
 
-export async function countAll(env: Env, input: CountsInput, idem: IdempotencyToken | null): Promise<{ results: CountLineResult[] }> {
+export async function countAll(
+  env: Env,
+  input: CountsInput,
+  idem: IdempotencyToken | null,
+  actor: Actor,
+): Promise<{ results: CountLineResult[] }> {
   const results: CountLineResult[] = new Array(input.lines.length);
   await forEachAtMost(input.lines, CONCURRENT_LINES, async ({ sku, on_hand, expected_version, location }, i) => {
     try {
-      const outcome = await productAt(env, sku).count(sku, { on_hand, expected_version, location, reason: input.reason, ref: input.ref }, idem, "counts");
+      const outcome = await productAt(env, sku).count(sku, { on_hand, expected_version, location, reason: input.reason, ref: input.ref }, idem, actor, "counts");
       results[i] = outcome.ok ? { sku, ok: true, ...outcome.value } : { sku, ok: false, error: outcome.error };
     } catch (err) {
       console.error(`count of ${sku} failed: ${String(err)}`);

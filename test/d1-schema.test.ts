@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { RESET_STATEMENTS } from "../src/read-model/maintenance";
 import { orderListSql, reservationListSql } from "../src/read-model/listings";
-import { bundleListSql, moveListSql, readsWindowByTime, stockListSql, windowSizeSql, type MoveFilter, type Statement } from "../src/read-model/queries";
+import { bundleListSql, moveListSql, prefixSizeSql, readsPrefixBySku, readsWindowByTime, stockListSql, windowSizeSql, type MoveFilter, type Statement } from "../src/read-model/queries";
 import { dailyReportSql } from "../src/read-model/reports";
 import { FORGET_HOURS_SQL, RETENTION_SQL } from "../src/retention";
 
@@ -14,6 +14,7 @@ const MOVE_FILTERS = {
   reservation_id: "cart:1",
   order_id: "order-1",
   ref: "PO-1",
+  actor: "seller-1",
   since: Date.parse("2026-01-01T00:00:00.000Z"),
   until: Date.parse("2026-02-01T00:00:00.000Z"),
 } as const;
@@ -58,6 +59,8 @@ function expectedAccess(used: string[]): RegExp {
           : "moves_by_sku \\(sku=?"
         : has("ref")
           ? "moves_by_ref \\(ref=?"
+          : has("actor")
+            ? "moves_by_actor \\(actor=?"
           : has("type")
             ? "moves_by_type \\(type=?"
             : null;
@@ -67,7 +70,7 @@ function expectedAccess(used: string[]): RegExp {
 describe("index proof", () => {
   it("every /v1/moves filter combination walks the index of its most selective filter, in cursor order, never sorting", async () => {
     const statements = everyMoveQuery();
-    expect(statements).toHaveLength(256);
+    expect(statements).toHaveLength(512);
     for (const { filter, used } of statements) {
       const detail = await plan(moveListSql(filter));
       const where = `${JSON.stringify(used)} after=${filter.after}: ${detail.join(" | ")}`;
@@ -88,7 +91,7 @@ describe("index proof", () => {
       const where = `location+${JSON.stringify(used)} after=${filter.after}: ${detail.join(" | ")}`;
       expect(detail.some((d) => FULL_SCAN.test(d)), where).toBe(false);
       expect(detail.some((d) => SORT.test(d)), where).toBe(false);
-      const selective = ["order_id", "reservation_id", "sku", "ref", "type"].some((f) => used.includes(f));
+      const selective = ["order_id", "reservation_id", "sku", "ref", "actor", "type"].some((f) => used.includes(f));
       if (selective) {
         expect(detail[0], where).toMatch(expectedAccess(used));
       } else {
@@ -102,6 +105,45 @@ describe("index proof", () => {
     expect(led).toBe(2 * 4);
   });
 
+  it("(v1.2) a seller's prefix filters the walk the other filters choose, and never makes the page sort", async () => {
+    for (const { filter, used } of everyMoveQuery()) {
+      for (const location of [undefined, "wh-east"]) {
+        const detail = await plan(moveListSql({ ...filter, location, prefix: "S1-" }));
+        const where = `prefix+${location}+${JSON.stringify(used)} after=${filter.after}: ${detail.join(" | ")}`;
+        expect(detail.some((d) => FULL_SCAN.test(d)), where).toBe(false);
+        expect(detail.some((d) => SORT.test(d)), where).toBe(false);
+        if (location === undefined) expect(detail[0], where).toMatch(expectedAccess(used));
+      }
+    }
+    for (const after of [undefined, { day: "2026-01-05", sku: "S1-M" }]) {
+      const detail = await plan(dailyReportSql({ from: "2026-01-01", to: "2026-01-31", prefix: "S1-", after, limit: 1000 }));
+      expect(detail.some((d) => FULL_SCAN.test(d) || SORT.test(d)), detail.join(" | ")).toBe(false);
+    }
+  });
+
+  it("(v1.2) a small seller's SKUs are counted by a range of stock, and their moves and days read by SKU and sorted", async () => {
+    const size = await plan(prefixSizeSql("S1-"));
+    expect(size.join(" | ")).toMatch(/SEARCH stock USING (COVERING )?(PRIMARY KEY|INDEX sqlite_autoindex_stock_1) \(sku>\? AND sku<\?\)/);
+    let small = 0;
+    for (const { filter, used } of everyMoveQuery()) {
+      for (const location of [undefined, "wh-east"]) {
+        const seller = { ...filter, location, prefix: "S1-" };
+        if (!readsPrefixBySku(seller)) continue;
+        small += 1;
+        const detail = await plan(moveListSql(seller, true, true));
+        const where = `small seller+${location}+${JSON.stringify(used)}: ${detail.join(" | ")}`;
+        expect(detail[0], where).toMatch(/^SEARCH moves USING INDEX moves_by_sku \(sku>\? AND sku<\?\)/);
+        expect(detail.some((d) => FULL_SCAN.test(d)), where).toBe(false);
+      }
+    }
+    // Every combination with none of order, reservation, SKU or ref, with and without a cursor and a location.
+    expect(small).toBe(2 * 2 * 2 ** 4);
+    for (const after of [undefined, { day: "2026-01-05", sku: "S1-M" }]) {
+      const detail = await plan(dailyReportSql({ from: "2026-01-01", to: "2026-01-31", prefix: "S1-", after, limit: 1000 }, true));
+      expect(detail[0], detail.join(" | ")).toMatch(/^SEARCH daily_rollups USING INDEX daily_rollups_by_sku \(sku>\? AND sku<\?\)/);
+    }
+  });
+
   it("a time window known to be small is read through the time index and only that window is sorted", async () => {
     let narrow = 0;
     for (const { filter, used } of everyMoveQuery()) {
@@ -112,8 +154,8 @@ describe("index proof", () => {
       expect(detail[0], where).toMatch(/^SEARCH moves USING (COVERING )?INDEX moves_by_time \(at[<>]\?/);
       if (used.includes("since") && used.includes("until")) expect(detail[0], where).toMatch(/at>\? AND at<\?/);
     }
-    // Every combination of a window with only type (or nothing) besides it, with and without a cursor.
-    expect(narrow).toBe(2 * 2 * 3);
+    // Every combination of a window with only type or actor (or nothing) besides it, with and without a cursor.
+    expect(narrow).toBe(2 * 2 * 2 * 3);
   });
 
   it("the stock listing, the daily report, retention and reset all search an index", async () => {

@@ -84,7 +84,7 @@ describe("product-side hold deadlines", () => {
     await receive(sku, 5);
     const product = productStub(sku);
     const deadline = Date.now() + 300;
-    const hold = await product.hold(sku, "orphan-cart", 2, deadline, "updated");
+    const hold = await product.hold(sku, "orphan-cart", 2, deadline, "updated", "test");
     expect(hold.ok).toBe(true);
     expect((await stockOf(sku)).reserved).toBe(2);
 
@@ -99,13 +99,13 @@ describe("product-side hold deadlines", () => {
     await receive(sku, 5);
     const product = productStub(sku);
     const deadline = Date.now() + 300;
-    await product.hold(sku, "paying-cart", 2, deadline, "updated");
+    await product.hold(sku, "paying-cart", 2, deadline, "updated", "test");
     expect((await product.prepareCommit(sku, "paying-cart", "order-x", 2)).ok).toBe(true);
 
     passDeadline(deadline);
     await runDurableObjectAlarm(product);
     expect(await heldByProduct(sku, "paying-cart")).toBe(2);
-    expect((await product.commit(sku, "paying-cart", "order-x")).ok).toBe(true);
+    expect((await product.commit(sku, "paying-cart", "order-x", "test")).ok).toBe(true);
     expect(await stockOf(sku)).toMatchObject({ reserved: 0, committed: 2 });
   });
 });

@@ -33,6 +33,7 @@ function move(sku: string, seq: number, atMs: number): Move {
     to_location: null,
     incoming_id: null,
     incoming: 0,
+    actor: null,
   };
 }
 

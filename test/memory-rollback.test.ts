@@ -16,12 +16,12 @@ describe("a failed transaction", () => {
     const product = productStub(sku);
     // The hold's move and snapshot are written first; storing the hold then fails, so all of it rolls back.
     await exec(sku, "CREATE TRIGGER refuse_holds BEFORE INSERT ON holds BEGIN SELECT RAISE(ABORT, 'disk full'); END");
-    const { result, lines } = await capturingConsole("error", async () => product.hold(sku, "cart-a", 2, Date.now() + 60_000, "updated"));
+    const { result, lines } = await capturingConsole("error", async () => product.hold(sku, "cart-a", 2, Date.now() + 60_000, "updated", "test"));
     expect(result).toEqual({ ok: false, error: { code: "internal", message: expect.any(String) } });
     expect(lines).toEqual([expect.stringContaining("hold on ROLLBACK")]);
     await exec(sku, "DROP TRIGGER refuse_holds");
 
-    expect((await product.hold(sku, "cart-a", 3, Date.now() + 60_000, "updated")).ok).toBe(true);
+    expect((await product.hold(sku, "cart-a", 3, Date.now() + 60_000, "updated", "test")).ok).toBe(true);
     expect(await stockOf(sku)).toMatchObject({ on_hand: 5, reserved: 3, version: 2 });
     expect((await ledger(sku)).map((m) => [m.seq, m.type, m.quantity])).toEqual([
       [1, "received", 5],

@@ -141,6 +141,10 @@ describe("every response matches the document", () => {
     await call("listStock", `/v1/stock?prefix=${sku}&sku=${sku},B`);
     await call("listStock", `/v1/stock?sku=,`);
     await call("listMoves", `/v1/moves?sku=${sku}`);
+    await call("listMoves", `/v1/moves?actor=write&limit=2`);
+    await call("getToken", "/v1/token");
+    await call("getToken", "/v1/token", { token: "test-seller-s1-token" });
+    await call("getProduct", `/v1/products/${sku}`, { token: "test-seller-s1-token" });
     await call("listMoves", `/v1/moves?bogus=1`, { token: null });
     await call("dailyReport", `/v1/reports/daily?from=2026-01-01&to=2026-12-31&limit=5`);
     await call("resetReadModel", "/v1/admin/read-model/reset", { token: "test-write-token" });

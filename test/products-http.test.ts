@@ -71,6 +71,7 @@ describe("POST /v1/products/:sku/receive", () => {
       to_location: null,
       incoming_id: null,
       incoming: 0,
+      actor: "write",
     });
     expect(res.body.stock).toEqual({
       sku,

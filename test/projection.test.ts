@@ -9,6 +9,7 @@ import { api, capturingConsole, d1Moves, ledger, productStub, receive, uniqueSku
 const MOVE_FIELDS = [
   "sku", "seq", "type", "quantity", "on_hand", "reserved", "committed", "available",
   "reservation_id", "order_id", "reason", "ref", "at", "location", "to_location", "incoming_id", "incoming",
+  "actor",
 ] as const;
 
 const pick = (row: Record<string, unknown>) => Object.fromEntries(MOVE_FIELDS.map((f) => [f, row[f]]));
@@ -86,7 +87,7 @@ describe("projection to D1", () => {
     await capturingConsole("warn", () =>
       withD1Failing(async () => {
         for (let i = 0; i < 1_100; i++) {
-          const moved = await stub.receive(sku, { quantity: 1 }, null);
+          const moved = await stub.receive(sku, { quantity: 1 }, null, "test");
           expect(moved.ok).toBe(true);
         }
         await stub.flush();

@@ -45,6 +45,7 @@ function fabricated(sku: string, seq: number, at: string, type: Move["type"], qu
     to_location: null,
     incoming_id: null,
     incoming: 0,
+    actor: null,
   };
 }
 

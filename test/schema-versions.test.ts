@@ -18,7 +18,7 @@ describe("schema versions", () => {
     const recorded = await runInDurableObject(productStub(sku), (_: unknown, state: DurableObjectState) => versions(state));
     expect(recorded).toEqual([
       { owner: "idempotency", version: 1 },
-      { owner: "product_stock", version: 9 },
+      { owner: "product_stock", version: 10 },
       { owner: "schedule", version: 1 },
     ]);
   });
@@ -55,7 +55,7 @@ describe("schema versions", () => {
     expect(after).toEqual({
       versions: [
         { owner: "idempotency", version: 1 },
-        { owner: "product_stock", version: 9 },
+        { owner: "product_stock", version: 10 },
         { owner: "schedule", version: 1 },
       ],
       single: 0,
@@ -101,17 +101,21 @@ describe("a ledger written before locations (v1.1) wakes up on v1.2", () => {
     expect(stock.body.locations).toEqual([{ location: "default", on_hand: 6, reserved: 2, committed: 1, available: 3 }]);
     const moves = (await api("GET", `/v1/products/${sku}/moves`)).body.moves;
     expect(moves.map((m: any) => [m.seq, m.location, m.to_location])).toEqual([1, 2, 3, 4].map((seq) => [seq, "default", null]));
+    // (v1.2) Nobody is named for what was done before moves had an actor.
+    expect(moves.map((m: any) => m.actor)).toEqual([null, null, null, null]);
     expect(await productStub(sku).heldBy("cart:old")).toMatchObject({ held: 2, allocations: [{ location: "default", quantity: 2 }] });
 
     // The old hold releases at default, the old order fulfils there, and new moves go on from seq 5.
-    expect(await productStub(sku).hold(sku, "cart:old", 0, 0, "cancelled")).toMatchObject({ ok: true });
-    const fulfilled = await productStub(sku).applyOrderTotals(sku, "order:old", { fulfilled: 1, cancelled: 0, returned: 0 });
+    expect(await productStub(sku).hold(sku, "cart:old", 0, 0, "cancelled", "test")).toMatchObject({ ok: true });
+    const fulfilled = await productStub(sku).applyOrderTotals(sku, "order:old", { fulfilled: 1, cancelled: 0, returned: 0 }, "test");
     expect(fulfilled).toMatchObject({ ok: true, value: { fulfilled: 1, allocations: [{ location: "default", fulfilled: 1 }] } });
     const after = await api("GET", `/v1/products/${sku}`);
     expect(after.body).toMatchObject({ on_hand: 5, reserved: 0, committed: 0, available: 5, version: 6 });
     expect(after.body.locations).toEqual([{ location: "default", on_hand: 5, reserved: 0, committed: 0, available: 5 }]);
     const versionsNow = await runInDurableObject(productStub(sku), (_: unknown, state: DurableObjectState) => versions(state));
-    expect(versionsNow).toContainEqual({ owner: "product_stock", version: 9 });
+    expect(versionsNow).toContainEqual({ owner: "product_stock", version: 10 });
+    const later = (await api("GET", `/v1/products/${sku}/moves?after_seq=4`)).body.moves;
+    expect(later.map((m: any) => [m.seq, m.actor])).toEqual([[5, "test"], [6, "test"]]);
   });
 });
 

@@ -23,6 +23,8 @@ export interface Move {
   incoming_id: string | null;
   /** (v1.2) The SKU's units incoming (open, not yet received) after the move. */
   incoming: number;
+  /** (v1.2) Who made it (domain/actors.ts); null for moves made before v1.2. */
+  actor: string | null;
 }
 
 /** A SKU's four numbers: its totals over every location. */

@@ -24,6 +24,7 @@ import { ORDER_SCHEMA } from "./schema";
 import { planBundledAction, plainParts, shelfShortfalls, type BundleOrderLine, type BundledPlan, type OrderAction } from "../domain/order-lines";
 import type { Component } from "../domain/bundles";
 import { clock } from "../shared/clock";
+import { SYSTEM_ACTOR, type Actor } from "../domain/actors";
 
 interface Header {
   order_id: string;
@@ -41,6 +42,8 @@ interface Header {
 interface TotalsIntent {
   /** (v1.2) `previous`: the line before this action, put back if its product refuses it (intents from before have none). */
   lines: Array<OrderLine & { location?: string | null; previous?: OrderLine }>;
+  /** (v1.2) Who asked for the action: its moves are recorded as theirs (intents from before: `system`). */
+  actor?: Actor;
 }
 
 /** A bundle line as the reservation committed it. */
@@ -138,13 +141,14 @@ export class Order extends Coordinator<TotalsIntent> {
     action: OrderAction,
     lines: RequestedLine[] | undefined,
     idem: IdempotencyToken | null,
+    actor: Actor,
   ): Promise<Outcome<OrderView>> {
     return this.serially(`order ${orderId} ${action}`, async () => {
       if (action === "fulfil") {
         const short = await this.shelvesShort(lines);
         if (short) return short;
       }
-      const intent = this.recordAction(orderId, action, lines, idem);
+      const intent = this.recordAction(orderId, action, lines, idem, actor);
       if (intent.totals) {
         // Armed before the first product call, so an object that dies during it is woken to finish.
         await this.schedule.arm();
@@ -187,6 +191,7 @@ export class Order extends Coordinator<TotalsIntent> {
     action: OrderAction,
     requested: RequestedLine[] | undefined,
     idem: IdempotencyToken | null,
+    actor: Actor,
   ): { outcome: Outcome<OrderView>; totals?: TotalsIntent } {
     if (!this.schema.exists) return { outcome: fail("not_found", `no order ${orderId}`) };
     return this.transactSync(() => {
@@ -230,7 +235,7 @@ export class Order extends Coordinator<TotalsIntent> {
       }
       this.sql.exec("UPDATE order_header SET updated_at_ms = ?", now);
       this.listing.noteChanged(now);
-      const totals: TotalsIntent = { lines: changed };
+      const totals: TotalsIntent = { lines: changed, actor };
       this.intents.record(totals, now);
       return { outcome: remember(succeed(this.view()!)), totals };
     });
@@ -245,6 +250,7 @@ export class Order extends Coordinator<TotalsIntent> {
             l.sku,
             orderId,
             { fulfilled: l.fulfilled, cancelled: l.cancelled, returned: l.returned },
+            intent.actor ?? SYSTEM_ACTOR,
             l.location ?? null,
           ),
         ),

@@ -34,6 +34,7 @@ import {
   type ReleaseReason,
 } from "../domain/ledger";
 import { DEFAULT_LOCATION } from "../domain/locations";
+import { SYSTEM_ACTOR, type Actor } from "../domain/actors";
 import { refusalToError } from "../domain/refusals";
 import { describeError, failureOf } from "../shared/calls";
 import { IdempotencyStore } from "../shared/idempotency";
@@ -126,6 +127,9 @@ interface Applied extends Appended {
   incomingExisted: boolean;
 }
 
+/** The actor of a command that never makes a move (a commit's prepare and abort pin and unpin a hold). */
+const NO_MOVES: Actor = SYSTEM_ACTOR;
+
 export class ProductStock extends DurableObject<ObjectBindings> {
   private readonly schema: ReturnType<typeof productStockSchema>;
   private readonly schedule: Schedule;
@@ -152,7 +156,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
 
   // ---- operator commands -------------------------------------------------------------------------
 
-  async receive(sku: string, input: ReceiveInput, idem: IdempotencyToken | null): Promise<Outcome<MoveWithStock>> {
+  async receive(sku: string, input: ReceiveInput, idem: IdempotencyToken | null, actor: Actor): Promise<Outcome<MoveWithStock>> {
     const command: Command = {
       type: "receive",
       quantity: input.quantity,
@@ -161,10 +165,10 @@ export class ProductStock extends DurableObject<ObjectBindings> {
       at: atOf(input.location),
       incoming_id: input.incoming_id ?? null,
     };
-    return this.run(sku, command, firstMoveWithStock, idem && { scope: "receive", token: idem });
+    return this.run(sku, command, actor, firstMoveWithStock, idem && { scope: "receive", token: idem });
   }
 
-  async adjust(sku: string, input: AdjustInput, idem: IdempotencyToken | null): Promise<Outcome<MoveWithStock>> {
+  async adjust(sku: string, input: AdjustInput, idem: IdempotencyToken | null, actor: Actor): Promise<Outcome<MoveWithStock>> {
     const command: Command = {
       type: "adjust",
       delta: input.delta,
@@ -174,13 +178,13 @@ export class ProductStock extends DurableObject<ObjectBindings> {
       at: atOf(input.location),
       allow_short: input.allow_short ?? false,
     };
-    return this.run(sku, command, firstMoveWithStock, idem && { scope: "adjust", token: idem });
+    return this.run(sku, command, actor, firstMoveWithStock, idem && { scope: "adjust", token: idem });
   }
 
   // ---- incoming (contract v1.2) ------------------------------------------------------------------
 
   /** Declares or changes an incoming; `created` says which. Every change of what is expected is a move. */
-  async putIncoming(sku: string, id: string, input: IncomingInput): Promise<Outcome<Incoming>> {
+  async putIncoming(sku: string, id: string, input: IncomingInput, actor: Actor): Promise<Outcome<Incoming>> {
     const command: Command = {
       type: "expect",
       incoming_id: id,
@@ -188,13 +192,13 @@ export class ProductStock extends DurableObject<ObjectBindings> {
       location: input.location ?? DEFAULT_LOCATION,
       expected_at_ms: input.expected_at_ms,
     };
-    const put = await this.run(sku, command, ({ incoming, incomingExisted }) => ({ incoming: incoming!, created: !incomingExisted }));
+    const put = await this.run(sku, command, actor, ({ incoming, incomingExisted }) => ({ incoming: incoming!, created: !incomingExisted }));
     return put.ok ? { ok: true, value: put.value.incoming, created: put.value.created } : put;
   }
 
   /** Cancels what an incoming has not yet received: one `expected_cancelled` move. */
-  async cancelIncoming(sku: string, id: string): Promise<Outcome<Incoming>> {
-    return this.run(sku, { type: "cancel_incoming", incoming_id: id }, ({ incoming }) => incoming!);
+  async cancelIncoming(sku: string, id: string, actor: Actor): Promise<Outcome<Incoming>> {
+    return this.run(sku, { type: "cancel_incoming", incoming_id: id }, actor, ({ incoming }) => incoming!);
   }
 
   async getIncoming(sku: string, id: string): Promise<Outcome<Incoming>> {
@@ -207,7 +211,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
   }
 
   /** (v1.2) Units from one location to another: one `transferred` move, refused past `from`'s available. */
-  async transfer(sku: string, input: TransferInput, idem: IdempotencyToken | null): Promise<Outcome<MoveWithStock>> {
+  async transfer(sku: string, input: TransferInput, idem: IdempotencyToken | null, actor: Actor): Promise<Outcome<MoveWithStock>> {
     const command: Command = {
       type: "transfer",
       from: input.from,
@@ -217,7 +221,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
       ref: input.ref ?? null,
       expected_version: input.expected_version ?? null,
     };
-    return this.run(sku, command, firstMoveWithStock, idem && { scope: "transfer", token: idem });
+    return this.run(sku, command, actor, firstMoveWithStock, idem && { scope: "transfer", token: idem });
   }
 
   /**
@@ -230,6 +234,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     sku: string,
     input: CountInput,
     idem: IdempotencyToken | null,
+    actor: Actor,
     scope: "count" | "counts" = "count",
   ): Promise<Outcome<CountResult>> {
     const command: Command = {
@@ -243,6 +248,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     const outcome = await this.run(
       sku,
       command,
+      actor,
       ({ moves, stock }): CountResult => ({ move: moves[0] ?? null, stock: moves.length > 0 ? stock : this.stockNow(sku) }),
       idem && { scope, token: idem },
     );
@@ -261,6 +267,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     quantity: number,
     deadlineMs: number,
     reason: ReleaseReason,
+    actor: Actor,
     place: HoldPlace = { order: [DEFAULT_LOCATION] },
   ): Promise<Outcome<HoldResult>> {
     const command: Command = {
@@ -271,7 +278,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
       expires_at_ms: deadlineMs,
       release_reason: reason,
     };
-    return this.run(sku, command, ({ hold }) => ({ sku, held: quantity, allocations: hold?.allocations ?? [] }));
+    return this.run(sku, command, actor, ({ hold }) => ({ sku, held: quantity, allocations: hold?.allocations ?? [] }));
   }
 
   /** (v1.2) What a reservation holds here and where (null when it holds nothing). */
@@ -286,7 +293,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
    */
   async prepareCommit(sku: string, reservationId: string, orderId: string, quantity: number): Promise<Outcome<HoldResult>> {
     const command: Command = { type: "prepare_commit", reservation_id: reservationId, order_id: orderId, quantity };
-    return this.run(sku, command, ({ line, hold }) =>
+    return this.run(sku, command, NO_MOVES, ({ line, hold }) =>
       line?.reservation_id === reservationId
         ? { sku, held: line.committed, allocations: line.allocations.map((a) => ({ location: a.location, quantity: a.committed })) }
         : { sku, held: quantity, allocations: hold?.allocations ?? [] },
@@ -296,21 +303,28 @@ export class ProductStock extends DurableObject<ObjectBindings> {
   /** Undoes `prepareCommit`: the hold's deadline applies again. */
   async abortCommit(sku: string, reservationId: string, orderId: string, deadlineMs: number): Promise<Outcome<HoldResult>> {
     const command: Command = { type: "abort_commit", reservation_id: reservationId, order_id: orderId, expires_at_ms: deadlineMs };
-    return this.run(sku, command, ({ hold }) => ({ sku, held: hold?.quantity ?? 0, allocations: hold?.allocations ?? [] }));
+    return this.run(sku, command, NO_MOVES, ({ hold }) => ({ sku, held: hold?.quantity ?? 0, allocations: hold?.allocations ?? [] }));
   }
 
   /** Second phase: the pinned hold becomes the order's committed quantity. Idempotent by order id. */
-  async commit(sku: string, reservationId: string, orderId: string): Promise<Outcome<OrderLine>> {
+  async commit(sku: string, reservationId: string, orderId: string, actor: Actor): Promise<Outcome<OrderLine>> {
     const command: Command = { type: "commit", reservation_id: reservationId, order_id: orderId };
-    return this.run(sku, command, ({ line }) => lineOf(sku, line!));
+    return this.run(sku, command, actor, ({ line }) => lineOf(sku, line!));
   }
 
   /**
    * Brings an order's totals for this SKU up to `target`, at `location` or over the line's allocations in
    * order; totals only grow, so a repeat moves nothing.
    */
-  async applyOrderTotals(sku: string, orderId: string, target: OrderTotals, location: string | null = null): Promise<Outcome<OrderLine>> {
-    return this.run(sku, { type: "apply_order_totals", order_id: orderId, target, location }, ({ line }) => lineOf(sku, line!));
+  async applyOrderTotals(
+    sku: string,
+    orderId: string,
+    target: OrderTotals,
+    actor: Actor,
+    location: string | null = null,
+  ): Promise<Outcome<OrderLine>> {
+    const command: Command = { type: "apply_order_totals", order_id: orderId, target, location };
+    return this.run(sku, command, actor, ({ line }) => lineOf(sku, line!));
   }
 
   // ---- settings (contract v1.1) -------------------------------------------------------------------
@@ -389,13 +403,14 @@ export class ProductStock extends DurableObject<ObjectBindings> {
   private async run<T>(
     sku: string,
     command: Command,
+    actor: Actor,
     reply: (after: Applied) => T,
     idem: KeyedRequest | null = null,
   ): Promise<Outcome<T>> {
     this.schema.ensure();
     let ran: { outcome: Outcome<T>; moved: boolean };
     try {
-      ran = this.transactSync(() => this.runOnce(sku, command, reply, idem));
+      ran = this.transactSync(() => this.runOnce(sku, command, actor, reply, idem));
     } catch (err) {
       // Rolled back whole: nothing was stored. The caller hears it as an outcome, like every failure.
       console.error(`${command.type} on ${sku} failed and was rolled back: ${describeError(err)}`);
@@ -410,20 +425,21 @@ export class ProductStock extends DurableObject<ObjectBindings> {
   private runOnce<T>(
     sku: string,
     command: Command,
+    actor: Actor,
     reply: (after: Applied) => T,
     idem: KeyedRequest | null,
   ): { outcome: Outcome<T>; moved: boolean } {
     const now = clock.now();
     const prior = idem ? this.idempotency.recall<T>(idem.scope, idem.token, now) : null;
     if (prior) return { outcome: prior, moved: false };
-    const result = this.apply(sku, command, now);
+    const result = this.apply(sku, command, actor, now);
     const outcome: Outcome<T> = result.ok ? succeed(reply(result.applied)) : result;
     if (idem) this.idempotency.remember(idem.scope, idem.token, outcome, now);
     return { outcome, moved: result.ok && result.applied.moves.length > 0 };
   }
 
   /** Load → decide → store, inside the caller's transaction. */
-  private apply(sku: string, command: Command, now: number): { ok: true; applied: Applied } | { ok: false; error: ApiError } {
+  private apply(sku: string, command: Command, actor: Actor, now: number): { ok: true; applied: Applied } | { ok: false; error: ApiError } {
     const ledger = this.ledger.state();
     const hold = "reservation_id" in command ? this.holds.holdOf(command.reservation_id) : null;
     const line = "order_id" in command ? this.holds.lineOf(command.order_id) : null;
@@ -433,7 +449,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     const bundle = this.settings.current().bundle;
     const decision = decide({ stock: ledger, at: ledger.at, hold, line, policy, incoming, bundle }, command);
     if (!decision.ok) return { ok: false, error: refusalToError(sku, decision.refusal) };
-    const appended = this.ledger.append(sku, ledger, decision.moves, now, this.settings.current().low_stock_threshold);
+    const appended = this.ledger.append(sku, ledger, decision.moves, now, this.settings.current().low_stock_threshold, actor);
     if (appended.moves.length > 0) {
       this.projector.noteAppended(now);
       this.events.noteAppended(now);
@@ -477,7 +493,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
       }
       if (sku) {
         for (const hold of this.holds.dueBy(now)) {
-          this.apply(sku, { type: "expire", reservation_id: hold.reservation_id, now_ms: now }, now);
+          this.apply(sku, { type: "expire", reservation_id: hold.reservation_id, now_ms: now }, SYSTEM_ACTOR, now);
         }
       }
       this.holds.rescheduleDeadlines();

@@ -19,6 +19,7 @@ import {
 import { DEFAULT_LOCATION } from "../domain/locations";
 import { availableToPromise, type StockPolicy } from "../domain/policy";
 import type { LazySchema } from "../shared/migrate";
+import type { Actor } from "../domain/actors";
 
 /**
  * A row of `stock_moves`: the decided move, its seq and time, the balances after it (totals, and at its
@@ -38,6 +39,8 @@ interface MoveRow extends Omit<MoveDraft, "location" | "incoming_delta">, Balanc
   to_on_hand: number | null;
   to_reserved: number | null;
   to_committed: number | null;
+  /** (v1.2) Null on rows from before. */
+  actor: string | null;
   [column: string]: SqlStorageValue;
 }
 
@@ -136,7 +139,7 @@ export class LedgerStore {
     return this.sql
       .exec<MoveRow>("SELECT * FROM stock_moves WHERE seq > ? ORDER BY seq LIMIT ?", afterSeq, limit)
       .toArray()
-      .map((r) => ({ move: moveObject(sku, r.seq, draftOf(r), { ...r, incoming: r.incoming ?? 0 }, r.at_ms), low_stock_threshold: r.low_stock_threshold }));
+      .map((r) => ({ move: moveObject(sku, r.seq, draftOf(r), { ...r, incoming: r.incoming ?? 0 }, r.at_ms, r.actor), low_stock_threshold: r.low_stock_threshold }));
   }
 
   page(afterSeq: number, limit: number): MovesPage {
@@ -148,7 +151,7 @@ export class LedgerStore {
   /**
    * Appends decided moves with gapless seqs and writes the snapshot after them. `state` is the snapshot the
    * decision was made on, read in the same transaction; `lowStockThreshold` is the one in force, recorded
-   * on each move so that its events are decided here, once.
+   * on each move so that its events are decided here, once; `actor` is who made the call that decided them.
    */
   append(
     sku: string,
@@ -156,6 +159,7 @@ export class LedgerStore {
     drafts: readonly MoveDraft[],
     nowMs: number,
     lowStockThreshold: number | null,
+    actor: Actor,
   ): Appended {
     if (state.sku !== null && state.sku !== sku) throw new Error(`ledger of ${state.sku} was asked to record ${sku}`);
     // Times never go backwards within a ledger, so `?at=` can search by time.
@@ -175,8 +179,8 @@ export class LedgerStore {
       this.sql.exec(
         `INSERT INTO stock_moves (seq, type, quantity, on_hand, reserved, committed,
            reservation_id, order_id, reason, ref, at_ms, low_stock_threshold, location, to_location,
-           at_on_hand, at_reserved, at_committed, to_on_hand, to_reserved, to_committed, incoming_id, incoming)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           at_on_hand, at_reserved, at_committed, to_on_hand, to_reserved, to_committed, incoming_id, incoming, actor)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         seq,
         draft.type,
         draft.quantity,
@@ -199,13 +203,14 @@ export class LedgerStore {
         there?.committed ?? null,
         draft.incoming_id,
         incoming,
+        actor,
       );
       for (const location of [draft.location, draft.to_location]) {
         if (location !== null && !state.at.has(location)) {
           this.sql.exec("INSERT OR IGNORE INTO ledger_locations (location) VALUES (?)", location);
         }
       }
-      recorded.push({ move: moveObject(sku, seq, draft, { ...balances, incoming }, atMs), low_stock_threshold: lowStockThreshold });
+      recorded.push({ move: moveObject(sku, seq, draft, { ...balances, incoming }, atMs, actor), low_stock_threshold: lowStockThreshold });
     }
     if (recorded.length > 0 && state.sku === null) this.sql.exec("INSERT INTO ledger_sku (id, sku) VALUES (1, ?)", sku);
     const after: LedgerState = { ...balances, version: seq, incoming, sku, updated_at_ms: atMs, at };
@@ -317,7 +322,14 @@ const draftOf = (row: MoveRow): MoveDraft => ({
 });
 
 /** A move in API.md's field order. */
-function moveObject(sku: string, seq: number, draft: MoveDraft, after: Balances & { incoming: number }, atMs: number): Move {
+function moveObject(
+  sku: string,
+  seq: number,
+  draft: MoveDraft,
+  after: Balances & { incoming: number },
+  atMs: number,
+  actor: Actor | null,
+): Move {
   return {
     sku,
     seq,
@@ -336,5 +348,6 @@ function moveObject(sku: string, seq: number, draft: MoveDraft, after: Balances 
     to_location: draft.to_location,
     incoming_id: draft.incoming_id,
     incoming: after.incoming,
+    actor,
   };
 }

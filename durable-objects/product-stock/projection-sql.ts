@@ -61,11 +61,11 @@ export function projectionStatements(
   const insertMoves = db
     .prepare(
       `INSERT INTO projected_moves (sku, seq, type, quantity, on_hand, reserved, committed, available,
-         reservation_id, order_id, reason, ref, at, location, to_location, incoming_id, incoming)
+         reservation_id, order_id, reason, ref, at, location, to_location, incoming_id, incoming, actor)
        SELECT value ->> 'sku', value ->> 'seq', value ->> 'type', value ->> 'quantity', value ->> 'on_hand',
               value ->> 'reserved', value ->> 'committed', value ->> 'available', value ->> 'reservation_id',
               value ->> 'order_id', value ->> 'reason', value ->> 'ref', value ->> 'at', value ->> 'location',
-              value ->> 'to_location', value ->> 'incoming_id', value ->> 'incoming'
+              value ->> 'to_location', value ->> 'incoming_id', value ->> 'incoming', value ->> 'actor'
        FROM json_each(?1) ORDER BY key`,
     )
     .bind(JSON.stringify(moves));

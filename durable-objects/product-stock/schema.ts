@@ -181,6 +181,8 @@ const STEPS: readonly string[] = [
   `,
   // 9 (v1.2): a bundle SKU has no stock of its own; the flag is set only while it has no moves.
   `ALTER TABLE settings ADD COLUMN bundle INTEGER NOT NULL DEFAULT 0 CHECK (bundle IN (0, 1));`,
+  // 10 (v1.2): who made each move; null on the moves from before.
+  `ALTER TABLE stock_moves ADD COLUMN actor TEXT;`,
 ];
 
 export const PRODUCT_STOCK_SCHEMA: Schema = {

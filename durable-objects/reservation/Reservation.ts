@@ -29,6 +29,7 @@ import { heldLines, holdsOf, ReservationRecords, viewOf, withAllocations, type R
 import type { BundledLine } from "../domain/bundles";
 import { RESERVATION_SCHEMA } from "./schema";
 import { clock } from "../shared/clock";
+import { SYSTEM_ACTOR, type Actor } from "../domain/actors";
 
 /**
  * How long a product keeps a hold past the reservation's `expires_at` before releasing it on its own.
@@ -37,8 +38,12 @@ import { clock } from "../shared/clock";
 const HOLD_GRACE_MS = 60_000;
 const EXPIRY = { kind: "expiry", key: "reservation" } as const;
 
-/** A change in flight, written before the first call to another object and cleared when done. */
-type Intent =
+/**
+ * A change in flight, written before the first call to another object and cleared when done. (v1.2) `actor`
+ * made the call, so its moves, and those that finish or undo it after a restart, are recorded as its; intents
+ * written before have none, and are finished as `system`.
+ */
+type Intent = (
   | {
       kind: "put";
       phase: "grow" | "shrink";
@@ -49,7 +54,10 @@ type Intent =
       order?: string[];
     }
   | { kind: "release"; reason: "cancelled" | "expired"; target: ReservationRecord }
-  | { kind: "commit"; phase: "claim" | "prepare" | "commit"; record: ReservationRecord; order_id: string };
+  | { kind: "commit"; phase: "claim" | "prepare" | "commit"; record: ReservationRecord; order_id: string }
+) & { actor?: Actor };
+
+const actorOf = (intent: Intent): Actor => intent.actor ?? SYSTEM_ACTOR;
 
 export interface PutInput {
   holder: string;
@@ -84,7 +92,7 @@ export class Reservation extends Coordinator<Intent> {
    * PUT: create, replace or reopen. All lines are held or none; `created` marks a new reservation. `order` is
    * the active locations in allocation order, for lines that name none.
    */
-  async put(id: string, input: PutInput, order: string[] = [DEFAULT_LOCATION]): Promise<Outcome<ReservationView>> {
+  async put(id: string, input: PutInput, actor: Actor, order: string[] = [DEFAULT_LOCATION]): Promise<Outcome<ReservationView>> {
     return this.serially("reservation call", async () => {
       const now = clock.now();
       const current = this.records.load();
@@ -105,11 +113,11 @@ export class Reservation extends Coordinator<Intent> {
         updated_at_ms: now,
       };
       const plan = planChange(holdsOf(heldLines(current)), holdsOf(target.lines));
-      const intent: Intent = { kind: "put", phase: "grow", previous: current, target, plan, order };
+      const intent: Intent = { kind: "put", phase: "grow", previous: current, target, plan, order, actor };
       await this.begin(intent);
 
       const results = await Promise.all(
-        plan.grow.map((c) => this.holdAt(c.sku, id, c.to, holdDeadline(target), "updated", placeOf(c.location, order))),
+        plan.grow.map((c) => this.holdAt(c.sku, id, c.to, holdDeadline(target), "updated", actor, placeOf(c.location, order))),
       );
       const refused = results.flatMap((r) => (r.ok ? [] : [r.error]));
       if (refused.length > 0) {
@@ -123,24 +131,24 @@ export class Reservation extends Coordinator<Intent> {
   }
 
   /** DELETE: releases every line. Released or expired reservations answer as they are. */
-  async release(id: string): Promise<Outcome<ReservationView>> {
+  async release(id: string, actor: Actor): Promise<Outcome<ReservationView>> {
     return this.serially("reservation call", async () => {
       const current = this.records.load();
       if (!current) return notFound(id);
       if (current.status === "committed") return notActive("committed");
-      if (current.status === "active") await this.releaseAll(current, "cancelled");
+      if (current.status === "active") await this.releaseAll(current, "cancelled", actor);
       return succeed(viewOf(this.records.load()!, clock.now()));
     });
   }
 
   /** Checkout: every line from reserved to committed, all or none, and the order created. */
-  async commit(id: string, orderId: string, idem: IdempotencyToken | null): Promise<Outcome<ReservationView>> {
+  async commit(id: string, orderId: string, idem: IdempotencyToken | null, actor: Actor): Promise<Outcome<ReservationView>> {
     return this.serially("reservation call", async () => {
       if (idem && this.schema.exists) {
         const prior = this.idempotency.recall<ReservationView>("commit", idem, clock.now());
         if (prior) return prior;
       }
-      const outcome = await this.commitOnce(id, orderId);
+      const outcome = await this.commitOnce(id, orderId, actor);
       // Failures a retry may mend (500, 503) are not remembered: the same key may try again.
       const final = outcome.ok || !["internal", "unavailable"].includes(outcome.error.code);
       if (idem && final) {
@@ -151,7 +159,7 @@ export class Reservation extends Coordinator<Intent> {
     });
   }
 
-  private async commitOnce(id: string, orderId: string): Promise<Outcome<ReservationView>> {
+  private async commitOnce(id: string, orderId: string, actor: Actor): Promise<Outcome<ReservationView>> {
     const current = this.records.load();
     if (!current) return notFound(id);
     if (current.status === "committed") {
@@ -161,7 +169,7 @@ export class Reservation extends Coordinator<Intent> {
     }
     if (current.status !== "active") return notActive(current.status);
 
-    const intent: Intent = { kind: "commit", phase: "claim", record: current, order_id: orderId };
+    const intent: Intent = { kind: "commit", phase: "claim", record: current, order_id: orderId, actor };
     await this.begin(intent);
     const claim = await attempt(`claiming order id ${orderId}`, () => this.peers.order(orderId).claim(orderId, id));
     if (!claim.ok) {
@@ -188,7 +196,7 @@ export class Reservation extends Coordinator<Intent> {
       // A hold is gone only when its own deadline released it: the reservation has expired.
       const lost = unprepared.some((e) => e.code === "reservation_not_active");
       if (!lost) return worstOf(unprepared) === "unavailable" ? unavailable() : internal();
-      await this.releaseAll(current, "expired");
+      await this.releaseAll(current, "expired", SYSTEM_ACTOR);
       return notActive("expired");
     }
 
@@ -212,7 +220,9 @@ export class Reservation extends Coordinator<Intent> {
     // follows at once.
     if (plan.shrink.length > 0) this.intents.advance(intent);
     const results = await Promise.all(
-      plan.shrink.map((c) => this.holdAt(c.sku, intent.target.id, c.to, holdDeadline(intent.target), "updated", placeOf(c.location, order))),
+      plan.shrink.map((c) =>
+        this.holdAt(c.sku, intent.target.id, c.to, holdDeadline(intent.target), "updated", actorOf(intent), placeOf(c.location, order)),
+      ),
     );
     requireAll(results, "shrinking the lines of a PUT");
     const allocations = new Map(held);
@@ -237,26 +247,28 @@ export class Reservation extends Coordinator<Intent> {
     const deadline = previous?.status === "active" ? holdDeadline(previous) : 0;
     const order = intent.order ?? [DEFAULT_LOCATION];
     const results = await Promise.all(
-      plan.grow.map((c) => this.holdAt(c.sku, target.id, c.from, deadline, "rolled_back", rollbackPlace(c, order))),
+      plan.grow.map((c) => this.holdAt(c.sku, target.id, c.from, deadline, "rolled_back", actorOf(intent), rollbackPlace(c, order))),
     );
     requireAll(results, "rolling back a refused PUT");
     this.intents.finish();
   }
 
-  private async releaseAll(record: ReservationRecord, reason: "cancelled" | "expired"): Promise<void> {
+  private async releaseAll(record: ReservationRecord, reason: "cancelled" | "expired", actor: Actor): Promise<void> {
     const target: ReservationRecord = {
       ...record,
       status: reason === "expired" ? "expired" : "released",
       updated_at_ms: clock.now(),
     };
-    const intent: Intent = { kind: "release", reason, target };
+    const intent: Intent = { kind: "release", reason, target, actor };
     await this.begin(intent);
     await this.completeRelease(intent);
   }
 
   private async completeRelease(intent: Extract<Intent, { kind: "release" }>): Promise<void> {
     const { target, reason } = intent;
-    const results = await Promise.all(holdsOf(target.lines).map((l) => this.holdAt(l.sku, target.id, 0, 0, reason, placeOf(undefined, []))));
+    const results = await Promise.all(
+      holdsOf(target.lines).map((l) => this.holdAt(l.sku, target.id, 0, 0, reason, actorOf(intent), placeOf(undefined, []))),
+    );
     requireAll(results, `releasing a reservation (${reason})`);
     this.transactSync(() => {
       this.records.save(target);
@@ -287,7 +299,7 @@ export class Reservation extends Coordinator<Intent> {
     const { record, order_id } = intent;
     const committed = await Promise.all(
       holdsOf(record.lines).map((l) =>
-        attempt(`committing the hold on ${l.sku}`, () => this.peers.product(l.sku).commit(l.sku, record.id, order_id)),
+        attempt(`committing the hold on ${l.sku}`, () => this.peers.product(l.sku).commit(l.sku, record.id, order_id, actorOf(intent))),
       ),
     );
     requireAll(committed, "committing product holds");
@@ -331,7 +343,7 @@ export class Reservation extends Coordinator<Intent> {
   /** An active reservation past `expires_at` is released as expired before anything else happens to it. */
   private async expireIfDue(): Promise<void> {
     const record = this.records.load();
-    if (record?.status === "active" && clock.now() >= record.expires_at_ms) await this.releaseAll(record, "expired");
+    if (record?.status === "active" && clock.now() >= record.expires_at_ms) await this.releaseAll(record, "expired", SYSTEM_ACTOR);
   }
 
   protected override async catchUp(): Promise<void> {
@@ -357,8 +369,8 @@ export class Reservation extends Coordinator<Intent> {
   // ---- storage -----------------------------------------------------------------------------------
 
   /** Asks the SKU's object to hold `quantity` for this reservation (a target, so a repeat moves nothing). */
-  private holdAt(sku: string, id: string, quantity: number, deadlineMs: number, reason: ReleaseReason, place: HoldPlace) {
-    return attempt(`holding ${quantity} of ${sku}`, () => this.peers.product(sku).hold(sku, id, quantity, deadlineMs, reason, place));
+  private holdAt(sku: string, id: string, quantity: number, deadlineMs: number, reason: ReleaseReason, actor: Actor, place: HoldPlace) {
+    return attempt(`holding ${quantity} of ${sku}`, () => this.peers.product(sku).hold(sku, id, quantity, deadlineMs, reason, actor, place));
   }
 
   /** Where a SKU's object holds this reservation's units now (none when it holds nothing). */

@@ -8,9 +8,10 @@ import { describeError, failureOf } from "../../durable-objects/shared/calls";
 import type { Env } from "../env";
 import { validate, type HttpMethod, type Operation } from "../operation";
 import { operations } from "../operations";
-import { authenticate } from "./auth";
+import { authenticate, tokenConfigIsValid } from "./auth";
+import type { Principal } from "./tokens";
 import { isConsolePath, serveConsole } from "./console";
-import { allows, type Scope } from "../scopes";
+import { allows } from "../scopes";
 import { openApiDocument } from "../openapi";
 import { readJsonBody } from "./body";
 import { errorOf, errorResponse, json } from "./respond";
@@ -18,6 +19,13 @@ import { errorOf, errorResponse, json } from "./respond";
 type AnyOperation = Operation<any, any, any, any>;
 
 let openApiJson: string | null = null;
+
+/** Every answer while `API_TOKENS` is invalid: nobody is let in, whatever token they bring. */
+const misconfigured = {
+  code: "unavailable" as const,
+  message: "the service's token configuration is invalid; an operator must fix API_TOKENS (see the log)",
+  details: { retryable: true as const },
+};
 
 /** Routes that need no token. */
 export const PUBLIC_ROUTES: Record<string, (env: Env) => Response> = {
@@ -65,8 +73,10 @@ function decodedParams(params: Record<string, string>): Outcome<Record<string, s
   return { ok: true, value: decoded };
 }
 
-async function serve(op: AnyOperation, request: IRequest, env: Env, scope: Scope): Promise<Response> {
-  if (!allows(scope, op.scope)) return errorOf("forbidden", `this call needs a token with the ${op.scope} scope`);
+async function serve(op: AnyOperation, request: IRequest, env: Env, principal: Principal): Promise<Response> {
+  const seller = principal.skuPrefix;
+  if (seller !== null && !op.seller) return errorOf("forbidden", "a seller's token may not call this route");
+  if (!allows(principal.scope, op.scope)) return errorOf("forbidden", `this call needs a token with the ${op.scope} scope`);
   const body = op.method === "GET" ? { ok: true as const, value: undefined } : await readJsonBody(request);
   if (!body.ok) return errorResponse(body.error);
   const params = decodedParams(request.params);
@@ -78,8 +88,12 @@ async function serve(op: AnyOperation, request: IRequest, env: Env, scope: Scope
     query: query.value,
     body: body.value,
     idempotencyKey: request.headers.get("idempotency-key"),
-  });
+  }, { actor: principal.name, scope: principal.scope, skuPrefix: seller });
   if (!input.ok) return errorResponse(input.error);
+  // Decided from the request alone, before any object is asked: the answer never says whether a SKU exists.
+  if (seller !== null && op.seller!(input.value).some((named) => !named.startsWith(seller))) {
+    return errorOf("forbidden", "this token may only name SKUs that start with its sku_prefix");
+  }
   const started = performance.now();
   const outcome = await op.run(env, input.value);
   // How long the operation took inside the Worker (objects and D1 included, HTTP excluded).
@@ -89,17 +103,17 @@ async function serve(op: AnyOperation, request: IRequest, env: Env, scope: Scope
 }
 
 function buildRouter() {
-  const router = Router<IRequest, [Env, Scope]>();
+  const router = Router<IRequest, [Env, Principal]>();
   const byPath = new Map<string, Partial<Record<HttpMethod, AnyOperation>>>();
   for (const op of Object.values(operations) as AnyOperation[]) {
     byPath.set(op.path, { ...byPath.get(op.path), [op.method]: op });
   }
   for (const [path, methods] of byPath) {
     const allow = Object.keys(methods).join(", ");
-    router.all(path, (request, env, scope) => {
+    router.all(path, (request, env, principal) => {
       const op = methods[request.method as HttpMethod];
       if (!op) return errorOf("method_not_allowed", `${request.method} is not allowed here`, { allow });
-      return serve(op, request, env, scope);
+      return serve(op, request, env, principal);
     });
   }
   router.all("*", () => errorOf("not_found", "no such route"));
@@ -110,6 +124,7 @@ export const router = buildRouter();
 
 export async function handleHttp(request: Request, env: Env): Promise<Response> {
   try {
+    if (!tokenConfigIsValid(env.API_TOKENS)) return errorResponse(misconfigured);
     const path = new URL(request.url).pathname;
     if (isConsolePath(path)) return await serveConsole(request, env);
     const publicRoute = PUBLIC_ROUTES[path];
@@ -118,9 +133,10 @@ export async function handleHttp(request: Request, env: Env): Promise<Response> 
         ? publicRoute(env)
         : errorOf("method_not_allowed", `${request.method} is not allowed here`, { allow: "GET" });
     }
-    const scope = await authenticate(request.headers.get("authorization"), env.API_TOKENS);
-    if (!scope) return errorOf("unauthorized", "a valid bearer token is required", { "www-authenticate": "Bearer" });
-    return await router.fetch(request, env, scope);
+    const auth = await authenticate(request.headers.get("authorization"), env.API_TOKENS);
+    if (auth.kind === "misconfigured") return errorResponse(misconfigured);
+    if (auth.kind === "unknown") return errorOf("unauthorized", "a valid bearer token is required", { "www-authenticate": "Bearer" });
+    return await router.fetch(request, env, auth.principal);
   } catch (err) {
     console.error(`error on ${request.method} ${new URL(request.url).pathname}: ${describeError(err)}`);
     return errorResponse(failureOf(err).error);

@@ -52,7 +52,7 @@ export interface StockFilter {
 }
 
 /** Past every character a SKU may hold (SKU_PATTERN is ASCII up to `z`): the end of a prefix's range. */
-const PAST_SKU_CHARACTERS = "~";
+export const PAST_SKU_CHARACTERS = "~";
 
 export interface MoveFilter {
   sku?: string | undefined;
@@ -62,6 +62,10 @@ export interface MoveFilter {
   ref?: string | undefined;
   /** (v1.2) Moves at this location, and transfers into it. */
   location?: string | undefined;
+  /** (v1.2) Moves made by this actor. */
+  actor?: string | undefined;
+  /** (v1.2) Only SKUs starting with this (a seller's token). */
+  prefix?: string | undefined;
   /** Milliseconds since the epoch, inclusive. */
   since?: number | undefined;
   /** Milliseconds since the epoch, exclusive. */
@@ -189,7 +193,7 @@ const MOVE_BLOCK_BITS = 12;
 /** Past any cursor D1 will ever assign. */
 const NO_CURSOR = Number.MAX_SAFE_INTEGER;
 
-type EqualityFilter = "sku" | "type" | "reservation_id" | "order_id" | "ref";
+type EqualityFilter = "sku" | "type" | "reservation_id" | "order_id" | "ref" | "actor";
 
 /**
  * Which index a /v1/moves page walks, by the most selective equality filter given: an order or a
@@ -201,11 +205,12 @@ function moveIndexFor(filter: MoveFilter): string | null {
   if (filter.reservation_id !== undefined) return "moves_by_reservation";
   if (filter.sku !== undefined) return filter.type !== undefined ? "moves_by_sku_type" : "moves_by_sku";
   if (filter.ref !== undefined) return "moves_by_ref";
+  if (filter.actor !== undefined) return "moves_by_actor";
   if (filter.type !== undefined) return "moves_by_type";
   return null;
 }
 
-const EQUALITY_FILTERS: readonly EqualityFilter[] = ["sku", "type", "reservation_id", "order_id", "ref"];
+const EQUALITY_FILTERS: readonly EqualityFilter[] = ["sku", "type", "reservation_id", "order_id", "ref", "actor"];
 
 /**
  * A time window holding at most this many moves (by `move_hours`) is read whole through moves_by_time and
@@ -229,16 +234,56 @@ export function windowSizeSql(filter: MoveFilter): Statement {
 }
 
 /**
- * One page of GET /v1/moves. `narrowWindow`: the time window is known to be small, so it is read whole
- * through moves_by_time and sorted by cursor; otherwise the page walks an index in cursor order.
+ * A seller's feed (a prefix, and no order, reservation, SKU or ref to lead the walk) whose SKUs have made at
+ * most this many moves is read whole through moves_by_sku and sorted; past it, its moves are dense enough
+ * in cursor order for the walk to find a page soon.
  */
-export function moveListSql(filter: MoveFilter, narrowWindow = false): Statement {
+const SMALL_SELLER_MOVES = 10_000;
+/** Past this many SKUs a seller is not small, whatever their moves: the count stops there. */
+const SMALL_SELLER_SKUS = 2_000;
+
+/** Whether a seller's page may read its SKUs' moves through the SKU index: nothing more selective leads. */
+export function readsPrefixBySku(filter: MoveFilter): boolean {
+  const selective = [filter.order_id, filter.reservation_id, filter.sku, filter.ref].some((v) => v !== undefined);
+  return filter.prefix !== undefined && !selective;
+}
+
+/**
+ * How many moves the prefix's SKUs have made (their versions: an upper bound of what D1 keeps), over at most
+ * SMALL_SELLER_SKUS + 1 stock rows, and how many SKUs were counted.
+ */
+export function prefixSizeSql(prefix: string): Statement {
+  return {
+    sql: `SELECT coalesce(sum(version), 0) AS n, count(*) AS skus
+          FROM (SELECT version FROM stock WHERE sku >= ? AND sku < ? LIMIT ${SMALL_SELLER_SKUS + 1})`,
+    binds: [prefix, prefix + PAST_SKU_CHARACTERS],
+  };
+}
+
+/** Whether the prefix's SKUs are few and have made few moves (see SMALL_SELLER_MOVES). */
+export async function isSmallSeller(db: D1Database, prefix: string): Promise<boolean> {
+  const size = prefixSizeSql(prefix);
+  const counted = await db.prepare(size.sql).bind(...size.binds).first<{ n: number; skus: number }>();
+  return (counted?.skus ?? 0) <= SMALL_SELLER_SKUS && (counted?.n ?? 0) <= SMALL_SELLER_MOVES;
+}
+
+/**
+ * One page of GET /v1/moves. `narrowWindow`: the time window is known to be small, so it is read whole
+ * through moves_by_time and sorted by cursor; `smallSeller`: the prefix's SKUs have few moves, so those are
+ * read through moves_by_sku and sorted. Otherwise the page walks an index in cursor order.
+ */
+export function moveListSql(filter: MoveFilter, narrowWindow = false, smallSeller = false): Statement {
   const where: string[] = [];
   const binds: unknown[] = [];
   for (const column of EQUALITY_FILTERS) {
     if (filter[column] === undefined) continue;
     where.push(`${column} = ?`);
     binds.push(filter[column]);
+  }
+  if (filter.prefix !== undefined) {
+    // A seller's moves: a filter on whichever walk the page takes (the index a named SKU leads to, or the cursor).
+    where.push("sku >= ? AND sku < ?");
+    binds.push(filter.prefix, filter.prefix + PAST_SKU_CHARACTERS);
   }
   const after = filter.after === undefined ? 0 : Number(filter.after);
   const since = filter.since === undefined ? undefined : new Date(filter.since).toISOString();
@@ -266,7 +311,12 @@ export function moveListSql(filter: MoveFilter, narrowWindow = false): Statement
       FROM move_blocks WHERE min_at < ?), -1)`);
     binds.push(until);
   }
-  const index = narrowWindow && readsWindowByTime(filter) ? "moves_by_time" : moveIndexFor(filter);
+  const index =
+    smallSeller && readsPrefixBySku(filter)
+      ? "moves_by_sku"
+      : narrowWindow && readsWindowByTime(filter)
+        ? "moves_by_time"
+        : moveIndexFor(filter);
   if (filter.location !== undefined) {
     if (index) {
       // A more selective filter leads the walk; the location only filters it.
@@ -297,12 +347,13 @@ export async function listMoves(
   narrowWindowMoves = NARROW_WINDOW_MOVES,
 ): Promise<FeedPage> {
   let narrow = false;
-  if (readsWindowByTime(filter)) {
+  const smallSeller = readsPrefixBySku(filter) && (await isSmallSeller(db, filter.prefix!));
+  if (!smallSeller && readsWindowByTime(filter)) {
     const size = windowSizeSql(filter);
     const counted = await db.prepare(size.sql).bind(...size.binds).first<{ n: number }>();
     narrow = (counted?.n ?? 0) <= narrowWindowMoves;
   }
-  const { sql, binds } = moveListSql(filter, narrow);
+  const { sql, binds } = moveListSql(filter, narrow, smallSeller);
   const { results } = await db.prepare(sql).bind(...binds).all<MoveRow>();
   const moves = results.map(toFeedMove);
   return { moves, next_after: moves.length > 0 ? moves[moves.length - 1]!.cursor : (filter.after ?? null) };
@@ -327,6 +378,7 @@ function toFeedMove(r: MoveRow): FeedMove {
     to_location: r.to_location,
     incoming_id: r.incoming_id ?? null,
     incoming: r.incoming ?? 0,
+    actor: r.actor ?? null,
     cursor: String(r.cursor),
   };
 }

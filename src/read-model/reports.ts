@@ -2,7 +2,7 @@
  * GET /v1/reports/daily: sums per (UTC day, SKU) from the rollup table the projection maintains, one page
  * at a time (API.md v1.1: `limit`, `after`, `next_after`), so no answer is ever larger than a page.
  */
-import type { Statement } from "./queries";
+import { isSmallSeller, PAST_SKU_CHARACTERS, type Statement } from "./queries";
 
 export interface DailyRow {
   day: string;
@@ -30,6 +30,8 @@ export interface DailyKey {
 
 export interface DailyFilter {
   sku?: string | undefined;
+  /** (v1.2) Only SKUs starting with this (a seller's token). */
+  prefix?: string | undefined;
   from: string;
   to: string;
   after?: DailyKey | undefined;
@@ -66,8 +68,11 @@ export function decodeDailyKey(cursor: string): DailyKey | null {
   return match ? { day: match[1]!, sku: match[2]! } : null;
 }
 
-/** One page (plus one row, to tell whether another follows); exported for the index proof. */
-export function dailyReportSql(filter: DailyFilter): Statement {
+/**
+ * One page (plus one row, to tell whether another follows); exported for the index proof. `smallSeller`: the
+ * prefix's SKUs have few moves, so their rows are read through (sku, day) and sorted.
+ */
+export function dailyReportSql(filter: DailyFilter, smallSeller = false): Statement {
   const { after } = filter;
   if (filter.sku !== undefined) {
     return {
@@ -76,15 +81,26 @@ export function dailyReportSql(filter: DailyFilter): Statement {
       binds: [filter.sku, filter.from, filter.to, ...(after ? [after.day] : []), filter.limit + 1],
     };
   }
+  const prefix = filter.prefix === undefined ? [] : [filter.prefix, filter.prefix + PAST_SKU_CHARACTERS];
+  if (smallSeller && filter.prefix !== undefined) {
+    return {
+      sql: `SELECT ${COLUMNS} FROM daily_rollups INDEXED BY daily_rollups_by_sku
+            WHERE sku >= ? AND sku < ? AND day BETWEEN ? AND ?${after ? " AND (day, sku) > (?, ?)" : ""}
+            ORDER BY day, sku LIMIT ?`,
+      binds: [...prefix, filter.from, filter.to, ...(after ? [after.day, after.sku] : []), filter.limit + 1],
+    };
+  }
+  // A large seller's rows: a filter on the (day, sku) walk, where they are dense.
   return {
     sql: `SELECT ${COLUMNS} FROM daily_rollups WHERE day BETWEEN ? AND ?${after ? " AND (day, sku) > (?, ?)" : ""}
-          ORDER BY day, sku LIMIT ?`,
-    binds: [filter.from, filter.to, ...(after ? [after.day, after.sku] : []), filter.limit + 1],
+          ${prefix.length > 0 ? "AND sku >= ? AND sku < ?" : ""} ORDER BY day, sku LIMIT ?`,
+    binds: [filter.from, filter.to, ...(after ? [after.day, after.sku] : []), ...prefix, filter.limit + 1],
   };
 }
 
 export async function dailyReport(db: D1Database, filter: DailyFilter): Promise<DailyReportPage> {
-  const { sql, binds } = dailyReportSql(filter);
+  const smallSeller = filter.prefix !== undefined && filter.sku === undefined && (await isSmallSeller(db, filter.prefix));
+  const { sql, binds } = dailyReportSql(filter, smallSeller);
   const { results } = await db.prepare(sql).bind(...binds).all<DailyRow>();
   const days = results.slice(0, filter.limit);
   const last = days[days.length - 1];

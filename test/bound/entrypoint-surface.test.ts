@@ -64,4 +64,10 @@ describe("the InventoryService entrypoint over a service binding", () => {
     const sku = `SURFACE-${Date.now().toString(36)}`;
     expect(await env.INVENTORY.receive(sku, { quantity: 1 })).toMatchObject({ ok: true, value: { stock: { on_hand: 1 } } });
   });
+
+  it("(v1.2) records the name its binding passes (props.actor) on the moves it makes", async () => {
+    const sku = `ACTOR-${Date.now().toString(36)}`;
+    const received = await env.INVENTORY.receive(sku, { quantity: 2 });
+    expect(received).toMatchObject({ ok: true, value: { move: { actor: "checkout" } } });
+  });
 });

@@ -39,6 +39,7 @@ describe("eventTypesOf: the boundaries a move carried available across", () => {
       to_location: null,
       incoming_id: null,
       incoming: 0,
+      actor: null,
     };
     const [low, changed] = eventsOf(move, 5, 2);
     expect(low).toEqual({
