@@ -142,11 +142,23 @@ function chart(container, points, series, label) {
 
 // ---- token and navigation -------------------------------------------------------------------------
 
+/** The token's name, scope and SKU prefix, as GET /v1/token says (never the token itself). */
+let signedInAs = null;
+
+function describeToken(who) {
+  const limits = who.sku_prefix ? `, SKUs starting with ${who.sku_prefix} only` : "";
+  return `Signed in as ${who.name} (${who.scope}${limits}). Your changes are recorded as made by ${who.name}.`;
+}
+
 function showSignedIn() {
   const signedIn = Boolean(token);
   $("nav").hidden = !signedIn;
   $("main").hidden = !signedIn;
-  $("token-state").textContent = signedIn ? "Token set for this tab." : "Paste an API token to start.";
+  $("token-state").textContent = !signedIn
+    ? "Paste an API token to start."
+    : signedInAs
+      ? describeToken(signedInAs)
+      : "Token set for this tab.";
 }
 
 $("token-form").addEventListener(
@@ -157,7 +169,7 @@ $("token-form").addEventListener(
     const previous = token;
     token = candidate;
     try {
-      await call("GET", "/v1/stock?limit=1");
+      signedInAs = await call("GET", "/v1/token");
     } catch (err) {
       token = previous;
       throw err;
@@ -169,6 +181,7 @@ $("token-form").addEventListener(
 );
 $("forget-token").addEventListener("click", () => {
   token = null;
+  signedInAs = null;
   sessionStorage.removeItem(TOKEN_KEY);
   showSignedIn();
 });
@@ -301,6 +314,7 @@ function showMoves() {
     ["available", (m) => m.available, true],
     ["reservation / order", (m) => m.order_id ?? m.reservation_id ?? ""],
     ["reason / ref", (m) => [m.reason, m.ref].filter(Boolean).join(" · ")],
+    ["by", (m) => m.actor ?? "(before v1.2)"],
     ["at", (m) => when(m.at)],
   ], page, "No moves.");
 }
@@ -355,6 +369,7 @@ async function movesTable(filter) {
     ["seq", (m) => m.seq, true],
     ["type", (m) => m.type],
     ["quantity", (m) => m.quantity, true],
+    ["by", (m) => m.actor ?? "(before v1.2)"],
     ["at", (m) => when(m.at)],
   ], page.moves, "No moves yet (the read model may lag by a moment).");
   return table;
@@ -570,4 +585,12 @@ document.querySelector('nav button[data-view="webhooks"]').addEventListener("cli
 // ---- start ----------------------------------------------------------------------------------------
 
 showSignedIn();
-if (token) searchStock().catch(showError);
+if (token) {
+  call("GET", "/v1/token")
+    .then((who) => {
+      signedInAs = who;
+      showSignedIn();
+    })
+    .catch(showError);
+  searchStock().catch(showError);
+}

@@ -86,6 +86,9 @@ describe("the operator console", () => {
     await page.getByRole("button", { name: "Use token" }).click();
     await page.getByRole("navigation", { name: "Sections" }).waitFor();
     expect(page.url()).toBe(`${base}/console/`);
+    // (v1.2) The token's name, never the token: the name every change made here is recorded under.
+    expect(await text(page, "#token-state")).toContain("Signed in as admin (admin)");
+    expect(await text(page, "#token-state")).not.toContain(ADMIN);
     expect(await page.evaluate(() => ({ local: localStorage.length, session: sessionStorage.getItem("stockwell.token") }))).toEqual({ local: 0, session: ADMIN });
     await page.close();
   });
@@ -121,6 +124,9 @@ describe("the operator console", () => {
     expect(await page.locator("#sku-chart circle[data-series=on_hand]").count()).toBe(ledger.moves.length);
     expect(await page.locator("#sku-chart circle[data-series=available]").count()).toBe(ledger.moves.length);
     expect(await page.locator("#sku-moves tbody tr").count()).toBe(ledger.moves.length);
+    // (v1.2) Who made each move: every one here was made with the admin token.
+    const by = await page.locator("#sku-moves tbody tr td:nth-child(10)").allInnerTexts();
+    expect(by).toEqual(ledger.moves.map(() => "admin"));
 
     // A whole second after the receipt (the field takes seconds, in the browser's zone: UTC here).
     const instant = new Date(Math.floor(Date.parse(receivedAt) / 1000) * 1000 + 1000).toISOString().slice(0, 19);
