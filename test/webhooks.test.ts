@@ -536,7 +536,7 @@ describe("stock events against a model", () => {
             if (res.status === 201) moved(available + s.delta);
           } else {
             const held = holds.get(s.cart) ?? 0;
-            const res = await productStub(sku).hold(sku, `cart-${s.cart}`, s.quantity, Date.now() + 3_600_000, "updated");
+            const res = await productStub(sku).hold(sku, `cart-${s.cart}`, s.quantity, Date.now() + 3_600_000, "updated", "test");
             expect(res.ok).toBe(s.quantity - held <= available);
             if (res.ok && s.quantity !== held) moved(available - (s.quantity - held));
             if (res.ok) holds.set(s.cart, s.quantity);
