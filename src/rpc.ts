@@ -69,7 +69,7 @@ async function serviceCall<Name extends ServiceOperation>(
  * (v1.2) A bound Worker's moves are recorded as made by `rpc`, or by the name its binding passes as
  * `props = { actor = "checkout" }` (wrangler.toml); null for a name the service would not record.
  */
-function callerOf(props: unknown): Caller | null {
+export function callerOf(props: unknown): Caller | null {
   const actor = (props as { actor?: unknown } | undefined)?.actor;
   if (actor === undefined) return { actor: RPC_ACTOR, scope: SERVICE_SCOPE, skuPrefix: null };
   if (typeof actor !== "string" || !ACTOR_PATTERN.test(actor) || RESERVED_ACTORS.includes(actor)) return null;

@@ -1,6 +1,7 @@
 // InventoryService over RPC: the same validation, results and errors as HTTP, failures as values.
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { callerOf } from "../src/rpc";
 import { api, ledger, uniqueSku } from "./helpers";
 
 const service = exports.InventoryService;
@@ -56,5 +57,14 @@ describe("InventoryService (RPC)", () => {
     expect(again).toEqual(first);
     expect(changed).toMatchObject({ ok: false, error: { code: "idempotency_conflict" } });
     expect(await ledger(sku)).toHaveLength(1);
+  });
+});
+
+describe("(v1.2) the actor of a bound Worker", () => {
+  it("is rpc without props, the name its binding passes, and nothing a binding could use to pass as the service", () => {
+    expect(callerOf(undefined)).toEqual({ actor: "rpc", scope: "write", skuPrefix: null });
+    expect(callerOf({})).toEqual({ actor: "rpc", scope: "write", skuPrefix: null });
+    expect(callerOf({ actor: "checkout" })).toEqual({ actor: "checkout", scope: "write", skuPrefix: null });
+    for (const actor of ["system", "rpc", "two words", "", "x".repeat(65), 7, null]) expect(callerOf({ actor }), String(actor)).toBeNull();
   });
 });
