@@ -97,12 +97,12 @@ describe("webhook subscriptions", () => {
   it("shows the secret once, lists without it, and stops deliveries on DELETE", async () => {
     const res = await api("POST", "/v1/webhooks", {
       token: ADMIN_TOKEN,
-      body: { url: "https://hooks.example.com/stock", events: ["stock.out_of_stock"], description: "warehouse" },
+      body: { url: "https://hooks.invalid/stock", events: ["stock.out_of_stock"], description: "warehouse" },
     });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
       id: expect.stringMatching(/^wh_[0-9a-f]{32}$/),
-      url: "https://hooks.example.com/stock",
+      url: "https://hooks.invalid/stock",
       events: ["stock.out_of_stock"],
       description: "warehouse",
       secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/),
@@ -129,14 +129,14 @@ describe("webhook subscriptions", () => {
   });
 
   it("needs the admin scope", async () => {
-    const body = { url: "https://hooks.example.com/x", events: ["stock.changed"] };
+    const body = { url: "https://hooks.invalid/x", events: ["stock.changed"] };
     expect((await api("POST", "/v1/webhooks", { token: WRITE_TOKEN, body })).body.error.code).toBe("forbidden");
     expect((await api("GET", "/v1/webhooks", { token: WRITE_TOKEN })).status).toBe(403);
   });
 
   it("answers a retried keyed POST with the same webhook and secret, and refuses the key with another body", async () => {
     const key = `key-${uniqueSku()}`;
-    const body = { url: "https://hooks.example.com/keyed", events: ["stock.low"] };
+    const body = { url: "https://hooks.invalid/keyed", events: ["stock.low"] };
     const first = await api("POST", "/v1/webhooks", { token: ADMIN_TOKEN, body, headers: { "idempotency-key": key } });
     const again = await api("POST", "/v1/webhooks", { token: ADMIN_TOKEN, body, headers: { "idempotency-key": key } });
     created.push(first.body.id);
@@ -152,13 +152,13 @@ describe("webhook subscriptions", () => {
   });
 
   it.each([
-    ["an http:// URL outside localhost", { url: "http://hooks.example.com/x", events: ["stock.low"] }, "url"],
+    ["an http:// URL outside localhost", { url: "http://hooks.invalid/x", events: ["stock.low"] }, "url"],
     ["a URL that is not one", { url: "not a url", events: ["stock.low"] }, "url"],
-    ["a URL over 2,048 characters", { url: `https://hooks.example.com/${"a".repeat(2048)}`, events: ["stock.low"] }, "url"],
-    ["an unknown event type", { url: "https://hooks.example.com/x", events: ["stock.sold"] }, "events.0"],
-    ["empty events", { url: "https://hooks.example.com/x", events: [] }, "events"],
-    ["a repeated event type", { url: "https://hooks.example.com/x", events: ["stock.low", "stock.low"] }, "events"],
-    ["an unknown field", { url: "https://hooks.example.com/x", events: ["stock.low"], secret: "mine" }, "secret"],
+    ["a URL over 2,048 characters", { url: `https://hooks.invalid/${"a".repeat(2048)}`, events: ["stock.low"] }, "url"],
+    ["an unknown event type", { url: "https://hooks.invalid/x", events: ["stock.sold"] }, "events.0"],
+    ["empty events", { url: "https://hooks.invalid/x", events: [] }, "events"],
+    ["a repeated event type", { url: "https://hooks.invalid/x", events: ["stock.low", "stock.low"] }, "events"],
+    ["an unknown field", { url: "https://hooks.invalid/x", events: ["stock.low"], secret: "mine" }, "secret"],
   ])("refuses %s with a 400 naming the field, and creates nothing", async (_case, body, path) => {
     const before = await env.DB.prepare("SELECT count(*) AS n FROM webhooks").first<{ n: number }>();
     const res = await api("POST", "/v1/webhooks", { token: ADMIN_TOKEN, body });

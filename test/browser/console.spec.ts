@@ -215,10 +215,10 @@ describe("the operator console", () => {
   it("creates a webhook and shows its secret once, then lists it without", async () => {
     const page = await signedIn();
     await page.getByRole("button", { name: "Webhooks" }).click();
-    await page.getByLabel("Endpoint URL").fill(`https://hooks.example.com/${run}`);
+    await page.getByLabel("Endpoint URL").fill(`https://hooks.invalid/${run}`);
     await page.getByRole("button", { name: "Create webhook" }).click();
     await page.locator("#hook-secret", { hasText: "whsec_" }).waitFor();
-    await page.locator("#hook-table td", { hasText: `https://hooks.example.com/${run}` }).waitFor();
+    await page.locator("#hook-table td", { hasText: `https://hooks.invalid/${run}` }).waitFor();
     expect(await text(page, "#hook-table")).not.toContain("whsec_");
     const { items } = await api("GET", "/v1/webhooks?limit=1000");
     for (const hook of items.filter((h: any) => h.url.endsWith(run))) await api("DELETE", `/v1/webhooks/${hook.id}`);
