@@ -261,6 +261,30 @@ describe("the operator console", () => {
     await page.close();
   });
 
+  it("makes a SKU with no moves a bundle, and adds a location", async () => {
+    const kit = `${run}-KIT`;
+    const page = await signedIn();
+    await page.goto(`${base}/console/#/sku/${kit}`);
+    await page.locator("#sku-missing", { hasText: "has no moves yet" }).waitFor();
+    await page.getByLabel("Components (SKU × quantity, one per line)").fill(`${run}-MUG × 2\n${run}-TEE-RED-L × 1`);
+    await page.getByRole("button", { name: "Save bundle" }).click();
+    await confirm(page, `Make ${kit} a bundle of 2 × ${run}-MUG, 1 × ${run}-TEE-RED-L?`);
+    await page.locator("#bundle-detail", { hasText: "is a bundle" }).waitFor();
+    expect((await api("GET", `/v1/bundles/${kit}`)).components).toEqual([
+      { sku: `${run}-MUG`, quantity: 2 },
+      { sku: `${run}-TEE-RED-L`, quantity: 1 },
+    ]);
+
+    await nav(page, "Locations");
+    await page.getByLabel("Location id").fill(`${run.toLowerCase()}-east`);
+    await page.getByLabel("Location name").fill("East warehouse");
+    await page.getByRole("button", { name: "Save location" }).click();
+    await confirm(page, `Save location ${run.toLowerCase()}-east ("East warehouse", priority 100, active)?`);
+    await page.locator("#location-table tbody tr", { hasText: "East warehouse" }).waitFor();
+    expect((await api("GET", `/v1/locations/${run.toLowerCase()}-east`)).name).toBe("East warehouse");
+    await page.close();
+  });
+
   it("follows the SKU's new moves live, and pauses while the tab is hidden", async () => {
     const page = await signedIn();
     await openSku(page, tee);
@@ -303,8 +327,12 @@ describe("the operator console", () => {
     await page.getByRole("button", { name: `Return ${sku}` }).click();
     await confirm(page, `Return 1 of ${sku}`);
     await notice(page, "Return: 1");
+    await page.getByLabel(`Units of ${sku}`).fill("1");
+    await page.getByRole("button", { name: `Cancel ${sku}` }).click();
+    await confirm(page, `Cancel 1 of ${sku}`);
+    await notice(page, "Cancel: 1");
     const order = await api("GET", `/v1/orders/${run}-order-2`);
-    expect(order.lines[0]).toMatchObject({ committed: 3, fulfilled: 2, returned: 1 });
+    expect(order.lines[0]).toMatchObject({ committed: 3, fulfilled: 2, cancelled: 1, returned: 1 });
     // Back goes to the reservation, forward to the order again.
     await page.goBack();
     await page.locator("#res-detail", { hasText: "carol" }).waitFor();
