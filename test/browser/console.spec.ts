@@ -473,6 +473,11 @@ describe("the operator console", () => {
           .map((v: any) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(" ")).join(", ")}`);
       });
       expect(violations, view).toEqual([]);
+      // Nothing is cut at 1280 wide: no table, and so no column or button, runs past the page.
+      const wide = await page.evaluate(() =>
+        [...document.querySelectorAll("table")].filter((t) => t.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map((t) => t.getAttribute("aria-label")),
+      );
+      expect(wide, view).toEqual([]);
       const unlabelled = await page.evaluate(() =>
         [...document.querySelectorAll<HTMLElement>("input, select, textarea, button")]
           .filter((el) => el.offsetParent !== null)
