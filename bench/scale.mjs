@@ -195,6 +195,13 @@ async function benchLayout(layout) {
     await run("moves location+since", samples.map((s) => `/v1/moves?limit=100&location=${place()}&since=${s.window[0]}`));
     await run("stock location page", samples.map(() => `/v1/stock?limit=100&location=${place()}&after_sku=${afterSku()}`));
     await run("stock location in_stock page", samples.map(() => `/v1/stock?limit=100&location=${place()}&in_stock=true&after_sku=${afterSku()}`));
+    // (v1.2) Actors as the seed names them: the checkout (most moves), ten operators, five warehouses, the alarms.
+    const actor = () => [`checkout`, `system`, `S-ops-${pick(10)}`, `S-warehouse-${pick(5)}`][pick(4)];
+    await run("moves actor", samples.map(() => `/v1/moves?limit=100&actor=${actor()}`));
+    await run("moves actor +after", samples.map(() => `/v1/moves?limit=100&actor=${actor()}&after=${pick(maxCursor)}`));
+    await run("moves actor+since", samples.map((s) => `/v1/moves?limit=100&actor=${actor()}&since=${s.window[0]}`));
+    await run("moves actor+type", samples.map(() => `/v1/moves?limit=100&actor=S-ops-${pick(10)}&type=received`));
+    await run("moves actor+sku", samples.map((s) => `/v1/moves?limit=100&actor=checkout&sku=${s.rows.base.sku}`));
     const today = new Date().toISOString().slice(0, 10);
     const daysBefore = (n) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
     await run("report one SKU 30 days", samples.map((s) => `/v1/reports/daily?sku=${s.rows.base.sku}&from=${daysBefore(29)}&to=${today}`));

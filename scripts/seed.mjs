@@ -71,8 +71,8 @@ db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;");
 // The projection's own entry point: its trigger writes the move and counts it into the daily rollups.
 const insertMove = db.prepare(
   `INSERT INTO projected_moves (sku, seq, type, quantity, on_hand, reserved, committed, available,
-     reservation_id, order_id, reason, ref, at, location)
-   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+     reservation_id, order_id, reason, ref, at, location, actor)
+   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 );
 const upsertStock = db.prepare(
   `INSERT INTO stock (sku, on_hand, reserved, committed, available, version, updated_at, locations)
@@ -105,6 +105,18 @@ let carts = 0;
 const start = Date.now() - DAYS * 86_400_000;
 const step = (DAYS * 86_400_000) / MOVES;
 
+/**
+ * (v1.2) Who made a move, as a shop's traffic has it: the checkout for carts and orders' commits, the alarms
+ * for expiries, ten operators for receipts and counts, five warehouses' tokens for shipping and returns.
+ * From the SKU and seq, not the random stream, so the rest of the data is the same as before actors.
+ */
+function actorOf(i, seq, type, reason) {
+  if (reason === "expired") return "system";
+  if (type === "reserved" || type === "released" || type === "committed") return "checkout";
+  if (type === "fulfilled" || type === "cancelled" || type === "returned") return `${PREFIX}-warehouse-${i % LOCATIONS}`;
+  return `${PREFIX}-ops-${(i + seq) % 10}`;
+}
+
 function record(i, s, type, quantity, ids, at) {
   s.seq += 1;
   const available = s.on_hand - s.reserved - s.committed;
@@ -113,6 +125,7 @@ function record(i, s, type, quantity, ids, at) {
   insertMove.run(
     skuName(i), s.seq, type, quantity, s.on_hand, s.reserved, s.committed, available,
     ids.reservation_id ?? null, ids.order_id ?? null, ids.reason ?? null, ids.ref ?? null, iso, locationOf(i),
+    actorOf(i, s.seq, type, ids.reason),
   );
 }
 
