@@ -2,6 +2,7 @@
  * The read model's lists and reports (D1, eventually consistent), and who the caller is.
  */
 import * as bodies from "./response-schemas";
+import { readModelOf } from "./read-model/session";
 import { succeed } from "../durable-objects/domain/contract";
 import { always, operation } from "./operation";
 import { clock } from "../durable-objects/shared/clock";
@@ -44,7 +45,7 @@ export const readOperations = {
     refusals: [],
     idempotent: false,
     successStatus: always(200),
-    run: async (env, { query }) => succeed(await listReservations(env.DB, query, clock.now())),
+    run: async (env, { query }) => succeed(await listReservations(readModelOf(env.DB), query, clock.now())),
   }),
   listOrders: operation({
     method: "GET",
@@ -57,7 +58,7 @@ export const readOperations = {
     refusals: [],
     idempotent: false,
     successStatus: always(200),
-    run: async (env, { query }) => succeed(await listOrders(env.DB, query)),
+    run: async (env, { query }) => succeed(await listOrders(readModelOf(env.DB), query)),
   }),
   listStock: operation({
     method: "GET",
@@ -71,7 +72,7 @@ export const readOperations = {
     seller: ({ query }) => [...(query.prefix === undefined ? [] : [query.prefix]), ...(query.sku ?? [])],
     idempotent: false,
     successStatus: always(200),
-    run: async (env, { query, caller }) => succeed(await listStock(env.DB, { ...query, prefix: query.prefix ?? caller.skuPrefix ?? undefined })),
+    run: async (env, { query, caller }) => succeed(await listStock(readModelOf(env.DB), { ...query, prefix: query.prefix ?? caller.skuPrefix ?? undefined })),
   }),
   listMoves: operation({
     method: "GET",
@@ -85,7 +86,7 @@ export const readOperations = {
     seller: ({ query }) => (query.sku === undefined ? [] : [query.sku]),
     idempotent: false,
     successStatus: always(200),
-    run: async (env, { query, caller }) => succeed(await listMoves(env.DB, { ...query, prefix: caller.skuPrefix ?? undefined })),
+    run: async (env, { query, caller }) => succeed(await listMoves(readModelOf(env.DB), { ...query, prefix: caller.skuPrefix ?? undefined })),
   }),
   dailyReport: operation({
     method: "GET",
@@ -99,6 +100,6 @@ export const readOperations = {
     seller: ({ query }) => (query.sku === undefined ? [] : [query.sku]),
     idempotent: false,
     successStatus: always(200),
-    run: async (env, { query, caller }) => succeed(await dailyReport(env.DB, { ...query, prefix: caller.skuPrefix ?? undefined })),
+    run: async (env, { query, caller }) => succeed(await dailyReport(readModelOf(env.DB), { ...query, prefix: caller.skuPrefix ?? undefined })),
   }),
 };

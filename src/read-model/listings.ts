@@ -7,6 +7,7 @@
 import type { Order, OrderLine, Reservation, ReservationLine, ReservationStatus } from "../../durable-objects/domain/contract";
 import { DEFAULT_LOCATION } from "../../durable-objects/domain/locations";
 import type { Statement } from "./queries";
+import type { ReadModel } from "./session";
 
 /** Where a page stopped: the last row's `updated_at` and id. */
 export interface ListingKey {
@@ -152,7 +153,7 @@ export function orderListSql(filter: OrderFilter): Statement {
 
 type Row = Record<string, unknown> & { lines: string; updated_at: string };
 
-async function page<T>(db: D1Database, { sql, binds }: Statement, limit: number, idOf: (row: Row) => string, toItem: (row: Row) => T) {
+async function page<T>(db: ReadModel, { sql, binds }: Statement, limit: number, idOf: (row: Row) => string, toItem: (row: Row) => T) {
   const { results } = await db.prepare(sql).bind(...binds).all<Row>();
   const rows = results.slice(0, limit);
   const last = rows[rows.length - 1];
@@ -171,14 +172,14 @@ const orderLines = (lines: Array<Omit<OrderLine, "allocations"> & Partial<OrderL
     allocations: l.allocations ?? [{ location: DEFAULT_LOCATION, committed: l.committed, fulfilled: l.fulfilled, cancelled: l.cancelled, returned: l.returned }],
   }));
 
-export function listReservations(db: D1Database, filter: ReservationFilter, nowMs: number): Promise<ListingPage<Reservation>> {
+export function listReservations(db: ReadModel, filter: ReservationFilter, nowMs: number): Promise<ListingPage<Reservation>> {
   return page(db, reservationListSql(filter, new Date(nowMs).toISOString()), filter.limit, (r) => r.id as string, (r) => ({
     ...(r as unknown as Reservation),
     lines: reservationLines(JSON.parse(r.lines)),
   }));
 }
 
-export function listOrders(db: D1Database, filter: OrderFilter): Promise<ListingPage<Order>> {
+export function listOrders(db: ReadModel, filter: OrderFilter): Promise<ListingPage<Order>> {
   return page(db, orderListSql(filter), filter.limit, (r) => r.order_id as string, (r) => ({
     ...(r as unknown as Order),
     lines: orderLines(JSON.parse(r.lines)),

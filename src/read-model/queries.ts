@@ -3,6 +3,7 @@ import type { LocationStock, Move, StockTotals } from "../../durable-objects/dom
 import type { MoveType } from "../../durable-objects/domain/ledger";
 import { DEFAULT_LOCATION } from "../../durable-objects/domain/locations";
 import { bundleAvailable, type Component } from "../../durable-objects/domain/bundles";
+import type { ReadModel } from "./session";
 
 /**
  * An item of GET /v1/stock: a SKU's Stock with its `locations`, or (v1.2, `?location=`) its row at that
@@ -142,7 +143,7 @@ function toListedStock(row: StockRow): ListedStock {
   return { ...totals, locations };
 }
 
-export async function listStock(db: D1Database, filter: StockFilter): Promise<StockPage> {
+export async function listStock(db: ReadModel, filter: StockFilter): Promise<StockPage> {
   const { sql, binds } = stockListSql(filter);
   const [{ results }, bundles] = await Promise.all([db.prepare(sql).bind(...binds).all<StockRow>(), listedBundles(db, filter)]);
   const all: Array<ListedStock | ListedBundle> = [...results.map(toListedStock), ...bundles].sort((a, b) =>
@@ -169,7 +170,7 @@ export function bundleListSql(skus: readonly string[]): Statement {
  * (v1.2) The bundles among the SKUs `?sku=` names, past `after_sku`. A bundle has no location, threshold or
  * policy of its own: a list by location, or of low or short SKUs, has none.
  */
-async function listedBundles(db: D1Database, filter: StockFilter): Promise<ListedBundle[]> {
+async function listedBundles(db: ReadModel, filter: StockFilter): Promise<ListedBundle[]> {
   if (filter.sku === undefined || filter.location !== undefined || filter.low === true || filter.short === true) return [];
   const skus = filter.sku.filter((s) => s > (filter.after_sku ?? "") && (filter.prefix === undefined || s.startsWith(filter.prefix)));
   if (skus.length === 0) return [];
@@ -261,7 +262,7 @@ export function prefixSizeSql(prefix: string): Statement {
 }
 
 /** Whether the prefix's SKUs are few and have made few moves (see SMALL_SELLER_MOVES). */
-export async function isSmallSeller(db: D1Database, prefix: string): Promise<boolean> {
+export async function isSmallSeller(db: ReadModel, prefix: string): Promise<boolean> {
   const size = prefixSizeSql(prefix);
   const counted = await db.prepare(size.sql).bind(...size.binds).first<{ n: number; skus: number }>();
   return (counted?.skus ?? 0) <= SMALL_SELLER_SKUS && (counted?.n ?? 0) <= SMALL_SELLER_MOVES;
@@ -342,7 +343,7 @@ export function moveListSql(filter: MoveFilter, narrowWindow = false, smallSelle
 }
 
 export async function listMoves(
-  db: D1Database,
+  db: ReadModel,
   filter: MoveFilter,
   narrowWindowMoves = NARROW_WINDOW_MOVES,
 ): Promise<FeedPage> {

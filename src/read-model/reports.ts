@@ -3,6 +3,7 @@
  * at a time (API.md v1.1: `limit`, `after`, `next_after`), so no answer is ever larger than a page.
  */
 import { isSmallSeller, PAST_SKU_CHARACTERS, type Statement } from "./queries";
+import type { ReadModel } from "./session";
 
 export interface DailyRow {
   day: string;
@@ -98,7 +99,7 @@ export function dailyReportSql(filter: DailyFilter, smallSeller = false): Statem
   };
 }
 
-export async function dailyReport(db: D1Database, filter: DailyFilter): Promise<DailyReportPage> {
+export async function dailyReport(db: ReadModel, filter: DailyFilter): Promise<DailyReportPage> {
   const smallSeller = filter.prefix !== undefined && filter.sku === undefined && (await isSmallSeller(db, filter.prefix));
   const { sql, binds } = dailyReportSql(filter, smallSeller);
   const { results } = await db.prepare(sql).bind(...binds).all<DailyRow>();
