@@ -7,7 +7,8 @@ import { succeed } from "../durable-objects/domain/contract";
 import { always, operation } from "./operation";
 import { clock } from "../durable-objects/shared/clock";
 import { listOrders, listReservations } from "./read-model/listings";
-import { listMoves, listStock } from "./read-model/queries";
+import { listMoves } from "./read-model/feed";
+import { listStock } from "./read-model/queries";
 import { dailyReport } from "./read-model/reports";
 import {
   DailyReportQuery,

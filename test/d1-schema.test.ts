@@ -4,7 +4,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { RESET_STATEMENTS } from "../src/read-model/maintenance";
 import { orderListSql, reservationListSql } from "../src/read-model/listings";
-import { bundleListSql, moveListSql, prefixSizeSql, readsPrefixBySku, readsWindowByTime, stockListSql, windowSizeSql, type MoveFilter, type Statement } from "../src/read-model/queries";
+import { moveListSql, prefixSizeSql, readsPrefixBySku, readsWindowByTime, windowSizeSql, type MoveFilter } from "../src/read-model/feed";
+import { bundleListSql, stockListSql, type Statement } from "../src/read-model/queries";
 import { dailyReportSql } from "../src/read-model/reports";
 import { FORGET_HOURS_SQL, RETENTION_SQL } from "../src/retention";
 

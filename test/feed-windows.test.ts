@@ -5,7 +5,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Move } from "../durable-objects/domain/contract";
 import { projectionStatements } from "../durable-objects/product-stock/projection-sql";
-import { listMoves, type MoveFilter } from "../src/read-model/queries";
+import { listMoves, type MoveFilter } from "../src/read-model/feed";
 
 const SKUS = 24;
 const MOVES_PER_SKU = 200; // 2 layouts × 24 × 200 = 9,600 moves: three blocks of 4,096 cursors

@@ -5,7 +5,7 @@ import { env, exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { operations } from "../src/operations";
-import { moveListSql } from "../src/read-model/queries";
+import { moveListSql } from "../src/read-model/feed";
 import { ADMIN_TOKEN, api, ledger, passDeadline, productStub, READ_TOKEN, reservationStub, uniqueSku, WRITE_TOKEN } from "./helpers";
 
 const ALICE = "test-alice-token";

@@ -47,7 +47,7 @@ import { Projector } from "./projector";
 import { productStockSchema } from "./schema";
 import { SettingsStore, type Settings, type SettingsPatch } from "./settings-store";
 import { IncomingStore, incomingView, type Incoming } from "./incoming-store";
-import type { IncomingRecord, IncomingStatus } from "../domain/incoming";
+import type { IncomingStatus } from "../domain/incoming";
 import { clock } from "../shared/clock";
 
 export interface ReceiveInput {

@@ -15,7 +15,6 @@ import {
   type IdempotencyToken,
   type Outcome,
   type Reservation as ReservationView,
-  type RequestedLine,
   type ReservationStatus,
 } from "../domain/contract";
 import type { ObjectBindings } from "../bindings";

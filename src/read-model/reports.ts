@@ -2,7 +2,8 @@
  * GET /v1/reports/daily: sums per (UTC day, SKU) from the rollup table the projection maintains, one page
  * at a time (API.md v1.1: `limit`, `after`, `next_after`), so no answer is ever larger than a page.
  */
-import { isSmallSeller, PAST_SKU_CHARACTERS, type Statement } from "./queries";
+import { isSmallSeller } from "./feed";
+import { PAST_SKU_CHARACTERS, type Statement } from "./queries";
 import type { ReadModel } from "./session";
 
 export interface DailyRow {
