@@ -89,7 +89,7 @@ describe("GET /v1/reservations", () => {
     } finally {
       await env.DB.prepare("ALTER TABLE reservations_offline RENAME TO reservations").run();
     }
-    expect(warnings).toEqual([expect.stringMatching(/listing copy to D1 failed \(attempt 1, retry in 500 ms\)/)]);
+    expect(warnings.map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ event: "listing_retry", attempt: 1, retry_in_ms: 500 })]);
     await evictDurableObject(reservationStub(id));
     expect(await runDurableObjectAlarm(reservationStub(id))).toBe(true);
     expect((await listed("/v1/reservations", `sku=${sku}`)).map((r) => r.id)).toEqual([id]);

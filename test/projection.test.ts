@@ -65,8 +65,8 @@ describe("projection to D1", () => {
     );
     // Each failed attempt is logged with its backoff, doubling from 0.5 s.
     expect(warnings.length).toBeGreaterThanOrEqual(2);
-    expect(warnings[0]).toMatch(new RegExp(`projection of ${sku} to D1 failed \\(attempt 1, retry in 500 ms\\).*no such table: stock`));
-    expect(warnings[1]).toMatch(/attempt 2, retry in 1000 ms/);
+    expect(JSON.parse(warnings[0]!)).toMatchObject({ event: "projection_retry", sku, attempt: 1, retry_in_ms: 500, error: expect.stringMatching(/no such table: stock/) });
+    expect(JSON.parse(warnings[1]!)).toMatchObject({ event: "projection_retry", sku, attempt: 2, retry_in_ms: 1000 });
 
     // Still queued after an eviction: the outbox is durable, the alarm still armed.
     await evictDurableObject(productStub(sku));

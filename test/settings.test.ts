@@ -115,7 +115,7 @@ describe("GET /v1/stock?low=true", () => {
         await runDurableObjectAlarm(productStub(sku));
       });
       // The command's flush, the explicit one, two rings: one backoff that keeps growing, never reset.
-      expect(lines.map((l) => /attempt (\d+), retry in (\d+) ms/.exec(l)?.slice(1))).toEqual([
+      expect(lines.map((l) => JSON.parse(l)).map((j) => [String(j.attempt), String(j.retry_in_ms)])).toEqual([
         ["1", "500"],
         ["2", "1000"],
         ["3", "2000"],

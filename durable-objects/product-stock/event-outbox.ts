@@ -9,6 +9,7 @@ import { SingleFlight } from "../shared/serial";
 import { eventsOf, type StockEvent } from "../domain/stock-events";
 import { OUTBOX_RETRY, OUTBOX_SAFETY_NET_MS, type Schedule } from "../shared/schedule";
 import type { LedgerStore } from "./ledger-store";
+import { logEvent } from "../shared/log";
 
 const EVENTS = { kind: "events", key: "queue" } as const;
 
@@ -71,11 +72,11 @@ export class EventOutbox {
       } catch (err) {
         if (batch.moves > 1) {
           most = Math.ceil(batch.moves / 2);
-          console.warn(`stock events of ${this.ledger.sku()}: a message of ${batch.moves} moves was refused, sending ${most} at a time: ${String(err)}`);
+          logEvent("warn", "events_message_split", { sku: this.ledger.sku(), moves: batch.moves, next_moves: most, error: String(err) });
           continue;
         }
         const { attempt, delayMs } = this.schedule.backOff(EVENTS.kind, EVENTS.key, OUTBOX_RETRY.firstMs, OUTBOX_RETRY.maxMs);
-        console.warn(`stock events of ${this.ledger.sku()} not sent (attempt ${attempt}, retry in ${delayMs} ms): ${String(err)}`);
+        logEvent("warn", "events_retry", { sku: this.ledger.sku(), attempt, retry_in_ms: delayMs, error: String(err) });
         await this.schedule.arm();
         return;
       }

@@ -12,6 +12,7 @@ import type { SettingsStore } from "./settings-store";
 import { PROJECTION_BATCH_MOVES, projectionStatements, settingsStatement } from "./projection-sql";
 import { catalogAt } from "../shared/calls";
 import { OUTBOX_RETRY, OUTBOX_SAFETY_NET_MS, type Schedule } from "../shared/schedule";
+import { logEvent } from "../shared/log";
 
 const PROJECTION = { kind: "projection", key: "d1" } as const;
 
@@ -140,7 +141,7 @@ export class Projector {
 
   private async retryLater(sku: string, err: unknown): Promise<void> {
     const { attempt, delayMs } = this.schedule.backOff(PROJECTION.kind, PROJECTION.key, OUTBOX_RETRY.firstMs, OUTBOX_RETRY.maxMs);
-    console.warn(`projection of ${sku} to D1 failed (attempt ${attempt}, retry in ${delayMs} ms): ${String(err)}`);
+    logEvent("warn", "projection_retry", { sku, attempt, retry_in_ms: delayMs, error: String(err) });
     await this.schedule.arm();
   }
 

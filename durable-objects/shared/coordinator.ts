@@ -16,6 +16,7 @@ import { LazySchema, type Schema } from "./migrate";
 import { Schedule } from "./schedule";
 import { SerialQueue } from "./serial";
 import { clock } from "./clock";
+import { logEvent } from "./log";
 
 const RECOVERY_BACKOFF_MAX_MS = 60_000;
 
@@ -66,7 +67,7 @@ export abstract class Coordinator<Intent> extends DurableObject<ObjectBindings> 
         await this.catchUp();
         return await call();
       } catch (err) {
-        console.error(`${what} failed, recovery scheduled: ${describeError(err)}`);
+        logEvent("error", "call_failed_recovery_scheduled", { object: this.constructor.name, call: what, error: describeError(err) });
         return failureOf(err);
       } finally {
         await this.armIfStored();
@@ -91,7 +92,7 @@ export abstract class Coordinator<Intent> extends DurableObject<ObjectBindings> 
           RECOVERY_DELAY_MS,
           RECOVERY_BACKOFF_MAX_MS,
         );
-        console.warn(`${this.constructor.name} recovery failed (attempt ${attempt}, retry in ${delayMs} ms): ${describeError(err)}`);
+        logEvent("warn", "recovery_retry", { object: this.constructor.name, attempt, retry_in_ms: delayMs, error: describeError(err) });
       }
     });
     // The listing's copy rides on the alarm, outside the serial queue: a busy object writes D1 once per

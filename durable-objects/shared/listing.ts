@@ -12,6 +12,7 @@ import { SingleFlight } from "./serial";
 import type { Remembers } from "./memory";
 import type { SchemaPart } from "./migrate";
 import { OUTBOX_RETRY, OUTBOX_SAFETY_NET_MS, type Schedule } from "./schedule";
+import { logEvent } from "./log";
 
 export const LISTING_SCHEMA: SchemaPart = {
   owner: "listing",
@@ -90,7 +91,7 @@ export class Listing implements Remembers {
         if (statements) await this.db().batch(statements);
       } catch (err) {
         const { attempt, delayMs } = this.schedule.backOff(LISTING.kind, LISTING.key, OUTBOX_RETRY.firstMs, OUTBOX_RETRY.maxMs);
-        console.warn(`listing copy to D1 failed (attempt ${attempt}, retry in ${delayMs} ms): ${String(err)}`);
+        logEvent("warn", "listing_retry", { revision, attempt, retry_in_ms: delayMs, error: String(err) });
         await this.schedule.arm();
         return;
       }

@@ -23,6 +23,7 @@ import { clock } from "../shared/clock";
 import { LazySchema } from "../shared/migrate";
 import { WEBHOOK_ENDPOINT_SCHEMA } from "./schema";
 import { deriveSecret, keyIdOf, newNonce, signedHeaders, signingKeys, type SigningKeys } from "./signing";
+import { logEvent } from "../shared/log";
 
 /** What an endpoint is sent: a stock event, or a ping. Its `id` is the delivery's `webhook-id`. */
 export type WebhookEvent = StockEvent | PingEvent;
@@ -318,7 +319,7 @@ export class WebhookEndpoint extends DurableObject<ObjectBindings> {
         delivery.event_id,
       );
     });
-    if (after.status === "failed") console.warn(`webhook ${endpoint.webhook_id}: gave up on ${delivery.event_id} after ${attempts} attempts`);
+    if (after.status === "failed") logEvent("warn", "delivery_given_up", { webhook: endpoint.webhook_id, event_id: delivery.event_id, attempt: attempts });
   }
 
   /**

@@ -8,6 +8,7 @@ import type { StockEvent } from "../../durable-objects/domain/stock-events";
 import { describeError, webhookAt } from "../../durable-objects/shared/calls";
 import { forEachAtMost } from "../../durable-objects/shared/concurrency";
 import type { Env } from "../env";
+import { logEvent } from "../../durable-objects/shared/log";
 
 interface Subscription {
   id: string;
@@ -34,7 +35,7 @@ export async function fanOut(batch: MessageBatch<StockEventMessage>, env: Env): 
   try {
     ({ results } = await env.DB.prepare("SELECT id, events FROM webhooks").all<{ id: string; events: string }>());
   } catch (err) {
-    console.error(`stock events wait: the webhook list could not be read: ${describeError(err)}`);
+    logEvent("error", "fanout_retry", { messages: batch.messages.length, attempt: Math.max(...batch.messages.map((m) => m.attempts)), error: describeError(err) });
     batch.retryAll({ delaySeconds: retryDelay(Math.max(...batch.messages.map((m) => m.attempts))) });
     return;
   }
@@ -49,7 +50,7 @@ export async function fanOut(batch: MessageBatch<StockEventMessage>, env: Env): 
       const handed = await webhookAt(env, subscription.id).enqueue(wanted.flatMap((w) => w.events));
       if (!handed.ok) throw new Error(handed.error.message);
     } catch (err) {
-      console.error(`events for webhook ${subscription.id} not handed over: ${describeError(err)}`);
+      logEvent("error", "fanout_handover_retry", { webhook: subscription.id, error: describeError(err) });
       for (const w of wanted) failed.add(w.message);
     }
   });

@@ -3,6 +3,7 @@
  * with `timingSafeEqual`, against every configured token, so timing says nothing about them.
  */
 import { parseTokenConfig, type Principal, type TokenConfig } from "./tokens";
+import { logEvent } from "../../durable-objects/shared/log";
 
 interface TokenEntry {
   principal: Principal;
@@ -33,7 +34,9 @@ function configOf(source: string): TokenConfig {
   if (known) return known;
   const config = parseTokenConfig(source);
   // The problems name entries by position, never by token.
-  if (!config.ok) console.error(`API_TOKENS is invalid, so every request answers 503 until it is fixed:\n  ${config.problems.join("\n  ")}`);
+  if (!config.ok) {
+    logEvent("error", "api_tokens_invalid", { message: "API_TOKENS is invalid, so every request answers 503 until it is fixed", problems: config.problems });
+  }
   return remember(parsed, source, config);
 }
 
