@@ -34,69 +34,73 @@ const NamedToken = z.strictObject({
   sku_prefix: z.string().regex(SKU_PATTERN, "must be a SKU's beginning: 1–64 of A–Z a–z 0–9 . _ : -, not starting with . _ : -").optional(),
 });
 
-function fromJson(source: string): ConfiguredToken[] | string[] {
+/** What a reader made of the configuration: each token with its entry's position, and what was wrong. */
+interface Read {
+  tokens: Array<ConfiguredToken & { entry: number }>;
+  problems: string[];
+}
+
+function fromJson(source: string): Read {
   let parsed: unknown;
   try {
     parsed = JSON.parse(source);
   } catch {
-    return ["API_TOKENS starts with [ but is not valid JSON"];
+    return { tokens: [], problems: ["API_TOKENS starts with [ but is not valid JSON"] };
   }
-  if (!Array.isArray(parsed)) return ["API_TOKENS must be a JSON array of {name, scope, token, sku_prefix?}"];
-  const problems: string[] = [];
-  const tokens: ConfiguredToken[] = [];
-  parsed.forEach((entry, i) => {
-    const checked = NamedToken.safeParse(entry);
+  if (!Array.isArray(parsed)) return { tokens: [], problems: ["API_TOKENS must be a JSON array of {name, scope, token, sku_prefix?}"] };
+  const read: Read = { tokens: [], problems: [] };
+  parsed.forEach((value, entry) => {
+    const checked = NamedToken.safeParse(value);
     if (!checked.success) {
       // Field names and rules only: a message never quotes what the entry holds.
       const fields = checked.error.issues.map((issue) => `${issue.path.join(".") || "entry"} ${issue.message}`);
-      problems.push(`API_TOKENS entry ${i}: ${fields.join("; ")}`);
+      read.problems.push(`API_TOKENS entry ${entry}: ${fields.join("; ")}`);
       return;
     }
     const { name, scope, token, sku_prefix } = checked.data;
-    tokens.push({ name, scope, token, skuPrefix: sku_prefix ?? null });
+    read.tokens.push({ name, scope, token, skuPrefix: sku_prefix ?? null, entry });
   });
-  return problems.length > 0 ? problems : tokens;
+  return read;
 }
 
-function fromList(source: string): ConfiguredToken[] | string[] {
-  const problems: string[] = [];
-  const tokens: ConfiguredToken[] = [];
+function fromList(source: string): Read {
+  const read: Read = { tokens: [], problems: [] };
   source
     .split(",")
     .map((pair) => pair.trim())
-    .forEach((pair, i) => {
+    .forEach((pair, entry) => {
       if (pair === "") return;
       const colon = pair.indexOf(":");
       const scope = pair.slice(0, colon).trim();
       const token = pair.slice(colon + 1).trim();
       if (colon < 0 || !isScope(scope) || !TOKEN_PATTERN.test(token)) {
-        problems.push(`API_TOKENS entry ${i}: not \`read:…\`, \`write:…\` or \`admin:…\` followed by a token without spaces`);
+        read.problems.push(`API_TOKENS entry ${entry}: not \`read:…\`, \`write:…\` or \`admin:…\` followed by a token without spaces`);
         return;
       }
-      tokens.push({ name: scope, scope, token, skuPrefix: null });
+      read.tokens.push({ name: scope, scope, token, skuPrefix: null, entry });
     });
-  return problems.length > 0 ? problems : tokens;
+  return read;
 }
 
 /** Reads the whole configuration, or says everything wrong with it. */
 export function parseTokenConfig(source: string): TokenConfig {
   const trimmed = source.trim();
-  const read = trimmed.startsWith("[") ? fromJson(trimmed) : fromList(trimmed);
-  if (read.length > 0 && typeof read[0] === "string") return { ok: false, problems: read as string[] };
-  const tokens = read as ConfiguredToken[];
-  const problems: string[] = [];
+  const named = trimmed.startsWith("[");
+  const { tokens, problems } = named ? fromJson(trimmed) : fromList(trimmed);
+  if (problems.length > 0) return { ok: false, problems };
   const seenTokens = new Map<string, number>();
   const seenNames = new Map<string, number>();
-  tokens.forEach((t, i) => {
-    const sameToken = seenTokens.get(t.token);
-    if (sameToken !== undefined) problems.push(`API_TOKENS entries ${sameToken} and ${i} have the same token`);
-    seenTokens.set(t.token, i);
+  for (const { entry, token, name } of tokens) {
+    const sameToken = seenTokens.get(token);
+    if (sameToken !== undefined) problems.push(`API_TOKENS entries ${sameToken} and ${entry} have the same token`);
+    seenTokens.set(token, entry);
     // The v1.1 list names tokens after their scope, so two tokens of one scope share a name there.
-    if (!trimmed.startsWith("[")) return;
-    const sameName = seenNames.get(t.name);
-    if (sameName !== undefined) problems.push(`API_TOKENS entries ${sameName} and ${i} have the same name ${t.name}`);
-    seenNames.set(t.name, i);
-    if (RESERVED_ACTORS.includes(t.name)) problems.push(`API_TOKENS entry ${i}: the name ${t.name} is the service's own`);
-  });
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, tokens };
+    if (!named) continue;
+    const sameName = seenNames.get(name);
+    if (sameName !== undefined) problems.push(`API_TOKENS entries ${sameName} and ${entry} have the same name ${name}`);
+    seenNames.set(name, entry);
+    if (RESERVED_ACTORS.includes(name)) problems.push(`API_TOKENS entry ${entry}: the name ${name} is the service's own`);
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, tokens: tokens.map(({ entry: _entry, ...t }) => t) };
 }
