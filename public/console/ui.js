@@ -44,44 +44,32 @@ $("confirm-yes").addEventListener("click", () => $("confirm").close("yes"));
 $("confirm-no").addEventListener("click", () => $("confirm").close("no"));
 
 /**
- * A write from a form: confirms `question`, then runs `send` with the form's submit button disabled (so a
- * double click cannot send twice; the write's Idempotency-Key covers a retry), then says `done(answer)`.
+ * The one way a write is made from the page: ask `question` in words, then run `send` with `button` disabled
+ * (so a double click cannot send twice; the write's Idempotency-Key covers a retry), then say `done(answer)`.
  */
+const confirmThenWrite = (button, question, send, done) =>
+  action(async () => {
+    if (!(await confirmed(typeof question === "function" ? question() : question))) return;
+    button.disabled = true;
+    try {
+      notify(await done(await send()));
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+/** A write from a form, on its submit button; `question` is asked when the form is sent. */
 export function writeAction(form, question, send, done) {
-  form.addEventListener(
-    "submit",
-    action(async () => {
-      const text = question();
-      if (!(await confirmed(text))) return;
-      const button = form.querySelector("button[type=submit]");
-      button.disabled = true;
-      try {
-        notify(await done(await send()));
-      } finally {
-        button.disabled = false;
-      }
-    }),
-  );
+  form.addEventListener("submit", confirmThenWrite(form.querySelector("button[type=submit]"), question, send, done));
 }
 
-/** A button that writes after a confirmation (release, fulfil, retry, delete…); `question` may be a function. */
+/** A button that writes (release, fulfil, retry, delete…); `question` may be a function. */
 export function writeButton(label, ariaLabel, question, send, done) {
   const button = document.createElement("button");
   button.type = "button";
   button.textContent = label;
   if (ariaLabel) button.setAttribute("aria-label", ariaLabel);
-  button.addEventListener(
-    "click",
-    action(async () => {
-      if (!(await confirmed(typeof question === "function" ? question() : question))) return;
-      button.disabled = true;
-      try {
-        notify(await done(await send()));
-      } finally {
-        button.disabled = false;
-      }
-    }),
-  );
+  button.addEventListener("click", confirmThenWrite(button, question, send, done));
   return button;
 }
 

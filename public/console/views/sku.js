@@ -168,13 +168,8 @@ const live = {
     if (following && !document.hidden) this.timer = setTimeout(() => this.poll(), LIVE_MS);
   },
   async poll() {
-    const sku = current.sku;
     try {
-      const last = current.moves.at(-1)?.seq ?? 0;
-      const fresh = await movesAfter(sku, last);
-      if (sku !== current.sku) return;
-      if (fresh.length > 0) {
-        current.moves = [...current.moves, ...fresh].slice(-CHART_MOVES);
+      if (await catchUp()) {
         await render();
         return;
       }
@@ -258,11 +253,19 @@ writeAction($("bundle-form"), () => `Make ${current.sku} a bundle of ${parseComp
   () => write("PUT", `/v1/bundles/${encodeURIComponent(current.sku)}`, { components: parseComponents($("bundle-components").value) }),
   async () => { await open(current.sku); return `${current.sku} is now a bundle.`; });
 
+/** Adds the moves made since the last one shown; whether there were any (for the SKU still open). */
+async function catchUp() {
+  const sku = current.sku;
+  const fresh = await movesAfter(sku, current.moves.at(-1)?.seq ?? 0);
+  if (sku !== current.sku || fresh.length === 0) return false;
+  current.moves = [...current.moves, ...fresh].slice(-CHART_MOVES);
+  return true;
+}
+
 /** After a write: the new moves and numbers. */
 async function refresh() {
   if (!current.stock) return open(current.sku);
-  const fresh = await movesAfter(current.sku, current.moves.at(-1)?.seq ?? 0);
-  current.moves = [...current.moves, ...fresh].slice(-CHART_MOVES);
+  await catchUp();
   await render();
 }
 

@@ -1,6 +1,5 @@
 // Stocktakes: one count, or a CSV of counts previewed against what stockwell holds, then imported line by line.
-import { ApiError, call, query, write } from "../api.js";
-import { explain } from "../api.js";
+import { ApiError, call, explain, query, write } from "../api.js";
 import { $, el, fill, signed } from "../dom.js";
 import { action, confirmed, notify, writeAction } from "../ui.js";
 import { shortNote } from "./sku.js";
