@@ -29,11 +29,12 @@ function inRuntime() {
   const main = resultOf("BENCH_RESULT");
   const events = resultOf("BENCH_EVENTS");
   const cpu = resultOf("BENCH_CPU");
-  if (run.status !== 0 || !main || !events || !cpu) {
+  const outage = resultOf("BENCH_OUTAGE");
+  if (run.status !== 0 || !main || !events || !cpu || !outage) {
     console.error(run.stdout, run.stderr);
     throw new Error("the in-runtime benchmark failed");
   }
-  return { ...main, ...events, ...cpu };
+  return { ...main, ...events, ...cpu, ...outage };
 }
 
 async function startServer() {
@@ -155,6 +156,7 @@ const results = {
   events: runtime.events,
   cpu: runtime.cpu,
   history: runtime.history,
+  outage: runtime.outage,
   http,
   baselines: runtime.baselines,
 };
@@ -183,6 +185,8 @@ const rows = [
   ["delivery lag p50 / p99 ms, under load", `${results.events.delivery_lag_p50_ms} / ${results.events.delivery_lag_p99_ms}`, "every hot-SKU hold delivered, backlog included", ""],
   ["projection lag p50 / p99 ms", `${results.projection.lag_p50_ms} / ${results.projection.lag_p99_ms}`, `${results.projection.moves_per_s} moves/s into D1`, ""],
   ["history /v1/moves?sku p50 / p99 ms", `${results.history.sku_p50_ms} / ${results.history.sku_p99_ms}`, `order_id p50 ${results.history.order_p50_ms} ms, daily p50 ${results.history.daily_p50_ms} ms`, ""],
+  ["D1 failing: hot path, holds/s", results.outage.failing.hot.rate, `healthy ${results.outage.healthy.hot.rate}/s in the same run`, target(results.outage.hot_ratio, 0.9)],
+  ["D1 failing: 2-line carts, half committed, /s", results.outage.failing.carts.rate, `healthy ${results.outage.healthy.carts.rate}/s; D1 then converged: ${results.outage.convergence.moves} moves, each once`, target(results.outage.carts_ratio, 0.9)],
   ["http holds/s, p99 ms", `${results.http.holds_per_s}, ${results.http.p99_ms}`, `/healthz ${results.http.healthz_per_s}/s`, ""],
   ["seed's full D1 fix, holds/s", results.baselines.d1_seed_full.holds_per_s, `oversold ${results.baselines.d1_seed_full.oversold}`, ""],
   ["seed's guarded UPDATE alone, holds/s", results.baselines.d1_guarded.holds_per_s, `oversold ${results.baselines.d1_guarded.oversold}`, ""],

@@ -114,13 +114,11 @@ describe("GET /v1/stock?low=true", () => {
         await runDurableObjectAlarm(productStub(sku));
         await runDurableObjectAlarm(productStub(sku));
       });
-      // The command's flush, the explicit one, two rings: one backoff that keeps growing, never reset.
-      expect(lines.map((l) => JSON.parse(l)).map((j) => [String(j.attempt), String(j.retry_in_ms)])).toEqual([
-        ["1", "500"],
-        ["2", "1000"],
-        ["3", "2000"],
-        ["4", "4000"],
-      ]);
+      // The command's send (which the explicit flush may join), then two rings: one backoff that keeps
+      // growing, never reset.
+      const attempts = lines.map((l) => JSON.parse(l)).map((j) => [j.attempt, j.retry_in_ms]);
+      expect(attempts.length).toBeGreaterThanOrEqual(3);
+      expect(attempts).toEqual(attempts.map((_, i) => [i + 1, 500 * 2 ** i]));
     } finally {
       await env.DB.prepare("ALTER TABLE stock_offline RENAME TO stock").run();
     }

@@ -44,6 +44,7 @@ import { HoldsStore, LEGACY_HOLD_DEADLINE } from "./holds-store";
 import { emptyStock, LedgerStore, type Appended } from "./ledger-store";
 import { EventOutbox } from "./event-outbox";
 import { Projector } from "./projector";
+import { LagReport } from "./lag-report";
 import { productStockSchema } from "./schema";
 import { SettingsStore, type Settings, type SettingsPatch } from "./settings-store";
 import { IncomingStore, incomingView, type Incoming } from "./incoming-store";
@@ -150,8 +151,8 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     this.incoming = new IncomingStore(ctx.storage.sql, () => this.schema.exists);
     this.ledger = new LedgerStore(ctx.storage.sql, this.schema, () => this.settings.policy());
     this.holds = new HoldsStore(ctx.storage.sql, this.schedule);
-    this.projector = new Projector(ctx.storage, this.schedule, env, this.ledger, this.settings);
-    this.events = new EventOutbox(ctx.storage, this.schedule, env.STOCK_EVENTS, this.ledger);
+    this.projector = new Projector(ctx.storage, this.schedule, env, this.ledger, this.settings, new LagReport(env, "projection"));
+    this.events = new EventOutbox(ctx.storage, this.schedule, env.STOCK_EVENTS, this.ledger, new LagReport(env, "events"));
   }
 
   // ---- operator commands -------------------------------------------------------------------------
@@ -344,7 +345,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
       return stored;
     });
     await this.schedule.arm();
-    this.ctx.waitUntil(this.projector.flush());
+    this.ctx.waitUntil(this.projector.flush("command"));
     return succeed(settingsView(sku, stored));
   }
 
@@ -514,8 +515,8 @@ export class ProductStock extends DurableObject<ObjectBindings> {
 
   /** Starts sending new moves to D1 and their events to the queue; the alarm retries what fails. */
   private sendOutboxes(): void {
-    this.ctx.waitUntil(this.projector.flush());
-    this.ctx.waitUntil(this.events.flush());
+    this.ctx.waitUntil(this.projector.flush("command"));
+    this.ctx.waitUntil(this.events.flush("command"));
   }
 
   // ---- projection to D1 --------------------------------------------------------------------------

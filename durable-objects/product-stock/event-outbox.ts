@@ -7,9 +7,11 @@
  */
 import { SingleFlight } from "../shared/serial";
 import { eventsOf, type StockEvent } from "../domain/stock-events";
-import { OUTBOX_RETRY, OUTBOX_SAFETY_NET_MS, type Schedule } from "../shared/schedule";
+import { OUTBOX_RETRY, OUTBOX_SAFETY_NET_MS, type Schedule, type SendCause } from "../shared/schedule";
 import type { LedgerStore } from "./ledger-store";
 import { logEvent } from "../shared/log";
+import { clock } from "../shared/clock";
+import type { LagReport } from "./lag-report";
 
 const EVENTS = { kind: "events", key: "queue" } as const;
 
@@ -36,6 +38,7 @@ export class EventOutbox {
     private readonly schedule: Schedule,
     private readonly queue: Queue<StockEvent[]>,
     private readonly ledger: LedgerStore,
+    private readonly lag: LagReport,
   ) {}
 
   /** Inside a command's transaction that appended moves: the alarm is the safety net (see Projector). */
@@ -58,7 +61,8 @@ export class EventOutbox {
   }
 
   /** One send at a time per object; later callers share the running one. */
-  flush(): Promise<void> {
+  flush(cause: SendCause = "retry"): Promise<void> {
+    if (cause === "command" && this.schedule.backingOff(EVENTS.kind, EVENTS.key, clock.now())) return Promise.resolve();
     return this.inFlight.run(() => this.drain());
   }
 
@@ -78,13 +82,18 @@ export class EventOutbox {
         const { attempt, delayMs } = this.schedule.backOff(EVENTS.kind, EVENTS.key, OUTBOX_RETRY.firstMs, OUTBOX_RETRY.maxMs);
         logEvent("warn", "events_retry", { sku: this.ledger.sku(), attempt, retry_in_ms: delayMs, error: String(err) });
         await this.schedule.arm();
+        await this.lag.behind(this.ledger.sku()!);
         return;
       }
       this.storage.sql.exec("UPDATE event_outbox SET sent_seq = ?", batch.lastSeq);
       this.sent = batch.lastSeq;
     }
     // After failed attempts, success starts the backoff over.
-    if (this.schedule.get(EVENTS.kind, EVENTS.key)?.attempts) this.schedule.remove(EVENTS.kind, EVENTS.key);
+    if (this.schedule.get(EVENTS.kind, EVENTS.key)?.attempts) {
+      this.schedule.remove(EVENTS.kind, EVENTS.key);
+      const sku = this.ledger.sku();
+      if (sku) await this.lag.caughtUp(sku);
+    }
   }
 
   /**

@@ -11,8 +11,11 @@ import type { LedgerStore } from "./ledger-store";
 import type { SettingsStore } from "./settings-store";
 import { PROJECTION_BATCH_MOVES, projectionStatements, settingsStatement } from "./projection-sql";
 import { catalogAt } from "../shared/calls";
-import { OUTBOX_RETRY, OUTBOX_SAFETY_NET_MS, type Schedule } from "../shared/schedule";
+import { OUTBOX_RETRY, OUTBOX_SAFETY_NET_MS, type Schedule, type SendCause } from "../shared/schedule";
 import { logEvent } from "../shared/log";
+import { clock } from "../shared/clock";
+import { d1Writes } from "../shared/d1-breaker";
+import type { LagReport } from "./lag-report";
 
 const PROJECTION = { kind: "projection", key: "d1" } as const;
 
@@ -36,6 +39,7 @@ export class Projector {
     private readonly env: ObjectBindings,
     private readonly ledger: LedgerStore,
     private readonly settings: SettingsStore,
+    private readonly lag: LagReport,
   ) {}
 
   /** Called inside the transaction that changed the SKU's settings: D1's copy is now stale. */
@@ -86,8 +90,15 @@ export class Projector {
   }
 
   /** One flush at a time per object; later callers share the running one. */
-  flush(): Promise<void> {
+  flush(cause: SendCause = "retry"): Promise<void> {
+    if (cause === "command" && this.waitsForRetry()) return Promise.resolve();
     return this.inFlight.run(() => this.drain());
+  }
+
+  /** A command's send waits while this outbox's retry is not due or D1's breaker is open (the alarm is set). */
+  private waitsForRetry(): boolean {
+    const now = clock.now();
+    return this.schedule.backingOff(PROJECTION.kind, PROJECTION.key, now) || d1Writes.waitUntil(now) !== null;
   }
 
   /** The balances by location after the last of `moves`, when it is the ledger's last (then they are in memory). */
@@ -101,7 +112,10 @@ export class Projector {
       const sku = this.ledger.sku();
       if (!sku || this.upToDate()) {
         // After failed attempts, success starts the backoff over.
-        if (this.schedule.get(PROJECTION.kind, PROJECTION.key)?.attempts) this.schedule.remove(PROJECTION.kind, PROJECTION.key);
+        if (this.schedule.get(PROJECTION.kind, PROJECTION.key)?.attempts) {
+          this.schedule.remove(PROJECTION.kind, PROJECTION.key);
+          if (sku) await this.lag.caughtUp(sku);
+        }
         return;
       }
       const mark = this.watermark();
@@ -120,6 +134,7 @@ export class Projector {
           ...projectionStatements(this.env.DB, moves, sent, this.locationsAfter(moves)),
         ];
         if (batch.length > 0) await this.env.DB.batch(batch);
+        d1Writes.succeeded();
         // Settings changed again while the batch was out: the next round sends them.
         if (settingsChanged && this.settings.current().updated_at_ms === sent.updated_at_ms) {
           this.storage.sql.exec("UPDATE projection SET settings_projected = 1");
@@ -140,9 +155,11 @@ export class Projector {
   }
 
   private async retryLater(sku: string, err: unknown): Promise<void> {
+    d1Writes.failed(clock.now());
     const { attempt, delayMs } = this.schedule.backOff(PROJECTION.kind, PROJECTION.key, OUTBOX_RETRY.firstMs, OUTBOX_RETRY.maxMs);
     logEvent("warn", "projection_retry", { sku, attempt, retry_in_ms: delayMs, error: String(err) });
     await this.schedule.arm();
+    await this.lag.behind(sku);
   }
 
   private watermark(): Watermark {

@@ -13,6 +13,8 @@ import type { Remembers } from "./memory";
 import type { SchemaPart } from "./migrate";
 import { OUTBOX_RETRY, OUTBOX_SAFETY_NET_MS, type Schedule } from "./schedule";
 import { logEvent } from "./log";
+import { clock } from "./clock";
+import { d1Writes } from "./d1-breaker";
 
 export const LISTING_SCHEMA: SchemaPart = {
   owner: "listing",
@@ -89,7 +91,9 @@ export class Listing implements Remembers {
       this.sent = true;
       try {
         if (statements) await this.db().batch(statements);
+        d1Writes.succeeded();
       } catch (err) {
+        d1Writes.failed(clock.now());
         const { attempt, delayMs } = this.schedule.backOff(LISTING.kind, LISTING.key, OUTBOX_RETRY.firstMs, OUTBOX_RETRY.maxMs);
         logEvent("warn", "listing_retry", { revision, attempt, retry_in_ms: delayMs, error: String(err) });
         await this.schedule.arm();

@@ -30,6 +30,12 @@ export const OUTBOX_RETRY = { firstMs: 500, maxMs: 60_000 } as const;
 /** An outbox's safety net: if the send after a change never finishes (eviction, crash), the alarm sends it by then. */
 export const OUTBOX_SAFETY_NET_MS = 2_000;
 
+/**
+ * What started an outbox's send. A `command`'s send (right after a sale) yields to a retry not yet due and
+ * to D1's breaker, leaving its moves to the alarm; a `retry` (the alarm, an explicit flush) always tries.
+ */
+export type SendCause = "command" | "retry";
+
 export interface ScheduleEntry {
   kind: string;
   key: string;
@@ -72,6 +78,19 @@ export class Schedule {
     const delayMs = Math.min(maxMs, firstMs * 2 ** failed);
     this.retry(kind, key, clock.now() + delayMs);
     return { attempt: failed + 1, delayMs };
+  }
+
+  /** Whether a retry is counted and not yet due: a send started before it only repeats the failure sooner. */
+  backingOff(kind: string, key: string, nowMs: number): boolean {
+    const entry = this.get(kind, key);
+    return entry !== null && entry.attempts > 0 && entry.due_at_ms > nowMs;
+  }
+
+  /** Moves a deadline to at least this time (adding it if absent), keeping its attempts. */
+  notBefore(kind: string, key: string, dueAtMs: number): void {
+    const current = this.get(kind, key);
+    if (current && current.due_at_ms >= dueAtMs) return;
+    this.write({ kind, key, due_at_ms: dueAtMs, attempts: current?.attempts ?? 0 });
   }
 
   set(kind: string, key: string, dueAtMs: number): void {
