@@ -6,6 +6,7 @@ import { succeed } from "../durable-objects/domain/contract";
 import { always, operation } from "./operation";
 import { rebuildReadModel, resetReadModel } from "./read-model/maintenance";
 import { forgetRegistry } from "./locations";
+import { healthOf } from "./health";
 import {
   createWebhook,
   deleteWebhook,
@@ -29,6 +30,19 @@ import {
 } from "./schemas";
 
 export const adminOperations = {
+  health: operation({
+    method: "GET",
+    path: "/v1/admin/health",
+    scope: "admin",
+    summary: "Operators: whether D1 answers, outboxes behind for over 30 s, projection age, webhook backlogs",
+    params: NoQuery,
+    query: NoQuery,
+    response: bodies.HealthSchema,
+    refusals: [],
+    idempotent: false,
+    successStatus: always(200),
+    run: async (env) => succeed(await healthOf(env)),
+  }),
   resetReadModel: operation({
     method: "POST",
     path: "/v1/admin/read-model/reset",

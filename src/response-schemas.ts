@@ -265,4 +265,31 @@ export const DeliveriesPageSchema = z.object({
 
 export const PingSchema = z.object({ event_id: z.string().describe("the ping's webhook-id") });
 
+export const HealthSchema = z.object({
+  status: z.enum(["ok", "degraded"]).describe("degraded while D1 does not answer or an outbox is behind"),
+  checked_at: Instant,
+  d1: z.object({ answers: z.boolean(), latency_ms: Int, error: z.string().nullable() }),
+  projection: z.object({
+    newest_move_at: Instant.nullable().describe("when the newest move D1 holds was recorded"),
+    newest_move_projected_at: Instant.nullable(),
+    newest_move_age_seconds: Int.nullable(),
+  }),
+  lagging: z.object({
+    total: Int.describe("outboxes behind for over 30 s"),
+    outboxes: z.array(
+      z.object({
+        sku: z.string(),
+        outbox: z.enum(["projection", "events"]),
+        behind_since: Instant,
+        behind_seconds: Int,
+        pending_moves: Int,
+      }),
+    ),
+  }),
+  webhooks: z
+    .array(z.object({ id: z.string(), url: z.string(), pending: Int, failed: Int }))
+    .nullable()
+    .describe("null while D1, which lists the webhooks, does not answer"),
+});
+
 export const ErrorResponseSchema = z.object({ error: ApiErrorSchema });

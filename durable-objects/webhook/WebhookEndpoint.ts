@@ -224,6 +224,14 @@ export class WebhookEndpoint extends DurableObject<ObjectBindings> {
     });
   }
 
+  /** Deliveries still to be made and those given up on, for health (both counted on the status index). */
+  async backlog(): Promise<{ pending: number; failed: number }> {
+    if (!this.schema.exists) return { pending: 0, failed: 0 };
+    const count = (status: DeliveryStatus) =>
+      this.ctx.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM deliveries WHERE status = ?", status).one().n;
+    return { pending: count("pending"), failed: count("failed") };
+  }
+
   /** Waits for the round in progress (tests and operators). */
   async settle(): Promise<void> {
     await this.running;

@@ -13,6 +13,7 @@ import { skuView } from "./views/sku.js";
 import { stockView } from "./views/stock.js";
 import { stocktakeView } from "./views/stocktake.js";
 import { webhooksView } from "./views/webhooks.js";
+import { healthView } from "./views/health.js";
 
 const VIEWS = {
   stock: stockView,
@@ -23,6 +24,7 @@ const VIEWS = {
   stocktake: stocktakeView,
   locations: locationsView,
   webhooks: webhooksView,
+  health: healthView,
 };
 
 /** `#/view/id?query` → the view, the id it opens and its query. */

@@ -455,6 +455,18 @@ describe("the operator console", () => {
     await page.close();
   });
 
+  it("shows health: D1 answering, the newest move's age, and each webhook's backlog", async () => {
+    const page = await signedIn();
+    await nav(page, "Health");
+    await page.locator("#health-facts dd", { hasText: /^answers \(\d+ ms\)$/ }).waitFor();
+    const health = await api("GET", "/v1/admin/health");
+    const facts = await text(page, "#health-facts");
+    expect(facts).toMatch(new RegExp(`Outboxes behind\\s+${health.lagging.total}`));
+    expect(facts).toMatch(/Newest move in D1\s+.+ ago/);
+    for (const hook of health.webhooks) expect(await text(page, "#health-webhooks")).toContain(hook.id);
+    await page.close();
+  });
+
   it("sent an Idempotency-Key with every POST it made", () => {
     expect(posts.length).toBeGreaterThan(5);
     expect(posts.filter((p) => !p.key)).toEqual([]);
@@ -527,4 +539,5 @@ const VIEWS: Array<[string, string]> = [
   ["stocktake", "#/stocktake"],
   ["locations", "#/locations"],
   ["webhooks", "#/webhooks"],
+  ["health", "#/health"],
 ];
