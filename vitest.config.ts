@@ -89,7 +89,7 @@ export default defineConfig({
       },
       // One runtime reused across the files (each file's data is its own by unique ids): twice as fast as
       // a runtime per file.
-      stockwell("stockwell", { include: ["test/**/*.test.ts"], exclude: ["test/unit/**", "test/bound/**", ...OWN_RUNTIME], isolate: false }),
+      stockwell("stockwell", { include: ["test/**/*.test.ts"], exclude: ["test/unit/**", "test/bound/**", "test/live/**", ...OWN_RUNTIME], isolate: false }),
       stockwell("stockwell-own-runtime", { include: OWN_RUNTIME }),
       {
         plugins: [

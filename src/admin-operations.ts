@@ -17,17 +17,7 @@ import {
   retryDelivery,
 } from "./webhooks/subscriptions";
 import { attempt, registryAt } from "../durable-objects/shared/calls";
-import {
-  CreateWebhookBody,
-  DeliveryListQuery,
-  DeliveryParams,
-  LocationBody,
-  LocationParams,
-  RebuildBody,
-  NoQuery,
-  WebhookListQuery,
-  WebhookParams,
-} from "./schemas";
+import { CreateWebhookBody, DeliveryListQuery, DeliveryParams, LocationBody, LocationParams, RebuildBody, NoQuery, WebhookListQuery, WebhookParams } from "./schemas";
 
 export const adminOperations = {
   health: operation({

@@ -7,15 +7,7 @@ import { atKnownLocations, lineLocations } from "./locations";
 import { putReservation } from "./bundle-lines";
 import type { OrderAction } from "../durable-objects/domain/order-lines";
 import { orderAt, reservationAt } from "../durable-objects/shared/calls";
-import {
-  CommitBody,
-  OrderLinesBody,
-  OrderParams,
-  PutReservationBody,
-  ReservationParams,
-  ReturnBody,
-  NoQuery,
-} from "./schemas";
+import { CommitBody, OrderLinesBody, OrderParams, PutReservationBody, ReservationParams, ReturnBody, NoQuery } from "./schemas";
 
 /** POST /v1/orders/:order_id/{fulfil,cancel,return}: the same shape, told apart by the action. */
 function orderAction(action: OrderAction, summary: string) {

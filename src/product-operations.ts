@@ -8,18 +8,7 @@ import { countAll } from "./stocktakes";
 import { atKnownLocations, bodyLocation, lineLocations } from "./locations";
 import { productOrBundle } from "./bundle-lines";
 import { productAt } from "../durable-objects/shared/calls";
-import {
-  AdjustBody,
-  CountBody,
-  CountsBody,
-  NoQuery,
-  ProductMovesQuery,
-  ProductQuery,
-  ReceiveBody,
-  TransferBody,
-  SettingsBody,
-  SkuParams,
-} from "./schemas";
+import { AdjustBody, CountBody, CountsBody, NoQuery, ProductMovesQuery, ProductQuery, ReceiveBody, TransferBody, SettingsBody, SkuParams } from "./schemas";
 
 export const productOperations = {
   getProduct: operation({

@@ -10,14 +10,8 @@ import { listOrders, listReservations } from "./read-model/listings";
 import { listMoves } from "./read-model/feed";
 import { listStock } from "./read-model/queries";
 import { dailyReport } from "./read-model/reports";
-import {
-  DailyReportQuery,
-  MoveListQuery,
-  NoQuery,
-  OrderListQuery,
-  ReservationListQuery,
-  StockListQuery,
-} from "./schemas";
+import { NoQuery } from "./schemas";
+import { DailyReportQuery, MoveListQuery, OrderListQuery, ReservationListQuery, StockListQuery } from "./read-queries";
 
 export const readOperations = {
   getToken: operation({

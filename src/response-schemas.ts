@@ -3,7 +3,7 @@
  * compile time that each one is exactly the TypeScript type the code returns, so the two cannot drift.
  */
 import { z } from "zod";
-import { MOVE_TYPES } from "../durable-objects/domain/ledger";
+import { MOVE_TYPES } from "../durable-objects/domain/balances";
 import { ERROR_CODES } from "../durable-objects/domain/contract";
 import { STOCK_EVENT_TYPES } from "../durable-objects/domain/stock-events";
 

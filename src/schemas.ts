@@ -2,19 +2,15 @@
  * Request validation for every endpoint, shared by HTTP and RPC. Bodies are strict objects: unknown
  * fields are a 400. Query strings are validated the same way (a misspelt parameter is an error, not ignored).
  */
-import { ACTOR_PATTERN } from "../durable-objects/domain/actors";
 import { z } from "zod";
 import { MAX_COMPONENTS } from "../durable-objects/domain/bundles";
-import { MOVE_TYPES } from "../durable-objects/domain/ledger";
 import { STOCK_EVENT_TYPES } from "../durable-objects/domain/stock-events";
-import { decodeListingKey } from "./read-model/listings";
-import { decodeDailyKey, DEFAULT_REPORT_LIMIT, MAX_REPORT_LIMIT } from "./read-model/reports";
 
 export const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
-const Sku = z.string().regex(SKU_PATTERN, `must match ${SKU_PATTERN.source}`).describe("a SKU");
-const EntityId = z.string().regex(ID_PATTERN, `must match ${ID_PATTERN.source}`);
+export const Sku = z.string().regex(SKU_PATTERN, `must match ${SKU_PATTERN.source}`).describe("a SKU");
+export const EntityId = z.string().regex(ID_PATTERN, `must match ${ID_PATTERN.source}`);
 const Quantity = z.number().int().min(1).max(1_000_000);
 const Delta = z
   .number()
@@ -23,14 +19,14 @@ const Delta = z
   .max(1_000_000)
   .refine((d) => d !== 0, "must not be 0");
 const Reason = z.string().min(1).max(64);
-const Ref = z.string().min(1).max(256);
+export const Ref = z.string().min(1).max(256);
 export const IdempotencyKey = z.string().min(1).max(128);
 
 /**
  * A non-negative integer written in a query string. `openapi` is what /openapi.json shows for it: the
  * integer a client sends, with its range and default (zod's own input schema would say "a string").
  */
-function queryInteger(min: number, max: number, description: string, fallback: number) {
+export function queryInteger(min: number, max: number, description: string, fallback: number) {
   const integer = z
     .string()
     .regex(/^\d{1,16}$/, "must be a whole number")
@@ -40,7 +36,7 @@ function queryInteger(min: number, max: number, description: string, fallback: n
   return integer.default(fallback).meta({ description, openapi });
 }
 
-const Limit = queryInteger(1, 1000, "page size", 100);
+export const Limit = queryInteger(1, 1000, "page size", 100);
 
 /**
  * An ISO-8601 instant with a zone (`Z` or an offset), as milliseconds since the epoch. In UTC it must fall
@@ -154,7 +150,7 @@ export const CountsBody = z.strictObject({
   ref: Ref.optional(),
 });
 
-const Holder = z.string().min(1).max(128);
+export const Holder = z.string().min(1).max(128);
 
 const Line = z
   .strictObject({
@@ -226,46 +222,6 @@ export const ProductMovesQuery = z.strictObject({
   limit: Limit,
 });
 
-export const StockListQuery = z.strictObject({
-  after_sku: z.string().max(64).optional().describe("SKUs after this one (the previous page's next_after_sku)"),
-  limit: Limit,
-  in_stock: z
-    .enum(["true", "false"])
-    .transform((v) => v === "true")
-    .optional()
-    .describe("true: only SKUs with available > 0; false: only those with none"),
-  low: z
-    .enum(["true"])
-    .transform(() => true)
-    .optional()
-    .describe("true: only SKUs whose available is at or below their low_stock_threshold"),
-  prefix: z
-    .string()
-    .regex(SKU_PATTERN, `must match ${SKU_PATTERN.source}`)
-    .optional()
-    .describe("only SKUs starting with this"),
-  sku: z
-    .string()
-    .transform((list) => list.split(","))
-    .pipe(z.array(Sku).min(1).max(100))
-    .optional()
-    .describe("only these SKUs: 1 to 100, comma-separated"),
-  location: LocationId.optional().describe("(v1.2) the rows of this location, each with `location`"),
-  short: z
-    .enum(["true"])
-    .transform(() => true)
-    .optional()
-    .describe("(v1.2) true: only SKUs whose available is below what their backorder policy allows"),
-})
-  .refine((q) => !(q.location !== undefined && q.low === true), {
-    path: ["low"],
-    message: "low applies to a SKU's totals: it does not combine with location",
-  })
-  .refine((q) => !(q.location !== undefined && q.short === true), {
-    path: ["short"],
-    message: "short applies to a SKU's totals: it does not combine with location",
-  });
-
 // ---- incoming (contract v1.2) -----------------------------------------------------------------------------
 
 export const IncomingParams = z.strictObject({ sku: Sku, id: EntityId });
@@ -277,83 +233,6 @@ export const IncomingBody = z.strictObject({
 export const IncomingListQuery = z.strictObject({
   status: z.enum(["open", "received", "cancelled"]).optional().describe("only incoming of this status"),
 });
-
-const MOVE_CURSOR_PATTERN = /^\d{1,16}$/;
-
-export const MoveListQuery = z.strictObject({
-  sku: Sku.optional().describe("moves of this SKU"),
-  type: z.enum(MOVE_TYPES).optional().describe("moves of this type"),
-  reservation_id: EntityId.optional().describe("moves of this reservation"),
-  order_id: EntityId.optional().describe("moves of this order"),
-  ref: Ref.optional().describe("moves with this ref"),
-  location: LocationId.optional().describe("(v1.2) moves at this location, and transfers into it"),
-  actor: z
-    .string()
-    .regex(ACTOR_PATTERN, `must match ${ACTOR_PATTERN.source}`)
-    .optional()
-    .describe("(v1.2) moves made by this actor: a token's name, rpc or a bound Worker's name, or system"),
-  since: Instant.optional().describe("moves at or after this instant"),
-  until: Instant.optional().describe("moves before this instant"),
-  after: z
-    .string()
-    .regex(MOVE_CURSOR_PATTERN, "must be a cursor returned by this API")
-    .optional()
-    .describe("resume after this cursor (a move's cursor or a page's next_after)"),
-  limit: Limit,
-});
-
-const MAX_REPORT_DAYS = 366;
-const Day = z.iso.date();
-
-/** An `after` query parameter: a `next_after` this API returned, decoded; anything else is refused. */
-const cursorOf = <Key>(decode: (cursor: string) => Key | null) =>
-  z
-    .string()
-    .transform((cursor, ctx) => {
-      const key = decode(cursor);
-      if (!key) ctx.addIssue({ code: "custom", message: "must be a next_after returned by this API" });
-      return key ?? z.NEVER;
-    })
-    .optional()
-    .describe("the previous page's next_after");
-
-const ListingCursor = cursorOf(decodeListingKey);
-
-export const ReservationListQuery = z.strictObject({
-  holder: Holder.optional().describe("reservations of this holder"),
-  status: z.enum(["active", "committed", "released", "expired"]).optional().describe("reservations in this status"),
-  sku: Sku.optional().describe("reservations with a line of this SKU"),
-  after: ListingCursor,
-  limit: Limit,
-});
-
-export const OrderListQuery = z.strictObject({
-  reservation_id: EntityId.optional().describe("the order of this reservation"),
-  sku: Sku.optional().describe("orders with a line of this SKU"),
-  open: z
-    .enum(["true", "false"])
-    .transform((v) => v === "true")
-    .optional()
-    .describe("true: orders with units outstanding (committed − fulfilled − cancelled > 0); false: none"),
-  after: ListingCursor,
-  limit: Limit,
-});
-
-export const DailyReportQuery = z
-  .strictObject({
-    sku: Sku.optional().describe("one SKU's days only"),
-    from: Day.describe("first UTC day, inclusive"),
-    to: Day.describe("last UTC day, inclusive; at most 366 days after from"),
-    after: cursorOf(decodeDailyKey),
-    limit: queryInteger(1, MAX_REPORT_LIMIT, "rows per page", DEFAULT_REPORT_LIMIT),
-  })
-  .superRefine((q, ctx) => {
-    const days = (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 + 1;
-    if (days < 1) ctx.addIssue({ code: "custom", path: ["to"], message: "must not be before from" });
-    if (days > MAX_REPORT_DAYS) {
-      ctx.addIssue({ code: "custom", path: ["to"], message: `the range is over ${MAX_REPORT_DAYS} days` });
-    }
-  });
 
 export const RebuildBody = z.strictObject({
   after_sku: z.string().max(64).optional(),

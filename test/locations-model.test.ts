@@ -5,7 +5,7 @@
 // available below its policy's floor (0, −backorder_limit, or −(incoming + backorder_limit) with preorders).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { evolveAt, type Balances, type MoveDraft } from "../durable-objects/domain/ledger";
+import { evolveAt, type Balances, type MoveDraft } from "../durable-objects/domain/balances";
 import { forgetRegistry } from "../src/locations";
 import { ADMIN_TOKEN, api, ledger, putReservation, uniqueSku } from "./helpers";
 

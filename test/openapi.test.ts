@@ -149,6 +149,7 @@ describe("every response matches the document", () => {
     await call("dailyReport", `/v1/reports/daily?from=2026-01-01&to=2026-12-31&limit=5`);
     await call("resetReadModel", "/v1/admin/read-model/reset", { token: "test-write-token" });
     await call("rebuildReadModel", "/v1/admin/read-model/rebuild", { token: ADMIN_TOKEN, body: { limit: 1 } });
+    await call("health", "/v1/admin/health", { token: ADMIN_TOKEN });
     await call("resetReadModel", "/v1/admin/read-model/reset", { token: ADMIN_TOKEN, rawBody: "x".repeat(70_000) });
     const hook = await call("createWebhook", "/v1/webhooks", {
       token: ADMIN_TOKEN,

@@ -15,7 +15,7 @@ import {
   BACKLOG_FULL,
   DELIVERY_RETENTION_MS,
   MAX_PENDING_DELIVERIES,
-} from "../durable-objects/webhook/WebhookEndpoint";
+} from "../durable-objects/webhook/deliveries";
 import { createWebhook } from "../src/webhooks/subscriptions";
 import { ADMIN_TOKEN, api, capturingConsole, productStub, receive, uniqueSku, WRITE_TOKEN } from "./helpers";
 
@@ -84,7 +84,7 @@ async function interceptEvents(sku: string, send: (body: unknown[], forward: (bo
     const outbox = (instance as { events: { queue: Queue } }).events;
     const real = outbox.queue;
     outbox.queue = { ...real, send: (body: unknown[], options?: QueueSendOptions) => send(body, (b) => real.send(b, options)) } as unknown as Queue;
-    (instance as { sendOutboxes(): void }).sendOutboxes = () => {};
+    (instance as { commands: { sendOutboxes(): void } }).commands.sendOutboxes = () => {};
   });
 }
 

@@ -140,6 +140,7 @@ const ROUTES: Route[] = [
   { method: "DELETE", pattern: "/v1/bundles/:sku", scope: "write", seller: false, request: (s) => ({ path: `/v1/bundles/KIT-${s}` }) },
   adminOnly("POST", "/v1/admin/read-model/reset", "/v1/admin/read-model/reset"),
   adminOnly("POST", "/v1/admin/read-model/rebuild", "/v1/admin/read-model/rebuild"),
+  adminOnly("GET", "/v1/admin/health", "/v1/admin/health"),
   adminOnly("POST", "/v1/webhooks", "/v1/webhooks"),
   adminOnly("GET", "/v1/webhooks", "/v1/webhooks"),
   adminOnly("GET", "/v1/webhooks/:id", "/v1/webhooks/wh-none"),

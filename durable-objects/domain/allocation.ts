@@ -4,7 +4,7 @@
  * if none does, it is split over the locations in that order. A shrink gives back from the last allocation
  * first, so what a hold grew by is exactly what a shrink of the same size releases.
  */
-import type { Allocation } from "./ledger";
+import type { Allocation } from "./balances";
 
 /** `quantity` over `order` by what `free` says each location can give, or null when they cannot together. */
 export function allocate(quantity: number, free: (location: string) => number, order: readonly string[]): Allocation[] | null {

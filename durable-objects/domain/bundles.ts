@@ -3,7 +3,7 @@
  * keeps the definitions, the edge that expands cart lines, the reservation that holds each SKU once, and the
  * order that fulfils, cancels and returns a bundle line as its components.
  */
-import type { Allocation } from "./ledger";
+import type { Allocation } from "./balances";
 
 export const MAX_COMPONENTS = 20;
 

@@ -1,5 +1,5 @@
 /** The public objects of API.md, shared by the Worker, the RPC entrypoint and the Durable Objects. */
-import type { MoveType } from "./ledger";
+import type { MoveType } from "./balances";
 
 export interface Move {
   sku: string;

@@ -3,7 +3,8 @@
  * and what a receipt against them does. Every change of the SKU's incoming total is a move (`expected`,
  * `expected_cancelled`, or the `received` move that names the incoming), so the ledger tells it.
  */
-import type { At, Decision, MoveDraft, Refusal } from "./ledger";
+import type { At, Decision, Refusal } from "./ledger";
+import type { MoveDraft } from "./balances";
 import { move } from "./move-draft";
 
 export type IncomingStatus = "open" | "received" | "cancelled";

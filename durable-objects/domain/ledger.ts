@@ -7,65 +7,8 @@ import { allocateBeyond, mergeAllocations, releaseFromLast } from "./allocation"
 import { decideIncoming, receiptAgainst, type IncomingCommand, type IncomingRecord } from "./incoming";
 import { move } from "./move-draft";
 import { backorderRoom, type StockPolicy } from "./policy";
-
-export const MOVE_TYPES = [
-  "received",
-  "adjusted",
-  "reserved",
-  "released",
-  "committed",
-  "cancelled",
-  "fulfilled",
-  "returned",
-  "transferred",
-  "expected",
-  "expected_cancelled",
-] as const;
-export type MoveType = (typeof MOVE_TYPES)[number];
-
-const RELEASE_REASONS = ["updated", "cancelled", "expired", "rolled_back"] as const;
-export type ReleaseReason = (typeof RELEASE_REASONS)[number];
-
-/** The three stored balances; `available` is always derived from them. */
-export interface Balances {
-  on_hand: number;
-  reserved: number;
-  committed: number;
-}
-
-/** Balances plus the seq of the last move (0 before the first) and (v1.2) the units incoming, not yet received. */
-export interface Snapshot extends Balances {
-  version: number;
-  incoming: number;
-}
-
-/** (v1.2) Balances at each location the SKU ever had a move at. Their sums are the snapshot's. */
-export type LocationBalances = ReadonlyMap<string, Balances>;
-
-/** A part of a quantity at one location. */
-export interface Allocation {
-  location: string;
-  quantity: number;
-}
-
-/** A move as decided, before the ledger gives it a seq, a time and its balances. */
-export interface MoveDraft {
-  type: MoveType;
-  /** Positive, except for `adjusted`, where it is the signed delta. */
-  quantity: number;
-  reservation_id: string | null;
-  order_id: string | null;
-  reason: string | null;
-  ref: string | null;
-  /** Where it happens. */
-  location: string;
-  /** Where a transfer takes the units; null otherwise. */
-  to_location: string | null;
-  /** (v1.2) The incoming an `expected`, `expected_cancelled` or `received` move concerns; null otherwise. */
-  incoming_id: string | null;
-  /** (v1.2) What the move changes of the SKU's incoming units (a receipt takes at most what was left open). */
-  incoming_delta: number;
-}
+import { available, balancesAt, type Allocation, type LocationBalances, type MoveDraft, type ReleaseReason, type Snapshot } from "./balances";
+import { orderStepMoves } from "./order-steps";
 
 /** A reservation's hold on this SKU; quantity 0 means it holds nothing (the record is gone). */
 export interface Hold {
@@ -218,24 +161,6 @@ export type Decision =
   | { ok: true; moves: MoveDraft[]; hold?: Hold; line?: CommittedLine; incoming?: IncomingRecord }
   | { ok: false; refusal: Refusal };
 
-export const EMPTY_SNAPSHOT: Snapshot = Object.freeze({
-  on_hand: 0,
-  reserved: 0,
-  committed: 0,
-  version: 0,
-  incoming: 0,
-});
-
-export function available(b: Balances): number {
-  return b.on_hand - b.reserved - b.committed;
-}
-
-
-const NO_BALANCES: Balances = Object.freeze({ on_hand: 0, reserved: 0, committed: 0 });
-
-/** The balances at `location` (zeros where the SKU never had a move). */
-export const balancesAt = (at: LocationBalances, location: string): Balances => at.get(location) ?? NO_BALANCES;
-
 const accept = (moves: MoveDraft[] = [], records: { hold?: Hold; line?: CommittedLine; incoming?: IncomingRecord } = {}): Decision => ({
   ok: true,
   moves,
@@ -319,7 +244,9 @@ export function decide(state: SkuState, command: Command): Decision {
 
     case "apply_order_totals":
       if (!line) return refuse({ code: "no_order_line", order_id: command.order_id });
-      return applyOrderTotals(at, line, command.target, command.location);
+      const steps = orderStepMoves(at, line, command.target, command.location);
+      if (!steps.ok) return refuse(steps.refusal);
+      return steps.line === null ? accept() : accept(steps.moves, { line: steps.line });
   }
 }
 
@@ -408,144 +335,4 @@ function allocationMoves(reservation_id: string, current: readonly Allocation[],
     .filter((a) => a.quantity > (before.get(a.location) ?? 0))
     .map((a) => move("reserved", a.quantity - (before.get(a.location) ?? 0), a.location, { reservation_id }));
   return [...released, ...reserved];
-}
-
-export type OrderStep = "cancelled" | "fulfilled" | "returned";
-
-/**
- * Target totals as cancel, fulfil and return moves, at the location named or spread over the line's
- * allocations in order (returns: where the units were fulfilled from, first first), each checked against the
- * balances at its location before it.
- */
-function applyOrderTotals(at: LocationBalances, line: CommittedLine, wanted: OrderTotals, named: string | null): Decision {
-  const target: OrderTotals = {
-    fulfilled: Math.max(line.fulfilled, wanted.fulfilled),
-    cancelled: Math.max(line.cancelled, wanted.cancelled),
-    returned: Math.max(line.returned, wanted.returned),
-  };
-  if (target.fulfilled + target.cancelled > line.committed) {
-    return refuse({
-      code: "quantity_exceeds_order",
-      requested: target.fulfilled + target.cancelled,
-      limit: line.committed,
-    });
-  }
-  if (target.returned > target.fulfilled) {
-    return refuse({ code: "quantity_exceeds_order", requested: target.returned, limit: target.fulfilled });
-  }
-  const ids = { reservation_id: line.reservation_id, order_id: line.order_id };
-  const moves: MoveDraft[] = [];
-  const balances = new Map(at);
-  let allocations = line.allocations.map((a) => ({ ...a }));
-  const steps: Array<[OrderStep, number]> = [
-    ["cancelled", target.cancelled - line.cancelled],
-    ["fulfilled", target.fulfilled - line.fulfilled],
-    ["returned", target.returned - line.returned],
-  ];
-  for (const [type, quantity] of steps) {
-    if (quantity === 0) continue;
-    const spread = spreadOrderStep(type, quantity, allocations, named);
-    if (!spread.ok) return refuse(spread.refusal);
-    allocations = spread.allocations;
-    for (const part of spread.parts) {
-      const here = balancesAt(balances, part.location);
-      if (type === "fulfilled" && part.quantity > here.on_hand) {
-        return refuse({ code: "insufficient_stock", requested: part.quantity, available: Math.max(here.on_hand, 0), location: part.location });
-      }
-      const limit = type === "returned" ? Number.POSITIVE_INFINITY : here.committed;
-      if (part.quantity > limit) return refuse({ code: "quantity_exceeds_order", requested: part.quantity, limit });
-      const m = move(type, part.quantity, part.location, ids);
-      balances.set(part.location, evolve(here, m));
-      moves.push(m);
-    }
-  }
-  if (moves.length === 0) return accept();
-  return accept(moves, { line: { ...line, ...target, allocations } });
-}
-
-/**
- * Where one order step's units go: the named location, or over the allocations in order (returns: where the
- * units were fulfilled from, first first). The Order object and the SKU's object both use it, so the
- * allocations an order shows are the ones the product applied.
- */
-export function spreadOrderStep(
-  type: OrderStep,
-  quantity: number,
-  allocations: LocationTotals[],
-  named: string | null,
-): { ok: true; parts: Allocation[]; allocations: LocationTotals[] } | { ok: false; refusal: Refusal } {
-  // What each location's share of the line can still take of this step.
-  const room = (a: LocationTotals) =>
-    type === "returned" ? a.fulfilled - a.returned : a.committed - a.fulfilled - a.cancelled;
-  const next = allocations.map((a) => ({ ...a }));
-  const parts: Allocation[] = [];
-  if (named !== null && type === "returned") {
-    // Units may come back to any location; the line records them there.
-    let share = next.find((a) => a.location === named);
-    if (!share) next.push((share = { location: named, committed: 0, fulfilled: 0, cancelled: 0, returned: 0 }));
-    share.returned += quantity;
-    return { ok: true, parts: [{ location: named, quantity }], allocations: next };
-  }
-  let left = quantity;
-  for (const share of next) {
-    if (left === 0) break;
-    if (named !== null && share.location !== named) continue;
-    const take = Math.min(left, room(share));
-    if (take <= 0) continue;
-    share[type] += take;
-    parts.push({ location: share.location, quantity: take });
-    left -= take;
-  }
-  if (left > 0) {
-    const limit = allocations.filter((a) => named === null || a.location === named).reduce((sum, a) => sum + Math.max(room(a), 0), 0);
-    return { ok: false, refusal: { code: "quantity_exceeds_order", requested: quantity, limit } };
-  }
-  return { ok: true, parts, allocations: next };
-}
-
-/** The snapshot after `moves`, each taking the next seq. */
-export function fold(state: Snapshot, moves: readonly MoveDraft[]): Snapshot {
-  return moves.reduce<Snapshot>(
-    (s, m) => ({ ...evolve(s, m), version: s.version + 1, incoming: s.incoming + m.incoming_delta }),
-    state,
-  );
-}
-
-/** The totals after one move (a transfer leaves them as they were). */
-export function evolve(b: Balances, m: MoveDraft): Balances {
-  const q = m.quantity;
-  switch (m.type) {
-    case "received":
-    case "returned":
-    case "adjusted":
-      return { ...b, on_hand: b.on_hand + q };
-    case "reserved":
-      return { ...b, reserved: b.reserved + q };
-    case "released":
-      return { ...b, reserved: b.reserved - q };
-    case "committed":
-      return { ...b, reserved: b.reserved - q, committed: b.committed + q };
-    case "cancelled":
-      return { ...b, committed: b.committed - q };
-    case "fulfilled":
-      return { ...b, on_hand: b.on_hand - q, committed: b.committed - q };
-    case "transferred":
-    case "expected":
-    case "expected_cancelled":
-      return b;
-  }
-}
-
-/** The balances by location after one move: a transfer takes on_hand from one to the other. */
-export function evolveAt(at: LocationBalances, m: MoveDraft): Map<string, Balances> {
-  const next = new Map(at);
-  const here = balancesAt(at, m.location);
-  if (m.type === "transferred") {
-    const there = balancesAt(at, m.to_location!);
-    next.set(m.location, { ...here, on_hand: here.on_hand - m.quantity });
-    next.set(m.to_location!, { ...there, on_hand: there.on_hand + m.quantity });
-  } else {
-    next.set(m.location, evolve(here, m));
-  }
-  return next;
 }

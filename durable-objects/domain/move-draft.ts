@@ -1,5 +1,5 @@
 /** A decided move with every field the decider does not set left empty: one builder for every rule module. */
-import type { MoveDraft, MoveType } from "./ledger";
+import type { MoveDraft, MoveType } from "./balances";
 
 export function move(type: MoveType, quantity: number, location: string, fields: Partial<MoveDraft> = {}): MoveDraft {
   return {

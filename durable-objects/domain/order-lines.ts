@@ -4,7 +4,7 @@
  */
 import type { Component } from "./bundles";
 import type { OrderLine, RequestedLine } from "./contract";
-import { spreadOrderStep, type OrderStep } from "./ledger";
+import { spreadOrderStep, type OrderStep } from "./order-steps";
 
 export type OrderAction = "fulfil" | "cancel" | "return";
 

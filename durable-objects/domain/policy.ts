@@ -3,7 +3,7 @@
  * units too. Pure arithmetic over the balances by location, shared by the hold decider (what a hold may
  * take), the Stock object (`available_to_promise`) and the read model (`short`).
  */
-import type { Balances, LocationBalances } from "./ledger";
+import type { Balances, LocationBalances } from "./balances";
 
 export interface StockPolicy {
   /** Units that reservations may take beyond the shelf (0: none). */

@@ -4,7 +4,7 @@
  * made, all three recorded in the move's own transaction, so an event is decided once and never lost.
  */
 import type { Move, StockTotals } from "./contract";
-import type { MoveType } from "./ledger";
+import type { MoveType } from "./balances";
 
 export const STOCK_EVENT_TYPES = ["stock.out_of_stock", "stock.back_in_stock", "stock.low", "stock.short", "stock.changed"] as const;
 export type StockEventType = (typeof STOCK_EVENT_TYPES)[number];

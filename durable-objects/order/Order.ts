@@ -21,37 +21,11 @@ import { attempt, requireAll } from "../shared/calls";
 import { Coordinator } from "../shared/coordinator";
 import { orderListingStatements } from "./listing-sql";
 import { ORDER_SCHEMA } from "./schema";
-import { planBundledAction, plainParts, shelfShortfalls, type BundleOrderLine, type BundledPlan, type OrderAction } from "../domain/order-lines";
+import { planBundledAction, plainParts, shelfShortfalls, type BundleOrderLine, type OrderAction } from "../domain/order-lines";
 import type { Component } from "../domain/bundles";
 import { clock } from "../shared/clock";
 import { SYSTEM_ACTOR, type Actor } from "../domain/actors";
-
-interface Header {
-  order_id: string;
-  reservation_id: string;
-  opened: number;
-  created_at_ms: number;
-  updated_at_ms: number;
-  [column: string]: SqlStorageValue;
-}
-
-/**
- * Totals each product must reach for this order, written before the first product call, with (v1.2) the
- * location the request named for that SKU (null: over the line's allocations).
- */
-interface TotalsIntent {
-  /** (v1.2) `previous`: the line before this action, put back if its product refuses it (intents from before have none). */
-  lines: Array<OrderLine & { location?: string | null; previous?: OrderLine }>;
-  /** (v1.2) Who asked for the action: its moves are recorded as theirs (intents from before: `system`). */
-  actor?: Actor;
-}
-
-/** A bundle line as the reservation committed it. */
-export interface CommittedBundle {
-  sku: string;
-  quantity: number;
-  components: Component[];
-}
+import { refusalOf, type CommittedBundle, type Header, type TotalsIntent } from "./intents";
 
 export class Order extends Coordinator<TotalsIntent> {
   constructor(ctx: DurableObjectState, env: ObjectBindings) {
@@ -349,12 +323,4 @@ export class Order extends Coordinator<TotalsIntent> {
       updated_at: isoInstant(header.updated_at_ms),
     };
   }
-}
-
-/** A plan's refusal: lines over what the order allows, or one SKU's units asked of two places. */
-function refusalOf(action: OrderAction, plan: Extract<BundledPlan, { ok: false }>): Outcome<never> {
-  if ("excess" in plan) return fail("quantity_exceeds_order", `the order does not allow that ${action}`, { lines: plan.excess });
-  return fail("invalid_request", `lines that ${action} units of ${plan.locations} name different locations`, {
-    issues: [{ path: "lines", message: `every line with units of ${plan.locations} must name the same location, or none` }],
-  });
 }

@@ -12,124 +12,33 @@ import type { ObjectBindings } from "../bindings";
 import {
   fail,
   succeed,
-  type ApiError,
   type IdempotencyToken,
   type MovesPage,
-  isoInstant,
   type MoveWithStock,
   type SkuSettings,
   type OrderLine,
   type Outcome,
   type Stock,
 } from "../domain/contract";
-import {
-  decide,
-  type Allocation,
-  type At,
-  type CommittedLine,
-  type Command,
-  type Hold,
-  type HoldPlace,
-  type OrderTotals,
-  type ReleaseReason,
-} from "../domain/ledger";
+import type { Command, Hold, HoldPlace, OrderTotals } from "../domain/ledger";
+import type { ReleaseReason } from "../domain/balances";
 import { DEFAULT_LOCATION } from "../domain/locations";
-import { SYSTEM_ACTOR, type Actor } from "../domain/actors";
-import { refusalToError } from "../domain/refusals";
-import { describeError, failureOf } from "../shared/calls";
+import type { Actor } from "../domain/actors";
 import { IdempotencyStore } from "../shared/idempotency";
-import { transactSync } from "../shared/memory";
 import { Schedule } from "../shared/schedule";
-import { HoldsStore, LEGACY_HOLD_DEADLINE } from "./holds-store";
-import { emptyStock, LedgerStore, type Appended } from "./ledger-store";
+import { HoldsStore } from "./holds-store";
+import { emptyStock, LedgerStore } from "./ledger-store";
 import { EventOutbox } from "./event-outbox";
 import { Projector } from "./projector";
 import { LagReport } from "./lag-report";
 import { productStockSchema } from "./schema";
-import { SettingsStore, type Settings, type SettingsPatch } from "./settings-store";
+import { atOf, type AdjustInput, type CountInput, type CountResult, type HoldResult, type IncomingInput, type ReceiveInput, type TransferInput } from "./command-inputs";
+import { CommandRunner, NO_MOVES } from "./command-runner";
+import { firstMoveWithStock, lineOf, notFound, settingsView } from "./views";
+import { SettingsStore, type SettingsPatch } from "./settings-store";
 import { IncomingStore, incomingView, type Incoming } from "./incoming-store";
 import type { IncomingStatus } from "../domain/incoming";
 import { clock } from "../shared/clock";
-
-export interface ReceiveInput {
-  quantity: number;
-  reason?: string | undefined;
-  ref?: string | undefined;
-  /** (v1.2) A location the edge checked against the registry; absent: `default` (or the incoming's). */
-  location?: string | undefined;
-  /** (v1.2) The incoming the receipt counts against. */
-  incoming_id?: string | undefined;
-}
-
-export interface AdjustInput {
-  delta: number;
-  reason: string;
-  ref?: string | undefined;
-  expected_version?: number | undefined;
-  location?: string | undefined;
-  /** (v1.2) Lets the adjust take available below 0 (the SKU is then short). */
-  allow_short?: boolean | undefined;
-}
-
-/** (v1.2) PUT …/incoming/:id. */
-export interface IncomingInput {
-  quantity: number;
-  expected_at_ms: number;
-  location?: string | undefined;
-}
-
-export interface CountInput {
-  on_hand: number;
-  reason?: string | undefined;
-  ref?: string | undefined;
-  expected_version?: number | undefined;
-  location?: string | undefined;
-}
-
-export interface TransferInput {
-  from: string;
-  to: string;
-  quantity: number;
-  reason?: string | undefined;
-  ref?: string | undefined;
-  expected_version?: number | undefined;
-}
-
-/** Where an operator's command acts: the location it names, or `default`. */
-const atOf = (location: string | undefined): At => ({ location: location ?? DEFAULT_LOCATION, named: location !== undefined });
-
-/** A stocktake's answer: the move it made (null when the count equalled on_hand) and the stock after. */
-export interface CountResult {
-  move: MoveWithStock["move"] | null;
-  stock: Stock;
-}
-
-export interface HoldResult {
-  sku: string;
-  held: number;
-  /** (v1.2) Where it is held, in allocation order. */
-  allocations: Allocation[];
-}
-
-/** An Idempotency-Key's token, and the operation it was sent to (keys are scoped by it). */
-interface KeyedRequest {
-  scope: string;
-  token: IdempotencyToken;
-}
-
-/**
- * What a command left behind: the moves appended, the stock after them, and the hold, line and (v1.2)
- * incoming it names (with the incoming as it was before).
- */
-interface Applied extends Appended {
-  hold: Hold | null;
-  line: CommittedLine | null;
-  incoming: Incoming | null;
-  incomingExisted: boolean;
-}
-
-/** The actor of a command that never makes a move (a commit's prepare and abort pin and unpin a hold). */
-const NO_MOVES: Actor = SYSTEM_ACTOR;
 
 export class ProductStock extends DurableObject<ObjectBindings> {
   private readonly schema: ReturnType<typeof productStockSchema>;
@@ -141,6 +50,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
   private readonly events: EventOutbox;
   private readonly settings: SettingsStore;
   private readonly incoming: IncomingStore;
+  private readonly commands: CommandRunner;
 
   constructor(ctx: DurableObjectState, env: ObjectBindings) {
     super(ctx, env);
@@ -153,6 +63,8 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     this.holds = new HoldsStore(ctx.storage.sql, this.schedule);
     this.projector = new Projector(ctx.storage, this.schedule, env, this.ledger, this.settings, new LagReport(env, "projection"));
     this.events = new EventOutbox(ctx.storage, this.schedule, env.STOCK_EVENTS, this.ledger, new LagReport(env, "events"));
+    const { schedule, idempotency, ledger, holds, projector, events, settings, incoming } = this;
+    this.commands = new CommandRunner(ctx, this.schema, { schedule, idempotency, ledger, holds, projector, events, settings, incoming });
   }
 
   // ---- operator commands -------------------------------------------------------------------------
@@ -166,7 +78,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
       at: atOf(input.location),
       incoming_id: input.incoming_id ?? null,
     };
-    return this.run(sku, command, actor, firstMoveWithStock, idem && { scope: "receive", token: idem });
+    return this.commands.run(sku, command, actor, firstMoveWithStock, idem && { scope: "receive", token: idem });
   }
 
   async adjust(sku: string, input: AdjustInput, idem: IdempotencyToken | null, actor: Actor): Promise<Outcome<MoveWithStock>> {
@@ -179,7 +91,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
       at: atOf(input.location),
       allow_short: input.allow_short ?? false,
     };
-    return this.run(sku, command, actor, firstMoveWithStock, idem && { scope: "adjust", token: idem });
+    return this.commands.run(sku, command, actor, firstMoveWithStock, idem && { scope: "adjust", token: idem });
   }
 
   // ---- incoming (contract v1.2) ------------------------------------------------------------------
@@ -193,13 +105,13 @@ export class ProductStock extends DurableObject<ObjectBindings> {
       location: input.location ?? DEFAULT_LOCATION,
       expected_at_ms: input.expected_at_ms,
     };
-    const put = await this.run(sku, command, actor, ({ incoming, incomingExisted }) => ({ incoming: incoming!, created: !incomingExisted }));
+    const put = await this.commands.run(sku, command, actor, ({ incoming, incomingExisted }) => ({ incoming: incoming!, created: !incomingExisted }));
     return put.ok ? { ok: true, value: put.value.incoming, created: put.value.created } : put;
   }
 
   /** Cancels what an incoming has not yet received: one `expected_cancelled` move. */
   async cancelIncoming(sku: string, id: string, actor: Actor): Promise<Outcome<Incoming>> {
-    return this.run(sku, { type: "cancel_incoming", incoming_id: id }, actor, ({ incoming }) => incoming!);
+    return this.commands.run(sku, { type: "cancel_incoming", incoming_id: id }, actor, ({ incoming }) => incoming!);
   }
 
   async getIncoming(sku: string, id: string): Promise<Outcome<Incoming>> {
@@ -222,7 +134,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
       ref: input.ref ?? null,
       expected_version: input.expected_version ?? null,
     };
-    return this.run(sku, command, actor, firstMoveWithStock, idem && { scope: "transfer", token: idem });
+    return this.commands.run(sku, command, actor, firstMoveWithStock, idem && { scope: "transfer", token: idem });
   }
 
   /**
@@ -246,7 +158,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
       expected_version: input.expected_version ?? null,
       at: atOf(input.location),
     };
-    const outcome = await this.run(
+    const outcome = await this.commands.run(
       sku,
       command,
       actor,
@@ -279,7 +191,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
       expires_at_ms: deadlineMs,
       release_reason: reason,
     };
-    return this.run(sku, command, actor, ({ hold }) => ({ sku, held: quantity, allocations: hold?.allocations ?? [] }));
+    return this.commands.run(sku, command, actor, ({ hold }) => ({ sku, held: quantity, allocations: hold?.allocations ?? [] }));
   }
 
   /** (v1.2) What a reservation holds here and where (null when it holds nothing). */
@@ -294,7 +206,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
    */
   async prepareCommit(sku: string, reservationId: string, orderId: string, quantity: number): Promise<Outcome<HoldResult>> {
     const command: Command = { type: "prepare_commit", reservation_id: reservationId, order_id: orderId, quantity };
-    return this.run(sku, command, NO_MOVES, ({ line, hold }) =>
+    return this.commands.run(sku, command, NO_MOVES, ({ line, hold }) =>
       line?.reservation_id === reservationId
         ? { sku, held: line.committed, allocations: line.allocations.map((a) => ({ location: a.location, quantity: a.committed })) }
         : { sku, held: quantity, allocations: hold?.allocations ?? [] },
@@ -304,13 +216,13 @@ export class ProductStock extends DurableObject<ObjectBindings> {
   /** Undoes `prepareCommit`: the hold's deadline applies again. */
   async abortCommit(sku: string, reservationId: string, orderId: string, deadlineMs: number): Promise<Outcome<HoldResult>> {
     const command: Command = { type: "abort_commit", reservation_id: reservationId, order_id: orderId, expires_at_ms: deadlineMs };
-    return this.run(sku, command, NO_MOVES, ({ hold }) => ({ sku, held: hold?.quantity ?? 0, allocations: hold?.allocations ?? [] }));
+    return this.commands.run(sku, command, NO_MOVES, ({ hold }) => ({ sku, held: hold?.quantity ?? 0, allocations: hold?.allocations ?? [] }));
   }
 
   /** Second phase: the pinned hold becomes the order's committed quantity. Idempotent by order id. */
   async commit(sku: string, reservationId: string, orderId: string, actor: Actor): Promise<Outcome<OrderLine>> {
     const command: Command = { type: "commit", reservation_id: reservationId, order_id: orderId };
-    return this.run(sku, command, actor, ({ line }) => lineOf(sku, line!));
+    return this.commands.run(sku, command, actor, ({ line }) => lineOf(sku, line!));
   }
 
   /**
@@ -325,7 +237,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     location: string | null = null,
   ): Promise<Outcome<OrderLine>> {
     const command: Command = { type: "apply_order_totals", order_id: orderId, target, location };
-    return this.run(sku, command, actor, ({ line }) => lineOf(sku, line!));
+    return this.commands.run(sku, command, actor, ({ line }) => lineOf(sku, line!));
   }
 
   // ---- settings (contract v1.1) -------------------------------------------------------------------
@@ -339,7 +251,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
   async putSettings(sku: string, patch: SettingsPatch): Promise<Outcome<SkuSettings>> {
     this.schema.ensure();
     const now = clock.now();
-    const stored = this.transactSync(() => {
+    const stored = this.commands.transactSync(() => {
       const stored = this.settings.put(patch, now);
       this.projector.noteSettingsChanged(now);
       return stored;
@@ -356,15 +268,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
    * ledger, so a SKU that has moves never becomes a bundle, and a bundle never takes a move.
    */
   async markBundle(sku: string, bundle: boolean): Promise<Outcome<{ sku: string; bundle: boolean }>> {
-    if (!bundle && !this.settings.current().bundle) return succeed({ sku, bundle });
-    this.schema.ensure();
-    const refused = this.transactSync(() => {
-      if (bundle && this.ledger.state().sku !== null) return true;
-      this.settings.put({ bundle }, clock.now());
-      return false;
-    });
-    if (refused) return fail("conflict", `${sku} has moves, so it cannot become a bundle`);
-    return succeed({ sku, bundle });
+    return this.commands.markBundle(sku, bundle);
   }
 
   /** Does nothing: the benchmark's ceiling for one call to a Durable Object. */
@@ -394,129 +298,17 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     return succeed(this.ledger.page(afterSeq, limit));
   }
 
-  // ---- the one command runner --------------------------------------------------------------------
-
-  /**
-   * Runs a command in one synchronous transaction (no await inside, so nothing interleaves between the read
-   * and the write): recall a keyed retry, load the state the command names, decide, store, remember.
-   * Afterwards arms the alarm and starts the flush to D1 when moves were appended.
-   */
-  private async run<T>(
-    sku: string,
-    command: Command,
-    actor: Actor,
-    reply: (after: Applied) => T,
-    idem: KeyedRequest | null = null,
-  ): Promise<Outcome<T>> {
-    this.schema.ensure();
-    let ran: { outcome: Outcome<T>; moved: boolean };
-    try {
-      ran = this.transactSync(() => this.runOnce(sku, command, actor, reply, idem));
-    } catch (err) {
-      // Rolled back whole: nothing was stored. The caller hears it as an outcome, like every failure.
-      console.error(`${command.type} on ${sku} failed and was rolled back: ${describeError(err)}`);
-      return failureOf(err);
-    }
-    await this.schedule.arm();
-    if (ran.moved) this.sendOutboxes();
-    return ran.outcome;
-  }
-
-  /** The body of `run`'s transaction: a keyed retry answers as before; anything else is decided now. */
-  private runOnce<T>(
-    sku: string,
-    command: Command,
-    actor: Actor,
-    reply: (after: Applied) => T,
-    idem: KeyedRequest | null,
-  ): { outcome: Outcome<T>; moved: boolean } {
-    const now = clock.now();
-    const prior = idem ? this.idempotency.recall<T>(idem.scope, idem.token, now) : null;
-    if (prior) return { outcome: prior, moved: false };
-    const result = this.apply(sku, command, actor, now);
-    const outcome: Outcome<T> = result.ok ? succeed(reply(result.applied)) : result;
-    if (idem) this.idempotency.remember(idem.scope, idem.token, outcome, now);
-    return { outcome, moved: result.ok && result.applied.moves.length > 0 };
-  }
-
-  /** Load → decide → store, inside the caller's transaction. */
-  private apply(sku: string, command: Command, actor: Actor, now: number): { ok: true; applied: Applied } | { ok: false; error: ApiError } {
-    const ledger = this.ledger.state();
-    const hold = "reservation_id" in command ? this.holds.holdOf(command.reservation_id) : null;
-    const line = "order_id" in command ? this.holds.lineOf(command.order_id) : null;
-    const incomingId = "incoming_id" in command ? command.incoming_id : null;
-    const incoming = incomingId === null ? null : this.incoming.get(incomingId);
-    const policy = this.settings.policy();
-    const bundle = this.settings.current().bundle;
-    const decision = decide({ stock: ledger, at: ledger.at, hold, line, policy, incoming, bundle }, command);
-    if (!decision.ok) return { ok: false, error: refusalToError(sku, decision.refusal) };
-    const appended = this.ledger.append(sku, ledger, decision.moves, now, this.settings.current().low_stock_threshold, actor);
-    if (appended.moves.length > 0) {
-      this.projector.noteAppended(now);
-      this.events.noteAppended(now);
-    }
-    if (decision.hold) this.holds.put(decision.hold);
-    if (decision.line) this.holds.putLine(decision.line);
-    const storedIncoming = decision.incoming ? this.incoming.put(decision.incoming, now) : incoming;
-    const after = decision.hold ?? hold;
-    return {
-      ok: true,
-      applied: {
-        ...appended,
-        hold: after && after.quantity > 0 ? after : null,
-        line: decision.line ?? line,
-        incoming: storedIncoming && incomingView(sku, storedIncoming),
-        incomingExisted: incoming !== null,
-      },
-    };
-  }
-
   // ---- alarm: projection retries and hold deadlines ----------------------------------------------
 
   override async alarm(): Promise<void> {
     this.schedule.fired();
     if (!this.schema.exists) return;
-    this.releaseExpiredHolds();
+    this.commands.releaseExpiredHolds();
     // A send is always safe to run early, so every ring tries both outboxes.
     await Promise.all([this.projector.flush(), this.events.flush()]);
     this.projector.settle();
     this.events.settle();
     await this.schedule.arm();
-  }
-
-  /** Releases, as expired, every unpinned hold whose own deadline has passed, and schedules the next. */
-  private releaseExpiredHolds(): void {
-    const sku = this.ledger.sku();
-    this.transactSync(() => {
-      const now = clock.now();
-      for (const entry of this.schedule.dueBy(now)) {
-        if (entry.kind === LEGACY_HOLD_DEADLINE) this.schedule.remove(entry.kind, entry.key);
-      }
-      if (sku) {
-        for (const hold of this.holds.dueBy(now)) {
-          this.apply(sku, { type: "expire", reservation_id: hold.reservation_id, now_ms: now }, SYSTEM_ACTOR, now);
-        }
-      }
-      this.holds.rescheduleDeadlines();
-    });
-  }
-
-  /**
-   * One synchronous transaction. The stores keep what they read in memory; if the transaction fails, its
-   * writes are rolled back and so is their memory.
-   */
-  private transactSync<T>(body: () => T): T {
-    return transactSync(
-      this.ctx.storage,
-      [this.ledger, this.holds, this.schedule, this.projector, this.events, this.settings],
-      body,
-    );
-  }
-
-  /** Starts sending new moves to D1 and their events to the queue; the alarm retries what fails. */
-  private sendOutboxes(): void {
-    this.ctx.waitUntil(this.projector.flush("command"));
-    this.ctx.waitUntil(this.events.flush("command"));
   }
 
   // ---- projection to D1 --------------------------------------------------------------------------
@@ -551,26 +343,3 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     return succeed({ sku: stock.sku, moves: stock.version });
   }
 }
-
-function notFound(sku: string): { ok: false; error: ApiError } {
-  return fail("not_found", `no moves recorded for SKU ${sku}`);
-}
-
-const settingsView = (sku: string, s: Settings): SkuSettings => ({
-  sku,
-  low_stock_threshold: s.low_stock_threshold,
-  backorder_limit: s.backorder_limit,
-  preorder: s.preorder,
-  updated_at: s.updated_at_ms === null ? null : isoInstant(s.updated_at_ms),
-});
-
-const firstMoveWithStock = ({ moves, stock }: Appended): MoveWithStock => ({ move: moves[0]!, stock });
-
-const lineOf = (sku: string, l: CommittedLine): OrderLine => ({
-  sku,
-  committed: l.committed,
-  fulfilled: l.fulfilled,
-  cancelled: l.cancelled,
-  returned: l.returned,
-  allocations: l.allocations,
-});

@@ -6,16 +6,7 @@
  * else writes them); `forget` drops them after a failed transaction.
  */
 import { isoInstant, type LocationStock, type Move, type MovesPage, type Stock } from "../domain/contract";
-import {
-  available,
-  EMPTY_SNAPSHOT,
-  evolve,
-  evolveAt,
-  type Balances,
-  type LocationBalances,
-  type MoveDraft,
-  type Snapshot,
-} from "../domain/ledger";
+import { available, EMPTY_SNAPSHOT, evolve, evolveAt, type Balances, type LocationBalances, type MoveDraft, type Snapshot } from "../domain/balances";
 import { DEFAULT_LOCATION } from "../domain/locations";
 import { availableToPromise, type StockPolicy } from "../domain/policy";
 import type { LazySchema } from "../shared/migrate";

@@ -11,66 +11,35 @@ import {
   internal,
   succeed,
   unavailable,
-  type ApiError,
   type IdempotencyToken,
   type Outcome,
   type Reservation as ReservationView,
-  type ReservationStatus,
 } from "../domain/contract";
 import type { ObjectBindings } from "../bindings";
-import type { Allocation, HoldPlace, ReleaseReason } from "../domain/ledger";
+import type { HoldPlace } from "../domain/ledger";
+import type { Allocation, ReleaseReason } from "../domain/balances";
 import { DEFAULT_LOCATION } from "../domain/locations";
-import { planChange, type ChangePlan, type HoldChange } from "../domain/reservation-plan";
+import { planChange } from "../domain/reservation-plan";
 import { attempt, requireAll, worstOf } from "../shared/calls";
 import { Coordinator } from "../shared/coordinator";
 import { reservationListingStatements } from "./listing-sql";
 import { heldLines, holdsOf, ReservationRecords, viewOf, withAllocations, type RecordLine, type ReservationRecord } from "./record";
-import type { BundledLine } from "../domain/bundles";
 import { RESERVATION_SCHEMA } from "./schema";
 import { clock } from "../shared/clock";
 import { SYSTEM_ACTOR, type Actor } from "../domain/actors";
-
-/**
- * How long a product keeps a hold past the reservation's `expires_at` before releasing it on its own.
- * The coordinator releases at `expires_at`; this only matters when the coordinator never comes back.
- */
-const HOLD_GRACE_MS = 60_000;
-const EXPIRY = { kind: "expiry", key: "reservation" } as const;
-
-/**
- * A change in flight, written before the first call to another object and cleared when done. (v1.2) `actor`
- * made the call, so its moves, and those that finish or undo it after a restart, are recorded as its; intents
- * written before have none, and are finished as `system`.
- */
-type Intent = (
-  | {
-      kind: "put";
-      phase: "grow" | "shrink";
-      previous: ReservationRecord | null;
-      target: ReservationRecord;
-      plan: ChangePlan;
-      /** (v1.2) The active locations, in allocation order, that lines naming none were allocated over. */
-      order?: string[];
-    }
-  | { kind: "release"; reason: "cancelled" | "expired"; target: ReservationRecord }
-  | { kind: "commit"; phase: "claim" | "prepare" | "commit"; record: ReservationRecord; order_id: string }
-) & { actor?: Actor };
-
-const actorOf = (intent: Intent): Actor => intent.actor ?? SYSTEM_ACTOR;
-
-export interface PutInput {
-  holder: string;
-  /** (v1.2) A bundle line comes with its components, from the edge's copy of the registry. */
-  lines: BundledLine[];
-  /** Validation applies API.md's default of 900. */
-  ttl_seconds: number;
-}
-
-const holdDeadline = (r: ReservationRecord) => r.expires_at_ms + HOLD_GRACE_MS;
-
-const notActive = (status: ReservationStatus): { ok: false; error: ApiError } =>
-  fail("reservation_not_active", `the reservation is ${status}`, { status });
-const notFound = (id: string): { ok: false; error: ApiError } => fail("not_found", `no reservation ${id}`);
+import {
+  actorOf,
+  EXPIRY,
+  holdDeadline,
+  notActive,
+  notFound,
+  placeOf,
+  refusalOf,
+  rollbackPlace,
+  upgradeIntent,
+  type Intent,
+  type PutInput,
+} from "./intents";
 
 export class Reservation extends Coordinator<Intent> {
   private readonly records: ReservationRecords;
@@ -377,35 +346,4 @@ export class Reservation extends Coordinator<Intent> {
     const held = await this.peers.product(sku).heldBy(id);
     return held?.allocations ?? [];
   }
-}
-
-
-/** A line naming a location is held there alone; otherwise over the active locations in allocation order. */
-const placeOf = (location: string | undefined, order: readonly string[]): HoldPlace =>
-  location === undefined ? { order } : { location };
-
-/** Where a refused PUT puts a grown line back: where it was named before, or wherever it stands. */
-const rollbackPlace = (c: HoldChange, order: readonly string[]): HoldPlace => placeOf(c.previousLocation, order);
-
-/** One 409 listing every short SKU, or the first failure that was not about stock. */
-function refusalOf(errors: ApiError[]): { ok: false; error: ApiError } {
-  const other = errors.find((e) => e.code !== "insufficient_stock");
-  if (other) return { ok: false, error: other };
-  const shortfalls = errors.flatMap((e) => e.details?.shortfalls ?? []);
-  return fail("insufficient_stock", `not enough stock for ${shortfalls.length} line(s)`, { shortfalls });
-}
-
-/** An intent in the shape this code writes, from one an earlier version may have left in flight. */
-function upgradeIntent(stored: Intent | LegacyPutIntent): Intent {
-  if (stored.kind !== "put" || "plan" in stored) return stored as Intent;
-  const phase = stored.phase === "grow" ? "grow" : "shrink";
-  return { ...stored, phase, plan: planChange(holdsOf(heldLines(stored.previous)), holdsOf(stored.target.lines)) };
-}
-
-/** Before 2026-11: a PUT's plan was recomputed rather than stored, and its second phase was "settle". */
-interface LegacyPutIntent {
-  kind: "put";
-  phase: "grow" | "settle";
-  previous: ReservationRecord | null;
-  target: ReservationRecord;
 }

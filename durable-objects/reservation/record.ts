@@ -10,7 +10,7 @@ import {
   type ReservationStatus,
 } from "../domain/contract";
 import { holdLines, shareAllocations, type Component } from "../domain/bundles";
-import type { Allocation } from "../domain/ledger";
+import type { Allocation } from "../domain/balances";
 import { DEFAULT_LOCATION } from "../domain/locations";
 
 /**

@@ -3,7 +3,7 @@
  * seller's share of it. Never used to decide a sale.
  */
 import type { Move } from "../../durable-objects/domain/contract";
-import type { MoveType } from "../../durable-objects/domain/ledger";
+import type { MoveType } from "../../durable-objects/domain/balances";
 import { PAST_SKU_CHARACTERS, type Statement } from "./queries";
 import type { ReadModel } from "./session";
 

@@ -1,19 +1,8 @@
 // The decider on its own, given / when / then: every rule of API.md's model and every refusal, with no
 // storage involved. `given` is the SKU's state, `when` a command, `then` what it decided.
 import { describe, expect, it } from "vitest";
-import {
-  available,
-  decide,
-  EMPTY_SNAPSHOT,
-  fold,
-  type Command,
-  type CommittedLine,
-  type Decision,
-  type Hold,
-  type MoveDraft,
-  type Snapshot,
-  type SkuState,
-} from "../../durable-objects/domain/ledger";
+import { decide, type Command, type CommittedLine, type Decision, type Hold, type SkuState } from "../../durable-objects/domain/ledger";
+import { available, EMPTY_SNAPSHOT, fold, type MoveDraft, type Snapshot } from "../../durable-objects/domain/balances";
 import { NO_BACKORDERS } from "../../durable-objects/domain/policy";
 
 const stock = (on_hand: number, reserved = 0, committed = 0, version = 1): Snapshot => ({

@@ -2,18 +2,8 @@
 // transfers act, how holds are allocated, grown, shrunk and named, and where orders fulfil and return.
 import { describe, expect, it } from "vitest";
 import { allocate, mergeAllocations, releaseFromLast } from "../../durable-objects/domain/allocation";
-import {
-  available,
-  decide,
-  evolveAt,
-  type Balances,
-  type Command,
-  type CommittedLine,
-  type Decision,
-  type Hold,
-  type MoveDraft,
-  type SkuState,
-} from "../../durable-objects/domain/ledger";
+import { decide, type Command, type CommittedLine, type Decision, type Hold, type SkuState } from "../../durable-objects/domain/ledger";
+import { available, evolveAt, type Balances, type MoveDraft } from "../../durable-objects/domain/balances";
 import { NO_BACKORDERS } from "../../durable-objects/domain/policy";
 
 /** A SKU with stock at several locations: [on_hand, reserved, committed] each. */

@@ -3,17 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { allocateBeyond } from "../../durable-objects/domain/allocation";
 import { decideIncoming, type IncomingRecord } from "../../durable-objects/domain/incoming";
-import {
-  available,
-  decide,
-  evolveAt,
-  fold,
-  type Balances,
-  type Command,
-  type Decision,
-  type Hold,
-  type SkuState,
-} from "../../durable-objects/domain/ledger";
+import { decide, type Command, type Decision, type Hold, type SkuState } from "../../durable-objects/domain/ledger";
+import { available, evolveAt, fold, type Balances } from "../../durable-objects/domain/balances";
 import { availableToPromise, backorderRoom, isShort, NO_BACKORDERS, type StockPolicy } from "../../durable-objects/domain/policy";
 import { eventTypesOf } from "../../durable-objects/domain/stock-events";
 
