@@ -21,9 +21,9 @@ module.exports = {
     {
       name: "one-module-names-the-object-classes",
       comment:
-        "Only durable-objects/bindings.ts names the object classes (as types), and src/index.ts exports them to the runtime.",
+        "Only durable-objects/bindings.ts names the object classes (as types), and src/worker/index.ts exports them to the runtime.",
       severity: "error",
-      from: { path: "^(src|durable-objects)/", pathNot: "^(durable-objects/bindings\\.ts|src/index\\.ts)$" },
+      from: { path: "^(src|durable-objects)/", pathNot: "^(durable-objects/bindings\\.ts|src/worker/index\\.ts)$" },
       to: { path: "^durable-objects/(bundles/BundleRegistry|catalog/Catalog|locations/LocationRegistry|order/Order|product-stock/ProductStock|reservation/Reservation|webhook/WebhookEndpoint)\\.ts$" },
     },
     {

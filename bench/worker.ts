@@ -1,10 +1,10 @@
 // The Worker `npm run bench` runs in: stockwell as deployed, plus the reference implementations beside it.
 // (Named re-exports: the runtime's `exports` lists only what the entry names itself.) stockwell's objects
 // are the service's own classes, each naming its storage for the storage-work counters (bench/counters.ts).
-import * as service from "../src/index";
+import * as service from "../src/worker/index";
 import { countAs } from "./counters";
 
-export { default, InventoryService } from "../src/index";
+export { default, InventoryService } from "../src/worker/index";
 export { MinProduct, MinReservation, MinService } from "./reference";
 
 // `any[]`: the constructor signature TypeScript requires of a mixin's base.

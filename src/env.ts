@@ -17,7 +17,7 @@ declare global {
       ASSETS: Fetcher;
     }
     interface GlobalProps {
-      mainModule: typeof import("./index");
+      mainModule: typeof import("./worker/index");
       durableNamespaces: "ProductStock" | "Reservation" | "Order" | "Catalog" | "WebhookEndpoint" | "LocationRegistry" | "BundleRegistry";
     }
   }

@@ -3,7 +3,7 @@ import { createScheduledController } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Move } from "../durable-objects/domain/contract";
-import worker from "../src/index";
+import worker from "../src/worker/index";
 import { projectionStatements } from "../durable-objects/product-stock/projection-sql";
 
 import { ADMIN_TOKEN, api, capturingConsole, d1Moves, ledger, productStub, putReservation, receive, uniqueSku } from "./helpers";

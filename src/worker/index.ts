@@ -1,19 +1,19 @@
 /** The Worker: HTTP API, the daily retention cron, the stock-events consumer, and the classes the runtime binds. */
 import { env as startupEnv } from "cloudflare:workers";
-import type { Env } from "./env";
-import { tokenConfigIsValid } from "./http/auth";
-import { fanOut, type StockEventMessage } from "./events/fan-out";
-import { handleHttp } from "./http/router";
-import { deleteOldMoves, retentionDays } from "./retention";
+import type { Env } from "../env";
+import { tokenConfigIsValid } from "../http/auth";
+import { fanOut, type StockEventMessage } from "../events/fan-out";
+import { handleHttp } from "../http/router";
+import { deleteOldMoves, retentionDays } from "../retention";
 
-export { BundleRegistry } from "../durable-objects/bundles/BundleRegistry";
-export { Catalog } from "../durable-objects/catalog/Catalog";
-export { LocationRegistry } from "../durable-objects/locations/LocationRegistry";
-export { Order } from "../durable-objects/order/Order";
-export { ProductStock } from "../durable-objects/product-stock/ProductStock";
-export { Reservation } from "../durable-objects/reservation/Reservation";
-export { WebhookEndpoint } from "../durable-objects/webhook/WebhookEndpoint";
-export { InventoryService } from "./rpc";
+export { BundleRegistry } from "../../durable-objects/bundles/BundleRegistry";
+export { Catalog } from "../../durable-objects/catalog/Catalog";
+export { LocationRegistry } from "../../durable-objects/locations/LocationRegistry";
+export { Order } from "../../durable-objects/order/Order";
+export { ProductStock } from "../../durable-objects/product-stock/ProductStock";
+export { Reservation } from "../../durable-objects/reservation/Reservation";
+export { WebhookEndpoint } from "../../durable-objects/webhook/WebhookEndpoint";
+export { InventoryService } from "../rpc";
 
 // A bad API_TOKENS is in the log as soon as the Worker starts, not only when the first request comes.
 tokenConfigIsValid(startupEnv.API_TOKENS);
