@@ -30,11 +30,12 @@ function inRuntime() {
   const events = resultOf("BENCH_EVENTS");
   const cpu = resultOf("BENCH_CPU");
   const outage = resultOf("BENCH_OUTAGE");
-  if (run.status !== 0 || !main || !events || !cpu || !outage) {
+  const d1Cost = resultOf("BENCH_D1COST");
+  if (run.status !== 0 || !main || !events || !cpu || !outage || !d1Cost) {
     console.error(run.stdout, run.stderr);
     throw new Error("the in-runtime benchmark failed");
   }
-  return { ...main, ...events, ...cpu, ...outage };
+  return { ...main, ...events, ...cpu, ...outage, ...d1Cost };
 }
 
 async function startServer() {
@@ -157,6 +158,7 @@ const results = {
   cpu: runtime.cpu,
   history: runtime.history,
   outage: runtime.outage,
+  d1_cost: runtime.d1_cost,
   http,
   baselines: runtime.baselines,
 };
@@ -187,6 +189,7 @@ const rows = [
   ["history /v1/moves?sku p50 / p99 ms", `${results.history.sku_p50_ms} / ${results.history.sku_p99_ms}`, `order_id p50 ${results.history.order_p50_ms} ms, daily p50 ${results.history.daily_p50_ms} ms`, ""],
   ["D1 failing: hot path, holds/s", results.outage.failing.hot.rate, `healthy ${results.outage.healthy.hot.rate}/s in the same run`, target(results.outage.hot_ratio, 0.9)],
   ["D1 failing: 2-line carts, half committed, /s", results.outage.failing.carts.rate, `healthy ${results.outage.healthy.carts.rate}/s; D1 then converged: ${results.outage.convergence.moves} moves, each once`, target(results.outage.carts_ratio, 0.9)],
+  ["D1 per projected move: statements, rows written, bytes", `${results.d1_cost.one_move_per_batch.statements_per_move}, ${results.d1_cost.one_move_per_batch.rows_written_per_move}, ${results.d1_cost.one_move_per_batch.bytes_per_move}`, `sent 100 a batch: ${results.d1_cost.hundred_moves_per_batch.statements_per_move}, ${results.d1_cost.hundred_moves_per_batch.rows_written_per_move}, ${results.d1_cost.hundred_moves_per_batch.bytes_per_move}`, ""],
   ["http holds/s, p99 ms", `${results.http.holds_per_s}, ${results.http.p99_ms}`, `/healthz ${results.http.healthz_per_s}/s`, ""],
   ["seed's full D1 fix, holds/s", results.baselines.d1_seed_full.holds_per_s, `oversold ${results.baselines.d1_seed_full.oversold}`, ""],
   ["seed's guarded UPDATE alone, holds/s", results.baselines.d1_guarded.holds_per_s, `oversold ${results.baselines.d1_guarded.oversold}`, ""],
