@@ -26,6 +26,23 @@ describe("GET /v1/stock", () => {
     expect(seen).toEqual(skus);
   });
 
+  it("lists the 100 SKUs that ?sku= may name, in one page, with a bundle among them", async () => {
+    const prefix = uniqueSku("HUNDRED");
+    const stocked = Array.from({ length: 3 }, (_, i) => `${prefix}-S${i}`);
+    for (const sku of stocked) await receive(sku, 2);
+    await projected(...stocked);
+    const bundle = `${prefix}-KIT`;
+    const defined = await api("PUT", `/v1/bundles/${bundle}`, { body: { components: [{ sku: stocked[0], quantity: 2 }] } });
+    expect(defined.status).toBe(201);
+    const named = [...stocked, bundle, ...Array.from({ length: 96 }, (_, i) => `${prefix}-NONE${i}`)];
+    expect(named).toHaveLength(100);
+
+    const res = await api("GET", `/v1/stock?limit=1000&sku=${named.join(",")}`);
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((s: any) => s.sku)).toEqual([bundle, ...stocked].sort());
+    expect(res.body.items.find((s: any) => s.sku === bundle)).toMatchObject({ bundle: true, available: 1 });
+  });
+
   it("answers the Stock object of API.md for each item", async () => {
     const sku = uniqueSku("SHAPE");
     await receive(sku, 3);

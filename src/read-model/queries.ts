@@ -70,8 +70,9 @@ export function stockListSql(filter: StockFilter): Statement {
     binds.push(filter.prefix + PAST_SKU_CHARACTERS);
   }
   if (filter.sku !== undefined) {
-    where.push(`sku IN (${filter.sku.map(() => "?").join(", ")})`);
-    binds.push(...filter.sku);
+    // One JSON parameter for the list: D1 takes at most 100 bound values a query, and the list may be 100.
+    where.push("sku IN (SELECT value FROM json_each(?))");
+    binds.push(JSON.stringify(filter.sku));
   }
   if (filter.location !== undefined) {
     // One location's rows (migration 0011), walked by (location, sku) through the index of the stock filter.
@@ -130,8 +131,8 @@ export function bundleListSql(skus: readonly string[]): Statement {
   return {
     sql: `SELECT b.bundle_sku, b.sku, b.quantity, COALESCE(s.available, 0) AS available
           FROM bundle_components b LEFT JOIN stock s ON s.sku = b.sku
-          WHERE b.bundle_sku IN (${skus.map(() => "?").join(", ")}) ORDER BY b.bundle_sku, b.sku`,
-    binds: [...skus],
+          WHERE b.bundle_sku IN (SELECT value FROM json_each(?)) ORDER BY b.bundle_sku, b.sku`,
+    binds: [JSON.stringify(skus)],
   };
 }
 
