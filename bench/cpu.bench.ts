@@ -64,16 +64,14 @@ async function stocked(sku: string, off: readonly Outbox[] = []): Promise<void> 
   if (off.length === 0) return;
   // An outbox switched off is a no-op that keeps no safety net (one left behind would ring the alarm for ever).
   await runInDurableObject(product(sku), (instance: unknown) => {
-    type Holder = Record<"projector" | "events", unknown>;
-    const object = instance as Holder & { schedule: { remove(kind: string, key: string): void }; commands: Holder };
+    const object = (instance as { stores: Record<"projector" | "events", unknown> & { schedule: { remove(kind: string, key: string): void } } }).stores;
     const none = { flush: () => Promise.resolve(), noteAppended() {}, settle() {}, forget() {}, pending: () => 0 };
-    // The object and its command runner each hold the outboxes: both must let go of one switched off.
     if (off.includes("projection")) {
-      object.projector = object.commands.projector = none;
+      object.projector = none;
       object.schedule.remove("projection", "d1");
     }
     if (off.includes("events")) {
-      object.events = object.commands.events = none;
+      object.events = none;
       object.schedule.remove("events", "queue");
     }
   });

@@ -74,8 +74,9 @@ it("measures what stock events add to the hot-SKU path", async () => {
       if (variant === "without_events") {
         // The same object with its event outbox switched off: nothing decided, sent, fanned out or delivered.
         await runInDurableObject(product(sku), (instance: unknown) => {
-          (instance as { events: { flush(): Promise<void>; noteAppended(): void } }).events.flush = () => Promise.resolve();
-          (instance as { events: { noteAppended(): void } }).events.noteAppended = () => {};
+          const events = (instance as { stores: { events: { flush(): Promise<void>; noteAppended(): void } } }).stores.events;
+          events.flush = () => Promise.resolve();
+          events.noteAppended = () => {};
         });
       }
       rates[variant].push(await holdsPerSecond(sku, `${variant}-${runId}-${round}`));

@@ -81,7 +81,7 @@ async function settled(id: string) {
  */
 async function interceptEvents(sku: string, send: (body: unknown[], forward: (body: unknown[]) => Promise<unknown>) => Promise<unknown>) {
   await runInDurableObject(productStub(sku), (instance: unknown) => {
-    const outbox = (instance as { events: { queue: Queue } }).events;
+    const outbox = (instance as { stores: { events: { queue: Queue } } }).stores.events;
     const real = outbox.queue;
     outbox.queue = { ...real, send: (body: unknown[], options?: QueueSendOptions) => send(body, (b) => real.send(b, options)) } as unknown as Queue;
     (instance as { commands: { sendOutboxes(): void } }).commands.sendOutboxes = () => {};
@@ -355,7 +355,7 @@ describe("stock events after failures", () => {
 
     // The queue refuses everything this instance sends: the moves commit, their events wait in the ledger.
     await runInDurableObject(productStub(sku), (instance: unknown) => {
-      const outbox = (instance as { events: { queue: Pick<Queue, "send" | "sendBatch"> } }).events;
+      const outbox = (instance as { stores: { events: { queue: Pick<Queue, "send" | "sendBatch"> } } }).stores.events;
       const refuse = () => Promise.reject(new Error("queue unavailable"));
       outbox.queue = { send: refuse, sendBatch: refuse };
     });
@@ -385,7 +385,7 @@ describe("stock events after failures", () => {
     // As if the object crashed after sendBatch but before it moved sent_seq.
     await runInDurableObject(productStub(sku), (instance: unknown, state) => {
       state.storage.sql.exec("UPDATE event_outbox SET sent_seq = 0");
-      (instance as { events: { forget(): void } }).events.forget();
+      (instance as { stores: { events: { forget(): void } } }).stores.events.forget();
     });
     expect(await productStub(sku).pendingEvents()).toBe(2);
     await productStub(sku).flushEvents();

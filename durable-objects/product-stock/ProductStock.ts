@@ -33,7 +33,7 @@ import { Projector } from "./projector";
 import { LagReport } from "./lag-report";
 import { productStockSchema } from "./schema";
 import { atOf, type AdjustInput, type CountInput, type CountResult, type HoldResult, type IncomingInput, type ReceiveInput, type TransferInput } from "./command-inputs";
-import { CommandRunner, NO_MOVES } from "./command-runner";
+import { CommandRunner, NO_MOVES, type SkuStores } from "./command-runner";
 import { firstMoveWithStock, lineOf, notFound, settingsView } from "./views";
 import { SettingsStore, type SettingsPatch } from "./settings-store";
 import { IncomingStore, incomingView, type Incoming } from "./incoming-store";
@@ -42,29 +42,27 @@ import { clock } from "../shared/clock";
 
 export class ProductStock extends DurableObject<ObjectBindings> {
   private readonly schema: ReturnType<typeof productStockSchema>;
-  private readonly schedule: Schedule;
-  private readonly idempotency: IdempotencyStore;
-  private readonly ledger: LedgerStore;
-  private readonly holds: HoldsStore;
-  private readonly projector: Projector;
-  private readonly events: EventOutbox;
-  private readonly settings: SettingsStore;
-  private readonly incoming: IncomingStore;
+  /** The object's tables, each mirrored in memory; its command runner shares them. */
+  private readonly stores: SkuStores;
   private readonly commands: CommandRunner;
 
   constructor(ctx: DurableObjectState, env: ObjectBindings) {
     super(ctx, env);
-    this.schema = productStockSchema(ctx.storage);
-    this.schedule = new Schedule(ctx.storage);
-    this.idempotency = new IdempotencyStore(ctx.storage.sql);
-    this.settings = new SettingsStore(ctx.storage.sql, () => this.schema.exists);
-    this.incoming = new IncomingStore(ctx.storage.sql, () => this.schema.exists);
-    this.ledger = new LedgerStore(ctx.storage.sql, this.schema, () => this.settings.policy());
-    this.holds = new HoldsStore(ctx.storage.sql, this.schedule);
-    this.projector = new Projector(ctx.storage, this.schedule, env, this.ledger, this.settings, new LagReport(env, "projection"));
-    this.events = new EventOutbox(ctx.storage, this.schedule, env.STOCK_EVENTS, this.ledger, new LagReport(env, "events"));
-    const { schedule, idempotency, ledger, holds, projector, events, settings, incoming } = this;
-    this.commands = new CommandRunner(ctx, this.schema, { schedule, idempotency, ledger, holds, projector, events, settings, incoming });
+    const schema = (this.schema = productStockSchema(ctx.storage));
+    const schedule = new Schedule(ctx.storage);
+    const settings = new SettingsStore(ctx.storage.sql, () => schema.exists);
+    const ledger = new LedgerStore(ctx.storage.sql, schema, () => settings.policy());
+    this.stores = {
+      schedule,
+      idempotency: new IdempotencyStore(ctx.storage.sql),
+      ledger,
+      holds: new HoldsStore(ctx.storage.sql, schedule),
+      projector: new Projector(ctx.storage, schedule, env, ledger, settings, new LagReport(env, "projection")),
+      events: new EventOutbox(ctx.storage, schedule, env.STOCK_EVENTS, ledger, new LagReport(env, "events")),
+      settings,
+      incoming: new IncomingStore(ctx.storage.sql, () => schema.exists),
+    };
+    this.commands = new CommandRunner(ctx, schema, this.stores);
   }
 
   // ---- operator commands -------------------------------------------------------------------------
@@ -115,12 +113,12 @@ export class ProductStock extends DurableObject<ObjectBindings> {
   }
 
   async getIncoming(sku: string, id: string): Promise<Outcome<Incoming>> {
-    const found = this.incoming.get(id);
+    const found = this.stores.incoming.get(id);
     return found ? succeed(incomingView(sku, found)) : fail("not_found", `${sku} has no incoming ${id}`);
   }
 
   async listIncoming(sku: string, status: IncomingStatus | null): Promise<Outcome<{ items: Incoming[] }>> {
-    return succeed({ items: this.incoming.list(status).map((i) => incomingView(sku, i)) });
+    return succeed({ items: this.stores.incoming.list(status).map((i) => incomingView(sku, i)) });
   }
 
   /** (v1.2) Units from one location to another: one `transferred` move, refused past `from`'s available. */
@@ -196,8 +194,8 @@ export class ProductStock extends DurableObject<ObjectBindings> {
 
   /** (v1.2) What a reservation holds here and where (null when it holds nothing). */
   async heldBy(reservationId: string): Promise<HoldResult | null> {
-    const hold = this.schema.exists ? this.holds.holdOf(reservationId) : null;
-    return hold ? { sku: this.ledger.sku() ?? "", held: hold.quantity, allocations: hold.allocations } : null;
+    const hold = this.schema.exists ? this.stores.holds.holdOf(reservationId) : null;
+    return hold ? { sku: this.stores.ledger.sku() ?? "", held: hold.quantity, allocations: hold.allocations } : null;
   }
 
   /**
@@ -244,7 +242,7 @@ export class ProductStock extends DurableObject<ObjectBindings> {
 
   /** A SKU never configured answers nulls, and keeps no storage. */
   async getSettings(sku: string): Promise<Outcome<SkuSettings>> {
-    return succeed(settingsView(sku, this.settings.current()));
+    return succeed(settingsView(sku, this.stores.settings.current()));
   }
 
   /** Settable before the SKU's first move; D1 hears of it through the projector, like a move. */
@@ -252,12 +250,12 @@ export class ProductStock extends DurableObject<ObjectBindings> {
     this.schema.ensure();
     const now = clock.now();
     const stored = this.commands.transactSync(() => {
-      const stored = this.settings.put(patch, now);
-      this.projector.noteSettingsChanged(now);
+      const stored = this.stores.settings.put(patch, now);
+      this.stores.projector.noteSettingsChanged(now);
       return stored;
     });
-    await this.schedule.arm();
-    this.ctx.waitUntil(this.projector.flush("command"));
+    await this.stores.schedule.arm();
+    this.ctx.waitUntil(this.stores.projector.flush("command"));
     return succeed(settingsView(sku, stored));
   }
 
@@ -278,68 +276,68 @@ export class ProductStock extends DurableObject<ObjectBindings> {
 
   /** What a reservation holds here now (operators and tests). */
   async getHold(reservationId: string): Promise<Hold | null> {
-    return this.schema.exists ? this.holds.holdOf(reservationId) : null;
+    return this.schema.exists ? this.stores.holds.holdOf(reservationId) : null;
   }
 
   // ---- reads -------------------------------------------------------------------------------------
 
   /** The stock now; all zeros before the first move. */
   private stockNow(sku: string): Stock {
-    return this.ledger.current() ?? emptyStock(sku);
+    return this.stores.ledger.current() ?? emptyStock(sku);
   }
 
   async getStock(sku: string, atMs: number | null): Promise<Outcome<Stock>> {
-    if (!this.ledger.holds(sku)) return notFound(sku);
-    return succeed(atMs === null ? this.ledger.current()! : this.ledger.stockAt(sku, atMs));
+    if (!this.stores.ledger.holds(sku)) return notFound(sku);
+    return succeed(atMs === null ? this.stores.ledger.current()! : this.stores.ledger.stockAt(sku, atMs));
   }
 
   async listMoves(sku: string, afterSeq: number, limit: number): Promise<Outcome<MovesPage>> {
-    if (!this.ledger.holds(sku)) return notFound(sku);
-    return succeed(this.ledger.page(afterSeq, limit));
+    if (!this.stores.ledger.holds(sku)) return notFound(sku);
+    return succeed(this.stores.ledger.page(afterSeq, limit));
   }
 
   // ---- alarm: projection retries and hold deadlines ----------------------------------------------
 
   override async alarm(): Promise<void> {
-    this.schedule.fired();
+    this.stores.schedule.fired();
     if (!this.schema.exists) return;
     this.commands.releaseExpiredHolds();
     // A send is always safe to run early, so every ring tries both outboxes.
-    await Promise.all([this.projector.flush(), this.events.flush()]);
-    this.projector.settle();
-    this.events.settle();
-    await this.schedule.arm();
+    await Promise.all([this.stores.projector.flush(), this.stores.events.flush()]);
+    this.stores.projector.settle();
+    this.stores.events.settle();
+    await this.stores.schedule.arm();
   }
 
   // ---- projection to D1 --------------------------------------------------------------------------
 
   /** Waits for the moves appended so far to reach D1 (or for the attempt to fail and be rescheduled). */
   flush(): Promise<void> {
-    return this.schema.exists ? this.projector.flush() : Promise.resolve();
+    return this.schema.exists ? this.stores.projector.flush() : Promise.resolve();
   }
 
   /** Moves not yet in D1 (operators and tests). */
   async pendingProjection(): Promise<number> {
-    return this.schema.exists ? this.projector.pending() : 0;
+    return this.schema.exists ? this.stores.projector.pending() : 0;
   }
 
   /** Waits for the events of the moves so far to reach the queue (or for the attempt to fail and be rescheduled). */
   flushEvents(): Promise<void> {
-    return this.schema.exists ? this.events.flush() : Promise.resolve();
+    return this.schema.exists ? this.stores.events.flush() : Promise.resolve();
   }
 
   /** Moves whose events are not yet on the queue (operators and tests). */
   async pendingEvents(): Promise<number> {
-    return this.schema.exists ? this.events.pending() : 0;
+    return this.schema.exists ? this.stores.events.pending() : 0;
   }
 
   /** Rebuild: sends the whole ledger to D1 again, from seq 1. */
   async reproject(): Promise<Outcome<{ sku: string; moves: number }>> {
-    const stock = this.ledger.current();
+    const stock = this.stores.ledger.current();
     if (!stock) return notFound("(none)");
-    this.projector.restart(clock.now());
-    await this.schedule.arm();
-    this.ctx.waitUntil(this.projector.flush());
+    this.stores.projector.restart(clock.now());
+    await this.stores.schedule.arm();
+    this.ctx.waitUntil(this.stores.projector.flush());
     return succeed({ sku: stock.sku, moves: stock.version });
   }
 }

@@ -55,31 +55,11 @@ export interface SkuStores {
 }
 
 export class CommandRunner {
-  private readonly schedule: Schedule;
-  private readonly idempotency: IdempotencyStore;
-  private readonly ledger: LedgerStore;
-  private readonly holds: HoldsStore;
-  private readonly projector: Projector;
-  private readonly events: EventOutbox;
-  private readonly settings: SettingsStore;
-  private readonly incoming: IncomingStore;
-
   constructor(
     private readonly ctx: DurableObjectState,
     private readonly schema: ReturnType<typeof productStockSchema>,
-    stores: SkuStores,
-  ) {
-    ({
-      schedule: this.schedule,
-      idempotency: this.idempotency,
-      ledger: this.ledger,
-      holds: this.holds,
-      projector: this.projector,
-      events: this.events,
-      settings: this.settings,
-      incoming: this.incoming,
-    } = stores);
-  }
+    private readonly stores: SkuStores,
+  ) {}
 
 
   /**
@@ -103,7 +83,7 @@ export class CommandRunner {
       console.error(`${command.type} on ${sku} failed and was rolled back: ${describeError(err)}`);
       return failureOf(err);
     }
-    await this.schedule.arm();
+    await this.stores.schedule.arm();
     if (ran.moved) this.sendOutboxes();
     return ran.outcome;
   }
@@ -117,33 +97,33 @@ export class CommandRunner {
     idem: KeyedRequest | null,
   ): { outcome: Outcome<T>; moved: boolean } {
     const now = clock.now();
-    const prior = idem ? this.idempotency.recall<T>(idem.scope, idem.token, now) : null;
+    const prior = idem ? this.stores.idempotency.recall<T>(idem.scope, idem.token, now) : null;
     if (prior) return { outcome: prior, moved: false };
     const result = this.apply(sku, command, actor, now);
     const outcome: Outcome<T> = result.ok ? succeed(reply(result.applied)) : result;
-    if (idem) this.idempotency.remember(idem.scope, idem.token, outcome, now);
+    if (idem) this.stores.idempotency.remember(idem.scope, idem.token, outcome, now);
     return { outcome, moved: result.ok && result.applied.moves.length > 0 };
   }
 
   /** Load → decide → store, inside the caller's transaction. */
   private apply(sku: string, command: Command, actor: Actor, now: number): { ok: true; applied: Applied } | { ok: false; error: ApiError } {
-    const ledger = this.ledger.state();
-    const hold = "reservation_id" in command ? this.holds.holdOf(command.reservation_id) : null;
-    const line = "order_id" in command ? this.holds.lineOf(command.order_id) : null;
+    const ledger = this.stores.ledger.state();
+    const hold = "reservation_id" in command ? this.stores.holds.holdOf(command.reservation_id) : null;
+    const line = "order_id" in command ? this.stores.holds.lineOf(command.order_id) : null;
     const incomingId = "incoming_id" in command ? command.incoming_id : null;
-    const incoming = incomingId === null ? null : this.incoming.get(incomingId);
-    const policy = this.settings.policy();
-    const bundle = this.settings.current().bundle;
+    const incoming = incomingId === null ? null : this.stores.incoming.get(incomingId);
+    const policy = this.stores.settings.policy();
+    const bundle = this.stores.settings.current().bundle;
     const decision = decide({ stock: ledger, at: ledger.at, hold, line, policy, incoming, bundle }, command);
     if (!decision.ok) return { ok: false, error: refusalToError(sku, decision.refusal) };
-    const appended = this.ledger.append(sku, ledger, decision.moves, now, this.settings.current().low_stock_threshold, actor);
+    const appended = this.stores.ledger.append(sku, ledger, decision.moves, now, this.stores.settings.current().low_stock_threshold, actor);
     if (appended.moves.length > 0) {
-      this.projector.noteAppended(now);
-      this.events.noteAppended(now);
+      this.stores.projector.noteAppended(now);
+      this.stores.events.noteAppended(now);
     }
-    if (decision.hold) this.holds.put(decision.hold);
-    if (decision.line) this.holds.putLine(decision.line);
-    const storedIncoming = decision.incoming ? this.incoming.put(decision.incoming, now) : incoming;
+    if (decision.hold) this.stores.holds.put(decision.hold);
+    if (decision.line) this.stores.holds.putLine(decision.line);
+    const storedIncoming = decision.incoming ? this.stores.incoming.put(decision.incoming, now) : incoming;
     const after = decision.hold ?? hold;
     return {
       ok: true,
@@ -159,18 +139,18 @@ export class CommandRunner {
 
   /** Releases, as expired, every unpinned hold whose own deadline has passed, and schedules the next. */
   releaseExpiredHolds(): void {
-    const sku = this.ledger.sku();
+    const sku = this.stores.ledger.sku();
     this.transactSync(() => {
       const now = clock.now();
-      for (const entry of this.schedule.dueBy(now)) {
-        if (entry.kind === LEGACY_HOLD_DEADLINE) this.schedule.remove(entry.kind, entry.key);
+      for (const entry of this.stores.schedule.dueBy(now)) {
+        if (entry.kind === LEGACY_HOLD_DEADLINE) this.stores.schedule.remove(entry.kind, entry.key);
       }
       if (sku) {
-        for (const hold of this.holds.dueBy(now)) {
+        for (const hold of this.stores.holds.dueBy(now)) {
           this.apply(sku, { type: "expire", reservation_id: hold.reservation_id, now_ms: now }, SYSTEM_ACTOR, now);
         }
       }
-      this.holds.rescheduleDeadlines();
+      this.stores.holds.rescheduleDeadlines();
     });
   }
 
@@ -181,24 +161,24 @@ export class CommandRunner {
   transactSync<T>(body: () => T): T {
     return transactSync(
       this.ctx.storage,
-      [this.ledger, this.holds, this.schedule, this.projector, this.events, this.settings],
+      [this.stores.ledger, this.stores.holds, this.stores.schedule, this.stores.projector, this.stores.events, this.stores.settings],
       body,
     );
   }
 
   /** Starts sending new moves to D1 and their events to the queue; the alarm retries what fails. */
   private sendOutboxes(): void {
-    this.ctx.waitUntil(this.projector.flush("command"));
-    this.ctx.waitUntil(this.events.flush("command"));
+    this.ctx.waitUntil(this.stores.projector.flush("command"));
+    this.ctx.waitUntil(this.stores.events.flush("command"));
   }
 
   /** (v1.2) Bundle or plain SKU, decided with the ledger: a SKU with moves never becomes a bundle. */
   markBundle(sku: string, bundle: boolean): Outcome<{ sku: string; bundle: boolean }> {
-    if (!bundle && !this.settings.current().bundle) return succeed({ sku, bundle });
+    if (!bundle && !this.stores.settings.current().bundle) return succeed({ sku, bundle });
     this.schema.ensure();
     const refused = this.transactSync(() => {
-      if (bundle && this.ledger.state().sku !== null) return true;
-      this.settings.put({ bundle }, clock.now());
+      if (bundle && this.stores.ledger.state().sku !== null) return true;
+      this.stores.settings.put({ bundle }, clock.now());
       return false;
     });
     if (refused) return fail("conflict", `${sku} has moves, so it cannot become a bundle`);
