@@ -88,12 +88,8 @@ export class EventOutbox {
       this.storage.sql.exec("UPDATE event_outbox SET sent_seq = ?", batch.lastSeq);
       this.sent = batch.lastSeq;
     }
-    // After failed attempts, success starts the backoff over.
-    if (this.schedule.get(EVENTS.kind, EVENTS.key)?.attempts) {
-      this.schedule.remove(EVENTS.kind, EVENTS.key);
-      const sku = this.ledger.sku();
-      if (sku) await this.lag.caughtUp(sku);
-    }
+    const sku = this.ledger.sku();
+    if (this.schedule.clearRetries(EVENTS.kind, EVENTS.key) && sku) await this.lag.caughtUp(sku);
   }
 
   /**

@@ -111,11 +111,7 @@ export class Projector {
     for (;;) {
       const sku = this.ledger.sku();
       if (!sku || this.upToDate()) {
-        // After failed attempts, success starts the backoff over.
-        if (this.schedule.get(PROJECTION.kind, PROJECTION.key)?.attempts) {
-          this.schedule.remove(PROJECTION.kind, PROJECTION.key);
-          if (sku) await this.lag.caughtUp(sku);
-        }
+        if (this.schedule.clearRetries(PROJECTION.kind, PROJECTION.key) && sku) await this.lag.caughtUp(sku);
         return;
       }
       const mark = this.watermark();

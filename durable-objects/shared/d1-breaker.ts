@@ -41,11 +41,6 @@ export class Breaker {
     this.openUntilMs = 0;
     this.probeUntilMs = 0;
   }
-
-  /** Whether D1 is believed down (for health). */
-  open(): boolean {
-    return this.failures > 0;
-  }
 }
 
 /** The isolate's breaker for writes to the D1 read model. */

@@ -48,7 +48,7 @@ export class IntentLog<Intent> {
   finish(): void {
     this.sql.exec("DELETE FROM intent");
     this.inFlight = null;
-    if (this.schedule.get(RECOVERY.kind, RECOVERY.key)?.attempts) this.schedule.remove(RECOVERY.kind, RECOVERY.key);
+    this.schedule.clearRetries(RECOVERY.kind, RECOVERY.key);
   }
 
   /** After an alarm: with nothing in flight, the recovery deadline is spent. */

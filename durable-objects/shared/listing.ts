@@ -101,7 +101,7 @@ export class Listing implements Remembers {
       }
       this.sql.exec("UPDATE listing SET projected = max(projected, ?)", revision);
       this.state = { ...this.current(), projected: Math.max(this.current().projected, revision) };
-      if (this.schedule.get(LISTING.kind, LISTING.key)?.attempts) this.schedule.remove(LISTING.kind, LISTING.key);
+      this.schedule.clearRetries(LISTING.kind, LISTING.key);
     }
   }
 

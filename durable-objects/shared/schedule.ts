@@ -86,11 +86,14 @@ export class Schedule {
     return entry !== null && entry.attempts > 0 && entry.due_at_ms > nowMs;
   }
 
-  /** Moves a deadline to at least this time (adding it if absent), keeping its attempts. */
-  notBefore(kind: string, key: string, dueAtMs: number): void {
-    const current = this.get(kind, key);
-    if (current && current.due_at_ms >= dueAtMs) return;
-    this.write({ kind, key, due_at_ms: dueAtMs, attempts: current?.attempts ?? 0 });
+  /**
+   * After failed attempts, a success starts the backoff over: drops a deadline that counts attempts, and
+   * answers whether it did (whether this success ended a run of failures).
+   */
+  clearRetries(kind: string, key: string): boolean {
+    if (!this.get(kind, key)?.attempts) return false;
+    this.remove(kind, key);
+    return true;
   }
 
   set(kind: string, key: string, dueAtMs: number): void {
