@@ -3,6 +3,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { PRODUCT_STOCK_SCHEMA } from "../durable-objects/product-stock/schema";
+import { migrate, type Schema } from "../durable-objects/shared/migrate";
 import { api, productStub, receive, stockOf, uniqueSku, WRITE_TOKEN } from "./helpers";
 
 const versions = (state: DurableObjectState) =>
@@ -11,7 +12,32 @@ const versions = (state: DurableObjectState) =>
     .toArray()
     .map((r) => ({ ...r }));
 
+/** Every table, index and row an object holds; SQL compared without whitespace or quotes (an ALTER writes `, col`). */
+const everything = (sql: SqlStorage) => {
+  const objects = sql
+    .exec<{ type: string; name: string; tbl_name: string; sql: string | null }>("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name")
+    .toArray()
+    .map((o) => ({ ...o, sql: o.sql?.replace(/[\s"]/g, "") ?? null }));
+  const rows = objects
+    .filter((o) => o.type === "table" && !o.name.startsWith("_cf_") && !o.name.startsWith("sqlite_"))
+    .map((t) => ({ table: t.name, rows: sql.exec(`SELECT * FROM ${t.name}`).toArray().map((r) => ({ ...r })) }));
+  return { objects, rows };
+};
+
 describe("schema versions", () => {
+  it("a new SKU made from the baseline holds what its steps would have made: tables, indexes, rows, versions", async () => {
+    const stepsOnly: Schema = { ...PRODUCT_STOCK_SCHEMA, parts: PRODUCT_STOCK_SCHEMA.parts.map(({ baseline: _, ...part }) => part) };
+    const made = async (schema: Schema) =>
+      runInDurableObject(productStub(uniqueSku("BASE")), (_: unknown, state: DurableObjectState) => {
+        migrate(state.storage, schema);
+        return everything(state.storage.sql);
+      });
+    const fromSteps = await made(stepsOnly);
+    const fromBaseline = await made(PRODUCT_STOCK_SCHEMA);
+    expect(fromSteps.objects.map((o) => o.name)).toContain("stock_moves_by_to_location");
+    expect(fromBaseline).toEqual(fromSteps);
+  });
+
   it("a new object records each owner's version", async () => {
     const sku = uniqueSku();
     await receive(sku, 1);

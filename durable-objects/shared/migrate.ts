@@ -7,6 +7,11 @@
 export interface SchemaPart {
   owner: string;
   steps: readonly string[];
+  /**
+   * The tables (and rows) that steps 1..`version` leave, made in one go for an object that has none of this
+   * owner's yet: a history of ALTERs and table rebuilds costs a new object more than its first write.
+   */
+  baseline?: { version: number; sql: string };
 }
 
 export interface Schema {
@@ -27,9 +32,13 @@ export function migrate(storage: DurableObjectStorage, schema: Schema): void {
     const versions = new Map(
       sql.exec<{ owner: string; version: number }>("SELECT owner, version FROM schema_versions").toArray().map((r) => [r.owner, r.version]),
     );
-    for (const { owner, steps } of schema.parts) {
-      const current = versions.get(owner) ?? 0;
+    for (const { owner, steps, baseline } of schema.parts) {
+      let current = versions.get(owner) ?? 0;
       if (current >= steps.length) continue;
+      if (current === 0 && baseline) {
+        sql.exec(baseline.sql);
+        current = baseline.version;
+      }
       for (let step = current; step < steps.length; step++) sql.exec(steps[step]!);
       setVersion(sql, owner, steps.length);
     }
