@@ -1,7 +1,7 @@
 // API.md v1.1: a GET of an unknown SKU, reservation or order answers 404 and leaves no storage behind.
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { api, orderStub, productStub, receive, reservationStub, uniqueSku } from "./helpers";
+import { api, orderStub, productStub, putReservation, receive, reservationStub, uniqueSku } from "./helpers";
 
 /** Every table and index an object has stored (the runtime's own `_cf_` bookkeeping aside). */
 async function storedTables(stub: DurableObjectStub): Promise<string[]> {
@@ -38,6 +38,33 @@ describe("reads of unknown things", () => {
     expect(await storedTables(productStub(sku))).toEqual([]);
     expect(await storedTables(reservationStub(reservationId))).toEqual([]);
     expect(await storedTables(orderStub(orderId))).toEqual([]);
+  });
+
+  it("a refused first write on an unknown SKU leaves no storage either, and the next write creates it", async () => {
+    const [sku, held, cart] = [uniqueSku("TYPO"), uniqueSku("TYPO"), uniqueSku("cart")];
+    const below = await api("POST", `/v1/products/${sku}/adjust`, { body: { delta: -5, reason: "shrinkage" } });
+    expect(below.status).toBe(409);
+    expect(below.body.error.code).toBe("insufficient_stock");
+    const reserved = await putReservation(cart, [{ sku: held, quantity: 2 }]);
+    expect(reserved.status).toBe(409);
+    expect(await storedTables(productStub(sku))).toEqual([]);
+    expect(await storedTables(productStub(held))).toEqual([]);
+
+    await receive(sku, 3);
+    expect((await api("GET", `/v1/products/${sku}`)).body).toMatchObject({ on_hand: 3, version: 1 });
+    expect((await api("GET", `/v1/products/${sku}/moves`)).body.moves.map((m: any) => [m.seq, m.type])).toEqual([[1, "received"]]);
+  });
+
+  it("a keyed refusal on an unknown SKU is remembered, so its retry answers the same after stock arrives", async () => {
+    const sku = uniqueSku("KEYED");
+    const adjust = () =>
+      api("POST", `/v1/products/${sku}/adjust`, { body: { delta: -2, reason: "shrinkage" }, headers: { "idempotency-key": `k-${sku}` } });
+    expect((await adjust()).status).toBe(409);
+    await receive(sku, 5);
+    const retried = await adjust();
+    expect(retried.status).toBe(409);
+    expect(retried.body.error.code).toBe("insufficient_stock");
+    expect((await api("GET", `/v1/products/${sku}`)).body).toMatchObject({ on_hand: 5, version: 1 });
   });
 
   it("do not stop the first write from creating the object's schema", async () => {

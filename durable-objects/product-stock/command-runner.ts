@@ -54,6 +54,11 @@ export interface SkuStores {
   incoming: IncomingStore;
 }
 
+/** Rolls back the tables a new SKU's command made when it moved nothing, carrying its answer out. */
+class NothingToKeep {
+  constructor(readonly outcome: Outcome<unknown>) {}
+}
+
 export class CommandRunner {
   constructor(
     private readonly ctx: DurableObjectState,
@@ -74,11 +79,20 @@ export class CommandRunner {
     reply: (after: Applied) => T,
     idem: KeyedRequest | null = null,
   ): Promise<Outcome<T>> {
-    this.schema.ensure();
+    const fresh = !this.schema.exists;
     let ran: { outcome: Outcome<T>; moved: boolean };
     try {
-      ran = this.transactSync(() => this.runOnce(sku, command, actor, reply, idem));
+      ran = this.transactSync(() => {
+        this.schema.ensure();
+        const once = this.runOnce(sku, command, actor, reply, idem);
+        // A SKU that never stored anything keeps nothing of a command that moved nothing (a refusal, a release
+        // of nothing), not even its tables; a keyed one keeps its remembered answer, and so its tables.
+        if (fresh && !once.moved && idem === null) throw new NothingToKeep(once.outcome);
+        return once;
+      });
     } catch (err) {
+      if (fresh) this.schema.forget();
+      if (err instanceof NothingToKeep) return err.outcome as Outcome<T>;
       // Rolled back whole: nothing was stored. The caller hears it as an outcome, like every failure.
       console.error(`${command.type} on ${sku} failed and was rolled back: ${describeError(err)}`);
       return failureOf(err);

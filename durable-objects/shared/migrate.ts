@@ -86,7 +86,7 @@ export class LazySchema {
     return this.created;
   }
 
-  /** After `deleteAll()`: the object is empty again, and reads answer "nothing here". */
+  /** After `deleteAll()`, or a first write rolled back: the object is empty again, and reads answer "nothing here". */
   forget(): void {
     this.created = false;
   }
