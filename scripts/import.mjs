@@ -116,7 +116,8 @@ async function importAll() {
   const started = Date.now();
   const already = batches.filter((_, n) => done.has(n)).reduce((sum, b) => sum + b.length, 0);
   const bar = new cliProgress.SingleBar(
-    { format: "{bar} {percentage}% | {value}/{total} lines | {rate} lines/s | ETA {eta_formatted}", etaBuffer: 20, hideCursor: true },
+    // Without a terminal (a log, nohup, CI) the bar is a line every 30 s, so a long import still says how far it got.
+    { format: "{bar} {percentage}% | {value}/{total} lines | {rate} lines/s | ETA {eta_formatted}", etaBuffer: 20, hideCursor: true, noTTYOutput: true, notTTYSchedule: 30_000 },
     cliProgress.Presets.shades_classic,
   );
   if (already > 0) console.log(`resuming: ${done.size} of ${batches.length} batches were sent before`);
@@ -153,7 +154,8 @@ async function importAll() {
   }
   bar.stop();
   if (stopping && done.size < batches.length) {
-    console.error(`interrupted: ${done.size} of ${batches.length} batches sent; run the same command again to send the rest.`);
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    console.error(`interrupted: ${done.size} of ${batches.length} batches sent (${sent} lines in ${seconds} s this run); run the same command again to send the rest.`);
     process.exit(130);
   }
   const allRefused = [...refused, ...journal.refused];

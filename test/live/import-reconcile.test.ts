@@ -1,6 +1,6 @@
 // `npm run import` and `npm run reconcile` as an operator runs them: the real scripts, as child processes,
 // against the real `npm start` that this tier serves (test/browser/serve.ts), with files in a scratch folder.
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -100,6 +100,37 @@ describe("npm run import", () => {
     expect(afterCrash.output).toContain("imported 1100 of 1100 lines");
     expect(await product(sold)).toMatchObject({ on_hand: 4, version: 2 });
     expect(await product(`${tag}-R1099`)).toMatchObject({ on_hand: 49, version: 1 });
+  }, 240_000);
+
+  it("stops on Ctrl-C once the batches in flight are answered, says how far it got, and the same command sends the rest", async () => {
+    // Three batches, sent one at a time: 1,000, 1,000 and 100 lines.
+    const lines = Array.from({ length: 2_100 }, (_, i) => `${tag}-I${String(i).padStart(4, "0")},${1 + (i % 9)}`);
+    const path = file("interrupted.csv", lines.join("\n"));
+    const child = spawn(process.execPath, ["scripts/import.mjs", path, "--url", base, "--concurrency", "1"], {
+      env: { ...process.env, STOCKWELL_TOKEN: WRITE },
+    });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    const sentBatches = () => (existsSync(`${path}.import.json`) ? JSON.parse(readFileSync(`${path}.import.json`, "utf8")).done.length : 0);
+    while (sentBatches() === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    child.kill("SIGINT");
+
+    expect(await exited, output).toBe(130);
+    const stopped = output.match(/interrupted: (\d) of 3 batches sent \((\d+) lines in [\d.]+ s this run\); run the same command again/);
+    expect(stopped, output).not.toBeNull();
+    const [sent, sentLines] = [Number(stopped![1]), Number(stopped![2])];
+    expect(sent).toBeLessThan(3);
+    expect(sentLines).toBe(sent * 1_000);
+    expect((await api("GET", `/v1/products/${tag}-I2099`)).status).toBe(404);
+
+    const rest = await script("import", [path, "--concurrency", "1"]);
+    expect(rest.code, rest.output).toBe(0);
+    expect(rest.output).toContain(`resuming: ${sent} of 3 batches were sent before`);
+    expect(rest.output).toContain("imported 2100 of 2100 lines");
+    expect(await product(`${tag}-I0000`)).toMatchObject({ on_hand: 1, version: 1 });
+    expect(await product(`${tag}-I2099`)).toMatchObject({ on_hand: 3, version: 1 });
   }, 240_000);
 
   it("reads the JSON that wrangler d1 execute --json prints", async () => {
