@@ -153,14 +153,13 @@ async function importAll() {
     process.exit(1);
   }
   bar.stop();
+  const seconds = (Date.now() - started) / 1000;
   if (stopping && done.size < batches.length) {
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    console.error(`interrupted: ${done.size} of ${batches.length} batches sent (${sent} lines in ${seconds} s this run); run the same command again to send the rest.`);
+    console.error(`interrupted: ${done.size} of ${batches.length} batches sent (${sent} lines in ${seconds.toFixed(1)} s this run); run the same command again to send the rest.`);
     process.exit(130);
   }
   const allRefused = [...refused, ...journal.refused];
   writeRefused(allRefused);
-  const seconds = (Date.now() - started) / 1000;
   console.log(
     `imported ${balances.length - journal.refused.length} of ${balances.length + refused.length} lines in ${seconds.toFixed(1)} s ` +
       `(${Math.round(sent / Math.max(seconds, 0.001))} lines/s this run): ${moved} answered with a move (a replayed batch answers as it first did), ${allRefused.length} refused.`,
