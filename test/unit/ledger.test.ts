@@ -1,7 +1,8 @@
 // The decider on its own, given / when / then: every rule of API.md's model and every refusal, with no
 // storage involved. `given` is the SKU's state, `when` a command, `then` what it decided.
 import { describe, expect, it } from "vitest";
-import { decide, type Command, type CommittedLine, type Decision, type Hold, type SkuState } from "../../durable-objects/domain/ledger";
+import { decide, type Command, type CommittedLine, type Hold, type SkuState } from "../../durable-objects/domain/ledger";
+import { decided } from "./decided";
 import { available, EMPTY_SNAPSHOT, fold, type MoveDraft, type Snapshot } from "../../durable-objects/domain/balances";
 import { NO_BACKORDERS } from "../../durable-objects/domain/policy";
 
@@ -62,11 +63,7 @@ function given(s: Snapshot, records: { hold?: Hold; line?: CommittedLine } = {})
   };
   return {
     when(command: Command) {
-      const decision: Decision = decide(state, command);
-      const accepted = () => {
-        if (!decision.ok) throw new Error(`refused: ${JSON.stringify(decision.refusal)}`);
-        return decision;
-      };
+      const { decision, accepted } = decided(state, command);
       return {
         decision,
         thenMoves: (...moves: MoveDraft[]) => expect(accepted().moves).toEqual(moves),

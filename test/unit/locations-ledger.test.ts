@@ -2,18 +2,16 @@
 // transfers act, how holds are allocated, grown, shrunk and named, and where orders fulfil and return.
 import { describe, expect, it } from "vitest";
 import { allocate, mergeAllocations, releaseFromLast } from "../../durable-objects/domain/allocation";
-import { decide, type Command, type CommittedLine, type Decision, type Hold, type SkuState } from "../../durable-objects/domain/ledger";
+import type { Command, CommittedLine, Hold, SkuState } from "../../durable-objects/domain/ledger";
+import { balancesAt, decided, type BalancesTable } from "./decided";
 import { available, evolveAt, type Balances, type MoveDraft } from "../../durable-objects/domain/balances";
 import { NO_BACKORDERS } from "../../durable-objects/domain/policy";
 
 /** A SKU with stock at several locations: [on_hand, reserved, committed] each. */
-function given(at: Record<string, [number, number?, number?]>, records: { hold?: Hold; line?: CommittedLine } = {}) {
-  const balances = new Map<string, Balances>(
-    Object.entries(at).map(([l, [on_hand, reserved = 0, committed = 0]]) => [l, { on_hand, reserved, committed }]),
-  );
-  const sum = (k: keyof Balances) => [...balances.values()].reduce((n, b) => n + b[k], 0);
+function given(table: BalancesTable, records: { hold?: Hold; line?: CommittedLine } = {}) {
+  const { at: balances, totals } = balancesAt(table);
   const state: SkuState = {
-    stock: { on_hand: sum("on_hand"), reserved: sum("reserved"), committed: sum("committed"), version: 5, incoming: 0 },
+    stock: { ...totals, version: 5, incoming: 0 },
     at: balances,
     hold: records.hold ?? null,
     line: records.line ?? null,
@@ -22,11 +20,7 @@ function given(at: Record<string, [number, number?, number?]>, records: { hold?:
   };
   return {
     when(command: Command) {
-      const decision: Decision = decide(state, command);
-      const accepted = () => {
-        if (!decision.ok) throw new Error(`refused: ${JSON.stringify(decision.refusal)}`);
-        return decision;
-      };
+      const { decision, accepted } = decided(state, command);
       return {
         decision,
         /** Each move as [type, quantity, location(, to_location)]. */

@@ -3,14 +3,15 @@
 import { describe, expect, it } from "vitest";
 import { allocateBeyond } from "../../durable-objects/domain/allocation";
 import { decideIncoming, type IncomingRecord } from "../../durable-objects/domain/incoming";
-import { decide, type Command, type Decision, type Hold, type SkuState } from "../../durable-objects/domain/ledger";
+import type { Command, Hold, SkuState } from "../../durable-objects/domain/ledger";
+import { balancesAt, decided, type BalancesTable } from "./decided";
 import { available, evolveAt, fold, type Balances } from "../../durable-objects/domain/balances";
 import { availableToPromise, backorderRoom, isShort, NO_BACKORDERS, type StockPolicy } from "../../durable-objects/domain/policy";
 import { eventTypesOf } from "../../durable-objects/domain/stock-events";
 
 interface Given {
   /** [on_hand, reserved, committed] at each location. */
-  at: Record<string, [number, number?, number?]>;
+  at: BalancesTable;
   policy?: Partial<StockPolicy>;
   incoming?: number;
   hold?: Hold;
@@ -18,12 +19,9 @@ interface Given {
 }
 
 function given({ at: raw, policy = {}, incoming = 0, hold = undefined, named = undefined }: Given) {
-  const at = new Map<string, Balances>(
-    Object.entries(raw).map(([l, [on_hand, reserved = 0, committed = 0]]) => [l, { on_hand, reserved, committed }]),
-  );
-  const sum = (k: keyof Balances) => [...at.values()].reduce((n, b) => n + b[k], 0);
+  const { at, totals } = balancesAt(raw);
   const state: SkuState = {
-    stock: { on_hand: sum("on_hand"), reserved: sum("reserved"), committed: sum("committed"), version: 9, incoming },
+    stock: { ...totals, version: 9, incoming },
     at,
     hold: hold ?? null,
     line: null,
@@ -32,11 +30,7 @@ function given({ at: raw, policy = {}, incoming = 0, hold = undefined, named = u
   };
   return {
     when(command: Command) {
-      const decision: Decision = decide(state, command);
-      const accepted = () => {
-        if (!decision.ok) throw new Error(`refused: ${JSON.stringify(decision.refusal)}`);
-        return decision;
-      };
+      const { decision, accepted } = decided(state, command);
       return {
         decision,
         thenMoves: (...moves: Array<[string, number, string]>) =>
