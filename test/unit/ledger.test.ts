@@ -2,9 +2,9 @@
 // storage involved. `given` is the SKU's state, `when` a command, `then` what it decided.
 import { describe, expect, it } from "vitest";
 import { decide, type Command, type CommittedLine, type Hold, type SkuState } from "../../durable-objects/domain/ledger";
-import { decided } from "./decided";
 import { available, EMPTY_SNAPSHOT, fold, type MoveDraft, type Snapshot } from "../../durable-objects/domain/balances";
 import { NO_BACKORDERS } from "../../durable-objects/domain/policy";
+import { decided } from "./decided";
 
 const stock = (on_hand: number, reserved = 0, committed = 0, version = 1): Snapshot => ({
   on_hand,

@@ -3,9 +3,9 @@
 import { describe, expect, it } from "vitest";
 import { allocate, mergeAllocations, releaseFromLast } from "../../durable-objects/domain/allocation";
 import type { Command, CommittedLine, Hold, SkuState } from "../../durable-objects/domain/ledger";
-import { balancesAt, decided, type BalancesTable } from "./decided";
 import { available, evolveAt, type Balances, type MoveDraft } from "../../durable-objects/domain/balances";
 import { NO_BACKORDERS } from "../../durable-objects/domain/policy";
+import { balancesAt, decided, type BalancesTable } from "./decided";
 
 /** A SKU with stock at several locations: [on_hand, reserved, committed] each. */
 function given(table: BalancesTable, records: { hold?: Hold; line?: CommittedLine } = {}) {

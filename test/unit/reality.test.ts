@@ -4,10 +4,10 @@ import { describe, expect, it } from "vitest";
 import { allocateBeyond } from "../../durable-objects/domain/allocation";
 import { decideIncoming, type IncomingRecord } from "../../durable-objects/domain/incoming";
 import type { Command, Hold, SkuState } from "../../durable-objects/domain/ledger";
-import { balancesAt, decided, type BalancesTable } from "./decided";
 import { available, evolveAt, fold, type Balances } from "../../durable-objects/domain/balances";
 import { availableToPromise, backorderRoom, isShort, NO_BACKORDERS, type StockPolicy } from "../../durable-objects/domain/policy";
 import { eventTypesOf } from "../../durable-objects/domain/stock-events";
+import { balancesAt, decided, type BalancesTable } from "./decided";
 
 interface Given {
   /** [on_hand, reserved, committed] at each location. */
